@@ -1,0 +1,22 @@
+"""`flask datakesos init`: schema, permissions, roles, regions and reference data."""
+from collections.abc import Callable
+
+import flask_migrate
+from flask import current_app
+from flask_appbuilder.security.manager import BaseSecurityManager
+
+from app import reference, regions, roles
+
+
+def initialise(on_progress: Callable[[int], None] | None = None) -> int:
+    """Bring a database, empty or not, to a working state; safe to run again."""
+    flask_migrate.upgrade()
+    appbuilder = current_app.appbuilder
+    security_manager = appbuilder.sm
+    BaseSecurityManager.create_db(security_manager)  # Admin and Public roles
+    appbuilder.add_permissions(update_perms=True)
+    roles.sync_roles(security_manager)
+    loaded = regions.load_regions(on_progress)
+    reference.ensure_programs()
+    reference.ensure_open_period()
+    return loaded

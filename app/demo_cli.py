@@ -1,0 +1,1 @@
+"""`flask datakesos demo`: placeholder, filled in by the demo-data work."""

@@ -1,0 +1,70 @@
+"""The roles of DESIGN §4 and what each may do, kept in code so `init` can recreate them."""
+from dataclasses import dataclass, field
+
+READ = frozenset({"can_list", "can_show", "can_get", "can_info", "menu_access", "can_download"})
+WRITE = frozenset({"can_add", "can_edit", "can_delete", "can_post", "can_put"})
+
+REGISTER_VIEWS = frozenset({
+    "HouseholdView", "FamilyView", "MemberView", "MembershipView",
+    "HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",
+    "Households", "Families", "Members", "Memberships",
+})
+REFERENCE_VIEWS = frozenset({
+    "RegionView", "ProgramView", "PeriodView", "RegionApi", "ProgramApi", "PeriodApi",
+    "Regions", "Programs", "Periods", "RegionSearchView", "Register", "Reference data",
+})
+#: Views every signed-in user needs: the dashboard, own profile, language and menu.
+COMMON_VIEWS = frozenset({
+    "DashboardIndexView", "UserInfoEditView", "ResetMyPasswordView", "LocaleView",
+    "MenuApi", "UtilView", "Dashboard",
+})
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    name: str
+    national: bool
+    read: frozenset = frozenset()
+    write: frozenset = frozenset()
+    extra: frozenset = field(default_factory=frozenset)
+
+    def allows(self, permission: str, view: str) -> bool:
+        if view in COMMON_VIEWS:
+            return True
+        if (permission, view) in self.extra:
+            return True
+        if view in self.write and (permission in READ or permission in WRITE):
+            return True
+        return view in self.read and permission in READ
+
+
+ROLES = {
+    rule.name: rule
+    for rule in (
+        RoleRule("Pusdatin", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS,
+                 write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})),
+        RoleRule("Provinsi", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS),
+        RoleRule("Operator", national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS),
+        RoleRule("Verifikator", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS),
+        RoleRule("Pengawas", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS),
+        RoleRule("Interkoneksi", national=False,
+                 read=frozenset({"HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",
+                                 "RegionApi", "ProgramApi", "PeriodApi"})),
+    )
+}
+NATIONAL_ROLES = {"Admin"} | {name for name, rule in ROLES.items() if rule.national}
+
+
+def sync_roles(security_manager) -> None:
+    """Give each role exactly the permissions its rule allows (Admin gets all of them)."""
+    session = security_manager.session
+    all_permission_views = session.query(security_manager.permissionview_model).all()
+    admin = security_manager.add_role(security_manager.auth_role_admin)
+    admin.permissions = list(all_permission_views)
+    for name, rule in ROLES.items():
+        role = security_manager.add_role(name)
+        role.permissions = [
+            pv for pv in all_permission_views
+            if pv.permission and pv.view_menu and rule.allows(pv.permission.name, pv.view_menu.name)
+        ]
+    session.commit()

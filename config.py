@@ -1,0 +1,76 @@
+"""Settings, read from environment variables so one build serves every deployment."""
+import os
+import secrets
+from pathlib import Path
+
+from flask_appbuilder.security.manager import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("DATAKESOS_INSTANCE", BASE_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """An explicit SECRET_KEY wins; otherwise one is generated once per instance folder,
+    so `make run` needs no set-up and restarts keep sessions valid."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def database_url(url: str) -> str:
+    """SQLAlchemy 2.1 reads plain postgresql:// as psycopg 3; the stack ships psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    APP_NAME = os.environ.get("APP_NAME", "Datakesos")
+    OFFICE_NAME = os.environ.get("OFFICE_NAME", "Dinas Sosial")
+    SECRET_KEY = _secret_key()
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'datakesos.db'}")
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Flask-AppBuilder: the schema belongs to Alembic, permissions to `flask datakesos init`.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = False
+    FAB_ADD_SECURITY_API = False
+    FAB_API_SWAGGER_UI = True
+    FAB_API_MAX_PAGE_SIZE = 100
+    FAB_BASE_TEMPLATE = "datakesos/base.html"
+    FAB_INDEX_VIEW = "views.dashboard.DashboardIndexView"
+    FAB_SECURITY_MANAGER_CLASS = "app.security.DatakesosSecurityManager"
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    APP_THEME = ""
+
+    # Every form carries a token; Flask-AppBuilder does not switch this on by itself.
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = {
+        "id": {"flag": "id", "name": "Bahasa Indonesia"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+
+    # List pages never show more than this many rows, whatever `psize_…` asks for.
+    MAX_PAGE_SIZE = 100
+    PAGE_SIZE = 25
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"

@@ -1,0 +1,23 @@
+"""The register's models. All tables live on Flask-AppBuilder's metadata (Alembic's target)."""
+from flask_appbuilder import Model
+
+Model.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+import flask_appbuilder.security.sqla.models  # noqa: E402,F401  (users, roles: same metadata)
+from models.regions import Region  # noqa: E402
+from models.households import Family, Household, Member  # noqa: E402
+from models.programs import Program, ProgramMembership  # noqa: E402
+from models.periods import Period  # noqa: E402
+from models.users import RegionUser  # noqa: E402
+
+metadata = Model.metadata
+
+__all__ = [
+    "RegionUser", "Region", "Household", "Family", "Member", "Program", "ProgramMembership", "Period", "metadata",
+]

@@ -1,0 +1,4 @@
+from flask_appbuilder import IndexView
+
+class DashboardIndexView(IndexView):
+    pass
