@@ -64,3 +64,6 @@ def create_user_command(username, role_name, region_code, password, email, first
     click.echo(gettext("User %(username)s created.", username=user.username))
 
 
+
+# Commands that live beside their domain module register themselves on the group.
+from app import demo_cli  # noqa: E402,F401
