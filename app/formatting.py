@@ -24,3 +24,7 @@ def date(value) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["date_id"] = date
+
+    from app.reference import open_period
+
+    app.jinja_env.globals["open_period"] = open_period

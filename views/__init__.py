@@ -1,5 +1,28 @@
 """Registers every console view and API; the order here is the menu's order."""
+from flask_babel import lazy_gettext as _l
 
 
 def register_views(appbuilder) -> None:
-    pass
+    from views.api import register_apis
+    from views.households import FamilyView, HouseholdView, MembershipView, MemberView
+    from views.reference import PeriodView, ProgramView
+    from views.regions import RegionSearchView, RegionView
+
+    register = _l("Register")
+    appbuilder.add_view(HouseholdView, "Households", label=_l("Households"),
+                        icon="fa-home", category="Register", category_label=register)
+    appbuilder.add_view(FamilyView, "Families", label=_l("Families"), icon="fa-users",
+                        category="Register")
+    appbuilder.add_view(MemberView, "Members", label=_l("Household members"), icon="fa-user",
+                        category="Register")
+    appbuilder.add_view(MembershipView, "Memberships", label=_l("Program memberships"),
+                        icon="fa-id-card", category="Register")
+    reference = _l("Reference data")
+    appbuilder.add_view(RegionView, "Regions", label=_l("Regions"), icon="fa-map",
+                        category="Reference data", category_label=reference)
+    appbuilder.add_view(ProgramView, "Programs", label=_l("Assistance programs"),
+                        icon="fa-gift", category="Reference data")
+    appbuilder.add_view(PeriodView, "Periods", label=_l("Updating periods"),
+                        icon="fa-calendar", category="Reference data")
+    appbuilder.add_view_no_menu(RegionSearchView)
+    register_apis(appbuilder)

@@ -1,0 +1,55 @@
+/* Datakesos console behaviour: server-side search selects for regions. */
+(function ($) {
+  "use strict";
+  function regionSearch(element) {
+    var el = $(element);
+    el.select2({
+      width: "100%",
+      allowClear: true,
+      placeholder: el.data("placeholder") || "",
+      minimumInputLength: 2,
+      ajax: {
+        url: el.data("url"),
+        dataType: "json",
+        delay: 250,
+        data: function (params) { return { q: params.term }; },
+        processResults: function (data) { return { results: data.results }; }
+      }
+    });
+  }
+  $(function () {
+    $("select.region-search").each(function () { regionSearch(this); });
+  });
+  window.datakesosRegionSearch = regionSearch;
+})(jQuery);
+
+/* Province → regency → district → village: each select searches under the one before. */
+(function ($) {
+  "use strict";
+  $(function () {
+    var form = $("#region-cascade");
+    if (!form.length) { return; }
+    var url = form.data("url");
+    var selects = form.find("select.cascade-level");
+    selects.each(function (index) {
+      var el = $(this);
+      el.select2({
+        width: "100%", allowClear: true, placeholder: el.data("placeholder"),
+        ajax: {
+          url: url, dataType: "json", delay: 200,
+          data: function (params) {
+            var parent = index > 0 ? $(selects[index - 1]).val() : "";
+            return { q: params.term || "", level: el.data("level"), under: parent || "" };
+          },
+          processResults: function (data) { return { results: data.results }; }
+        }
+      });
+      el.on("change", function () {
+        selects.slice(index + 1).val(null).trigger("change.select2");
+        var chosen = "";
+        selects.each(function () { if ($(this).val()) { chosen = $(this).val(); } });
+        $("#cascade-value").val(chosen);
+      });
+    });
+  });
+})(jQuery);

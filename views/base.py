@@ -1,0 +1,91 @@
+"""Shared behaviour of the console's model views: page-size cap, domain checks inside form
+validation (so a refused form keeps what the clerk typed), and extra search filters."""
+from flask import current_app, flash
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.errors import DomainError
+from app.households import InvalidRecord
+from views.fields import register_fields
+
+
+class RegisterModelView(ModelView):
+    page_size = 25
+    #: {key: (label, form field, [filter classes])}: searches that are not plain columns.
+    extra_search = {}
+
+    # -- lists --------------------------------------------------------------------------
+    def _get_list_widget(self, filters, page_size=None, **kwargs):
+        cap = current_app.config["MAX_PAGE_SIZE"]
+        page_size = min(page_size or self.page_size, cap)
+        return super()._get_list_widget(filters, page_size=page_size, **kwargs)
+
+    def _init_properties(self):
+        super()._init_properties()
+        search_filters = dict(self._filters._search_filters)
+        all_filters = dict(self._filters._all_filters)
+        for key, (label, _field, filter_classes) in self.extra_search.items():
+            instances = [cls(key, self.datamodel) for cls in filter_classes]
+            search_filters[key] = instances
+            all_filters[key] = instances
+            self.label_columns.setdefault(key, label)
+            if key not in self.search_columns:
+                self.search_columns = [*self.search_columns, key]
+        self._filters._search_filters = search_filters
+        self._filters._all_filters = all_filters
+
+    def _init_forms(self):
+        extra = dict(self.search_form_extra_fields or {})
+        for key, (_label, form_field, _filters) in self.extra_search.items():
+            extra[key] = form_field
+        self.search_form_extra_fields = extra
+        self.add_form_extra_fields = {
+            **register_fields(self.datamodel, self.add_columns or [], self.label_columns),
+            **(self.add_form_extra_fields or {}),
+        }
+        self.edit_form_extra_fields = {
+            **register_fields(self.datamodel, self.edit_columns or [], self.label_columns),
+            **(self.edit_form_extra_fields or {}),
+        }
+        super()._init_forms()
+        self.add_form = self._checked(self.add_form, adding=True)
+        self.edit_form = self._checked(self.edit_form, adding=False)
+
+    # -- forms --------------------------------------------------------------------------
+    def check_form(self, form, adding: bool) -> list[str]:
+        """Apply the domain rules to a submitted form. Raise InvalidRecord to refuse it;
+        return warnings to show after saving."""
+        return []
+
+    def _checked(self, form_class, adding: bool):
+        view = self
+
+        class CheckedForm(form_class):
+            def validate(self, extra_validators=None):
+                if not super().validate(extra_validators=extra_validators):
+                    return False
+                try:
+                    self.domain_warnings = view.check_form(self, adding)
+                except InvalidRecord as error:
+                    for field_name, message in error.problems.errors:
+                        field = getattr(self, field_name, None)
+                        if field is not None and hasattr(field, "errors"):
+                            if isinstance(field.errors, tuple):
+                                field.errors = list(field.errors)
+                            field.errors.append(message)
+                        else:
+                            flash(message, "danger")
+                    return False
+                except DomainError as error:
+                    flash(error.message, "danger")
+                    return False
+                for message in self.domain_warnings:
+                    flash(message, "warning")
+                return True
+
+        CheckedForm.__name__ = form_class.__name__
+        return CheckedForm
+
+
+def interface(model):
+    return SQLAInterface(model)

@@ -1,0 +1,234 @@
+"""Households, families, members and program memberships: the clerk's forms and lists."""
+from flask import g, request
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
+from flask_appbuilder.fields import EnumField
+from flask_babel import lazy_gettext
+from sqlalchemy.orm import selectinload
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Optional as OptionalValue
+
+from app import households
+from app.households import Problems
+from app.scope import region_filter
+from models import Family, Household, Member, ProgramMembership
+from models.enums import Relationship, Sex
+from models.households import ASSET_COLUMNS
+from views import labels
+from views.base import RegisterModelView
+from views.datamodel import RegisterInterface
+from views.filters import (
+    FilterFamilyKk, FilterInRegion, FilterMemberName, FilterMemberNik, FilterProgram,
+)
+from views.widgets import RegionSearchField
+
+LOCATION = ["village_code", "address", "rt", "rw", "latitude", "longitude"]
+HOUSING = [
+    "building_tenure", "land_tenure", "floor_area_m2", "floor_type", "wall_type", "roof_type",
+    "drinking_water", "lighting", "cooking_fuel", "toilet",
+]
+ASSETS = list(ASSET_COLUMNS)
+HEAD_FIELDS = [
+    "head_full_name", "head_nik", "head_kk_number", "head_sex", "head_birth_place",
+    "head_birth_date",
+]
+MEMBER_DETAIL = [
+    "relation_to_head", "sex", "birth_place", "birth_date", "marital_status", "education",
+    "school_attendance", "occupation", "employment_status", "disability", "chronic_illness",
+    "status",
+]
+
+
+def _text(label, required=False, description=""):
+    validators = [DataRequired()] if required else [OptionalValue()]
+    return StringField(label, validators=validators, widget=BS3TextFieldWidget(),
+                       description=description)
+
+
+def _region_search():
+    return (lazy_gettext("Region"), RegionSearchField(lazy_gettext("Region"), level=None),
+            [FilterInRegion])
+
+
+class MemberView(RegisterModelView):
+    route_base = "/members"
+    datamodel = RegisterInterface(Member, eager=[selectinload(Member.household)])
+    base_filters = region_filter("household")
+    list_title = lazy_gettext("Household members")
+    show_title = lazy_gettext("Household member")
+    add_title = lazy_gettext("Add household member")
+    edit_title = lazy_gettext("Edit household member")
+    list_columns = ["nik", "full_name", "relation_to_head", "sex", "birth_date", "household",
+                    "status"]
+    show_fieldsets = [
+        (lazy_gettext("Identity"), {"fields": ["nik", "full_name", "family", "household"]}),
+        (lazy_gettext("Details"), {"fields": MEMBER_DETAIL}),
+    ]
+    add_columns = ["nik", "full_name", "kk_number", *MEMBER_DETAIL]
+    edit_columns = add_columns
+    search_columns = ["full_name", "relation_to_head", "sex", "status"]
+    order_columns = ["nik", "full_name", "birth_date"]
+    base_order = ("id", "asc")
+    label_columns = labels.MEMBER
+    add_form_extra_fields = {
+        "kk_number": _text(lazy_gettext("KK number"), required=True),
+        "birth_date": DateField(lazy_gettext("Birth date"), widget=DatePickerWidget(),
+                                validators=[DataRequired()]),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+    extra_search = {
+        "nik": (lazy_gettext("NIK"), _text(lazy_gettext("NIK")), [FilterMemberNik]),
+        "region": _region_search(),
+    }
+
+    def _household_from_request(self):
+        from app.extensions import db
+
+        value = request.args.get("_flt_0_household")
+        return db.session.get(Household, int(value)) if value and value.isdigit() else None
+
+    def prefill_form(self, form, pk):
+        member = self.datamodel.get(pk)
+        form.kk_number.data = member.family.kk_number if member and member.family else ""
+
+    def check_form(self, form, adding):
+        problems = Problems()
+        if adding:
+            household = self._household_from_request()
+            if household is None:
+                from app.errors import DomainError
+                from flask_babel import gettext
+
+                raise DomainError(gettext("Add members from their household's page."))
+            member_id = None
+        else:
+            member = self.datamodel.get(request.view_args["pk"])
+            household, member_id = member.household, member.id
+        data = {name: getattr(form, name).data for name in ["nik", "full_name", *MEMBER_DETAIL]}
+        form.nik.data = households.check_member(
+            data, problems, member_id=member_id, household_id=household.id
+        )
+        family = households.family_for_member(household, form.kk_number.data, problems)
+        problems.raise_if_any()
+        g.member_placement = (household, family)
+        return problems.warnings
+
+    def pre_add(self, item):
+        self._place(item)
+
+    def pre_update(self, item):
+        self._place(item)
+
+    def _place(self, item):
+        item.household, item.family = g.member_placement
+        if hasattr(item, "kk_number"):
+            del item.kk_number
+
+
+class FamilyView(RegisterModelView):
+    route_base = "/families"
+    datamodel = RegisterInterface(Family, eager=[selectinload(Family.household)])
+    base_filters = region_filter("household")
+    base_permissions = ["can_list", "can_show"]
+    list_title = lazy_gettext("Families")
+    show_title = lazy_gettext("Family")
+    list_columns = ["kk_number", "household"]
+    show_columns = ["kk_number", "household", "created_at", "updated_at"]
+    search_columns = ["kk_number"]
+    label_columns = labels.FAMILY
+    related_views = [MemberView]
+    extra_search = {"region": _region_search()}
+
+
+class MembershipView(RegisterModelView):
+    route_base = "/memberships"
+    datamodel = RegisterInterface(ProgramMembership, eager=[
+        selectinload(ProgramMembership.member), selectinload(ProgramMembership.family),
+        selectinload(ProgramMembership.household),
+    ])
+    base_filters = region_filter("household")
+    base_permissions = ["can_list", "can_show"]
+    list_title = lazy_gettext("Program memberships")
+    show_title = lazy_gettext("Program membership")
+    list_columns = ["program", "target", "status", "start_date", "end_date", "card_number"]
+    show_columns = ["program", "target", "household", "status", "start_date", "end_date",
+                    "card_number"]
+    search_columns = ["status", "card_number"]
+    label_columns = labels.MEMBERSHIP
+    extra_search = {"region": _region_search()}
+
+
+class HouseholdView(RegisterModelView):
+    route_base = "/households"
+    datamodel = RegisterInterface(Household, eager=[selectinload(Household.head)])
+    base_filters = region_filter("village_code")
+    list_title = lazy_gettext("Households")
+    show_title = lazy_gettext("Household")
+    add_title = lazy_gettext("Add household")
+    edit_title = lazy_gettext("Edit household")
+    list_columns = ["register_id", "head", "village", "address", "welfare_decile", "status"]
+    order_columns = ["register_id", "welfare_decile", "status"]
+    base_order = ("id", "desc")
+    search_columns = ["register_id", "welfare_decile", "status", "address"]
+    label_columns = labels.HOUSEHOLD
+    show_fieldsets = [
+        (lazy_gettext("Location"), {"fields": ["register_id", "village", *LOCATION[1:], "status",
+                                               "welfare_decile"]}),
+        (lazy_gettext("Housing"), {"fields": HOUSING, "expanded": True}),
+        (lazy_gettext("Assets"), {"fields": ASSETS, "expanded": False}),
+    ]
+    add_fieldsets = [
+        (lazy_gettext("Location"), {"fields": [*LOCATION, "welfare_decile"]}),
+        (lazy_gettext("Head of household"), {"fields": HEAD_FIELDS}),
+        (lazy_gettext("Housing"), {"fields": HOUSING}),
+        (lazy_gettext("Assets"), {"fields": ASSETS}),
+    ]
+    edit_fieldsets = [
+        (lazy_gettext("Location"), {"fields": [*LOCATION, "welfare_decile"]}),
+        (lazy_gettext("Housing"), {"fields": HOUSING}),
+        (lazy_gettext("Assets"), {"fields": ASSETS}),
+    ]
+    related_views = [MemberView, FamilyView, MembershipView]
+    list_template = "datakesos/household_list.html"
+    add_form_extra_fields = {
+        "village_code": RegionSearchField(lazy_gettext("Village"), validators=[DataRequired()]),
+        "head_full_name": _text(lazy_gettext("Full name"), required=True),
+        "head_nik": _text(lazy_gettext("NIK"), required=True),
+        "head_kk_number": _text(lazy_gettext("KK number"), required=True),
+        "head_sex": EnumField(Sex, list(Sex.__members__), label=lazy_gettext("Sex"),
+                              widget=Select2Widget(), validators=[DataRequired()]),
+        "head_birth_place": _text(lazy_gettext("Birth place")),
+        "head_birth_date": DateField(lazy_gettext("Birth date"), widget=DatePickerWidget(),
+                                     validators=[DataRequired()]),
+    }
+    edit_form_extra_fields = {"village_code": add_form_extra_fields["village_code"]}
+    extra_search = {
+        "region": _region_search(),
+        "nik": (lazy_gettext("NIK"), _text(lazy_gettext("NIK")), [FilterMemberNik]),
+        "kk_number": (lazy_gettext("KK number"), _text(lazy_gettext("KK number")),
+                      [FilterFamilyKk]),
+        "member_name": (lazy_gettext("Member name"), _text(lazy_gettext("Member name")),
+                        [FilterMemberName]),
+        "program": (lazy_gettext("Program"), _text(lazy_gettext("Program code")),
+                    [FilterProgram]),
+    }
+
+    def check_form(self, form, adding):
+        columns = [*LOCATION, *HOUSING, *ASSETS, "welfare_decile"]
+        data = {name: getattr(form, name).data for name in columns if hasattr(form, name)}
+        if not adding:
+            problems = Problems()
+            households.check_household(data, problems)
+            problems.raise_if_any()
+            return problems.warnings
+        head = {name.removeprefix("head_"): getattr(form, name).data for name in HEAD_FIELDS}
+        head["relation_to_head"] = Relationship.HEAD
+        problems = households.check_new_household(data, [head])
+        problems.raise_if_any()
+        g.new_household_head = head
+        return problems.warnings
+
+    def pre_add(self, item):
+        for name in HEAD_FIELDS:
+            if hasattr(item, name):
+                delattr(item, name)
+        households.attach_members(item, [g.new_household_head])

@@ -1,0 +1,32 @@
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext
+
+from models import Period, Program
+from views import labels
+
+
+class ProgramView(ModelView):
+    route_base = "/programs"
+    datamodel = SQLAInterface(Program)
+    list_title = lazy_gettext("Assistance programs")
+    show_title = lazy_gettext("Assistance program")
+    add_title = lazy_gettext("Add assistance program")
+    edit_title = lazy_gettext("Edit assistance program")
+    list_columns = ["code", "name", "target_level"]
+    add_columns = ["code", "name", "target_level", "description"]
+    edit_columns = add_columns
+    show_columns = add_columns
+    label_columns = labels.PROGRAM
+
+
+class PeriodView(ModelView):
+    route_base = "/periods"
+    datamodel = SQLAInterface(Period)
+    base_permissions = ["can_list", "can_show"]
+    list_title = lazy_gettext("Updating periods")
+    show_title = lazy_gettext("Updating period")
+    list_columns = ["code", "start_date", "end_date", "status", "closed_at"]
+    show_columns = list_columns
+    base_order = ("code", "desc")
+    label_columns = labels.PERIOD
