@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.extensions import appbuilder, csrf, db, migrate
+from app.security import protect_forms_from_csrf
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         db.init_app(app)
         _sqlite_pragmas(app)
         csrf.init_app(app)
+        protect_forms_from_csrf(app, csrf)
         migrate.init_app(app, db, directory=str(_project_dir() / "migrations"))
         appbuilder.init_app(app, db.session)
         from app import formatting

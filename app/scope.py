@@ -3,10 +3,9 @@
 A scope is a region-code prefix: "" (national), "32" (a province), "32.73" (a regency).
 """
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext
-from flask_login import current_user
 
 from app.roles import NATIONAL_ROLES
 
@@ -19,7 +18,7 @@ def current_scope() -> str:
         return ""
     if "region_scope" in g:
         return g.region_scope
-    scope = _scope_of(current_user)
+    scope = _scope_of(current_app.appbuilder.sm.current_user)
     g.region_scope = scope
     return scope
 
