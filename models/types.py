@@ -34,7 +34,8 @@ class Choice(enum.Enum):
             name=_snake(cls.__name__),
             native_enum=False,
             create_constraint=True,
-            validate_strings=True,
+            # Unknown strings simply match nothing in a filter; the CHECK constraint guards writes.
+            validate_strings=False,
             length=max(length, 8),
         )
 

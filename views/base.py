@@ -1,7 +1,11 @@
 """Shared behaviour of the console's model views: page-size cap, domain checks inside form
 validation (so a refused form keeps what the clerk typed), and extra search filters."""
-from flask import current_app, flash
-from flask_appbuilder import ModelView
+from __future__ import annotations
+
+import re
+
+from flask import abort, current_app, flash, request
+from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.errors import DomainError
@@ -15,6 +19,26 @@ class RegisterModelView(ModelView):
     extra_search = {}
 
     # -- lists --------------------------------------------------------------------------
+    @expose("/list/")
+    @has_access
+    def list(self):
+        self._refuse_malformed_list_arguments()
+        return super().list()
+
+    def _refuse_malformed_list_arguments(self) -> None:
+        """Flask-AppBuilder turns a malformed page, size, filter index or sort column into a
+        server error; answer 400 instead."""
+        for name, value in request.args.items():
+            if name.startswith(("page_", "psize_")) and not value.isdigit():
+                abort(400)
+            if name.startswith("_oc_") and value not in self.order_columns:
+                abort(400)
+            match = re.fullmatch(r"_flt_(\d+)_(.+)", name)
+            if match:
+                filters = self._filters._all_filters.get(match.group(2), [])
+                if int(match.group(1)) >= len(filters):
+                    abort(400)
+
     def _get_list_widget(self, filters, page_size=None, **kwargs):
         cap = current_app.config["MAX_PAGE_SIZE"]
         page_size = min(page_size or self.page_size, cap)

@@ -1,12 +1,13 @@
-from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext
+
+from views.base import RegisterModelView
 
 from models import Period, Program
 from views import labels
 
 
-class ProgramView(ModelView):
+class ProgramView(RegisterModelView):
     route_base = "/programs"
     datamodel = SQLAInterface(Program)
     list_title = lazy_gettext("Assistance programs")
@@ -20,7 +21,7 @@ class ProgramView(ModelView):
     label_columns = labels.PROGRAM
 
 
-class PeriodView(ModelView):
+class PeriodView(RegisterModelView):
     route_base = "/periods"
     datamodel = SQLAInterface(Period)
     base_permissions = ["can_list", "can_show"]

@@ -1,8 +1,10 @@
 from flask import current_app, jsonify, request
-from flask_appbuilder import BaseView, ModelView, expose, has_access
+from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext
+
+from views.base import RegisterModelView
 
 from app import regions
 from models import Region
@@ -10,7 +12,7 @@ from models import Region
 SEARCH_LIMIT = 20
 
 
-class RegionView(ModelView):
+class RegionView(RegisterModelView):
     route_base = "/regions"
     datamodel = SQLAInterface(Region)
     base_permissions = ["can_list", "can_show"]
