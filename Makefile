@@ -1,0 +1,132 @@
+# Datakesos — the two commands: `make run` (demo on http://127.0.0.1:8080) and `make test`.
+# Everything the project needs is installed from here: .venv from requirements-dev.txt and the
+# Debian packages (Chromium for the browser test, PostgreSQL, poppler, fonts, Pango for WeasyPrint).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PORT ?= 8080
+WORKERS ?= 2
+DEMO_HOUSEHOLDS ?= 3000
+PYTEST_ARGS ?=
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BUILD := build
+DEBIAN_PACKAGES := chromium poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+export FLASK_APP := run.py
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install system-packages translations babel prepare-demo run dev test test-sqlite test-postgresql clean
+
+help:
+	@echo "make run      install, initialise the SQLite database, load demo data, serve on :$(PORT)"
+	@echo "make test     install, run the test suite on SQLite and then on PostgreSQL"
+	@echo "make install  create .venv and install Python and Debian packages"
+	@echo "make babel    extract and update the translation catalogs"
+	@echo "make dev      like run, but the Flask debug server (reloads on change)"
+
+install: system-packages $(STAMP)
+
+# Debian packages: checked on every call (fast); `apt-get update` only when one is missing.
+system-packages:
+	@command -v dpkg-query >/dev/null || { echo "Not Debian: install $(DEBIAN_PACKAGES) postgresql yourself."; exit 0; }; \
+	missing=""; \
+	for package in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	done; \
+	if ! command -v psql >/dev/null || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	  missing="$$missing postgresql"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	  echo "Installing Debian packages:$$missing"; \
+	  mkdir -p $(BUILD); \
+	  { $$sudo apt-get update -qq && \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  } >$(BUILD)/apt.log 2>&1 || { cat $(BUILD)/apt.log; exit 1; }; \
+	fi
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || { echo "Creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing Python packages (requirements-dev.txt)"
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+translations: $(STAMP)
+	@if [ -x scripts/translations.sh ]; then scripts/translations.sh compile; fi
+
+babel: install
+	@test -x scripts/translations.sh || { echo "scripts/translations.sh is missing"; exit 1; }
+	scripts/translations.sh extract
+	scripts/translations.sh update
+
+# Prints nothing but the answer: 1 if the database holds households, 0 if not.
+HAS_HOUSEHOLDS := $(PY) -c "import sqlalchemy as sa; from app import create_app; from app.extensions import db; \
+app = create_app(); ctx = app.app_context(); ctx.push(); \
+print(int(db.session.execute(sa.text('SELECT 1 FROM household LIMIT 1')).first() is not None))"
+
+define DEMO_LOGINS
+echo ""; \
+echo "  Datakesos is served on http://127.0.0.1:$(PORT)/"; \
+echo ""; \
+echo "  Demo logins, password: $${DEMO_PASSWORD:-Demo-Kesos-2026!}"; \
+echo "    admin                Admin        national"; \
+echo "    pusdatin             Pusdatin     national"; \
+echo "    prov.jabar           Provinsi     32     Jawa Barat"; \
+echo "    operator.bandung     Operator     32.73  Kota Bandung"; \
+echo "    verifikator.bandung  Verifikator  32.73  Kota Bandung"; \
+echo "    operator.bogor       Operator     32.01  Kabupaten Bogor"; \
+echo "    pengawas             Pengawas     national"; \
+echo "    interkoneksi         Interkoneksi 32     (REST API)"; \
+echo ""
+endef
+
+prepare-demo: install translations
+	@flask datakesos init
+	@if [ "$$($(HAS_HOUSEHOLDS))" = 0 ]; then \
+	  echo "Loading $(DEMO_HOUSEHOLDS) demo households"; \
+	  flask datakesos demo --households $(DEMO_HOUSEHOLDS); \
+	fi
+
+# Sync workers only: Flask-AppBuilder shares filter objects between requests (no threads).
+run: prepare-demo
+	@$(DEMO_LOGINS)
+	@exec gunicorn --workers $(WORKERS) --worker-class sync --timeout 120 \
+	  --bind 127.0.0.1:$(PORT) --access-logfile - run:app
+
+dev: prepare-demo
+	@$(DEMO_LOGINS)
+	@exec flask run --debug --without-threads --host 127.0.0.1 --port $(PORT)
+
+# The whole suite twice: SQLite (with the browser test), then PostgreSQL on a throwaway database.
+# Both summaries are printed; the target fails if either run fails.
+test: install translations
+	@mkdir -p $(BUILD); \
+	set +e; \
+	echo "=== pytest on SQLite ==="; \
+	env -u TEST_DATABASE_URL -u DATABASE_URL pytest $(PYTEST_ARGS) 2>&1 | tee $(BUILD)/pytest-sqlite.log; \
+	sqlite=$${PIPESTATUS[0]}; \
+	echo ""; echo "=== pytest on PostgreSQL ==="; \
+	env -u DATABASE_URL scripts/test_postgres.sh pytest $(PYTEST_ARGS) 2>&1 | tee $(BUILD)/pytest-postgresql.log; \
+	postgresql=$${PIPESTATUS[0]}; \
+	summary() { grep -E '^=+ .* in [0-9.]+s.* =+$$' "$$1" | tail -n 1 || echo "(no pytest summary)"; }; \
+	echo ""; echo "=== Test summary ==="; \
+	echo "SQLite     (exit $$sqlite): $$(summary $(BUILD)/pytest-sqlite.log)"; \
+	echo "PostgreSQL (exit $$postgresql): $$(summary $(BUILD)/pytest-postgresql.log)"; \
+	[ "$$sqlite" = 0 ] && [ "$$postgresql" = 0 ]
+
+test-sqlite: install translations
+	env -u TEST_DATABASE_URL -u DATABASE_URL pytest $(PYTEST_ARGS)
+
+test-postgresql: install translations
+	env -u DATABASE_URL scripts/test_postgres.sh pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(BUILD) tests/e2e/screenshots .pytest_cache

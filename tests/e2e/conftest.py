@@ -1,0 +1,209 @@
+"""Browser tests: the real app, initialised with `flask datakesos init` and `demo`, served by
+gunicorn on a free port, driven by Debian's Chromium through Playwright.
+
+The server uses a fresh SQLite file, or — when TEST_DATABASE_URL is set — a fresh PostgreSQL
+database named after the test database with `_e2e` appended, dropped afterwards."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PASSWORD = "Demo-Kesos-2026!"
+DEMO_HOUSEHOLDS = 50
+START_TIMEOUT = 90
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _flask(env: dict, *arguments: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", *arguments],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`flask {' '.join(arguments)}` failed ({result.returncode}):\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}",
+            pytrace=False,
+        )
+    return result
+
+
+@pytest.fixture(scope="session")
+def e2e_database_url(tmp_path_factory):
+    test_url = os.environ.get("TEST_DATABASE_URL", "")
+    if not test_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'datakesos.db'}"
+        return
+    from config import database_url
+
+    url = sa.make_url(database_url(test_url))
+    target = url.set(database=f"{url.database}_e2e")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    drop = sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+    with admin.connect() as connection:
+        connection.execute(drop)
+        connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    try:
+        yield target.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(drop)
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, e2e_database_url):
+    """Base URL of a running Datakesos with demo data (or at least an `admin`)."""
+    instance = tmp_path_factory.mktemp("e2e-instance")
+    env = dict(
+        os.environ,
+        DATABASE_URL=e2e_database_url,
+        DATAKESOS_INSTANCE=str(instance),
+        SECRET_KEY="e2e-secret-key",
+        DEMO_PASSWORD=PASSWORD,
+        FLASK_APP="run.py",
+        PYTHONUNBUFFERED="1",
+    )
+    _flask(env, "datakesos", "init")
+    has_demo = subprocess.run(
+        [sys.executable, "-m", "flask", "datakesos", "demo", "--help"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    ).returncode == 0
+    if has_demo:
+        _flask(env, "datakesos", "demo", "--households", str(DEMO_HOUSEHOLDS))
+    else:
+        _flask(env, "datakesos", "create-user", "admin", "--role", "Admin", "--password", PASSWORD)
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = instance / "gunicorn.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync",
+             "--timeout", "120", "--bind", f"127.0.0.1:{port}", "run:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        _wait_until_serving(server, base_url + "/login/", log_path)
+        yield base_url
+    finally:
+        _stop(server)
+
+
+def _wait_until_serving(server: subprocess.Popen, url: str, log_path: Path) -> None:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the server exited ({server.returncode}):\n{log_path.read_text()[-5000:]}",
+                        pytrace=False)
+        try:
+            with opener.open(url, timeout=5):
+                return
+        except urllib.error.HTTPError as error:
+            pytest.fail(f"{url} answered {error.code}:\n{log_path.read_text()[-5000:]}",
+                        pytrace=False)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    _stop(server)
+    pytest.fail(f"the server did not answer within {START_TIMEOUT} s:\n{log_path.read_text()[-5000:]}",
+                pytrace=False)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing (`make install` installs Debian's chromium)"
+        if _under_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture()
+def server_errors() -> list[str]:
+    """Every response of status 500 or more that the page received, as "STATUS URL"."""
+    return []
+
+
+@pytest.fixture()
+def page(browser, live_server, server_errors, request):
+    """A fresh browser context (no cookies) in Indonesian, on the live server."""
+    context = browser.new_context(
+        base_url=live_server, locale="id-ID", timezone_id="Asia/Jakarta",
+        viewport={"width": 1366, "height": 900},
+    )
+    context.set_default_timeout(20_000)
+    new_page = context.new_page()
+    new_page.on(
+        "response",
+        lambda response: response.status >= 500
+        and server_errors.append(f"{response.status} {response.url}"),
+    )
+    try:
+        yield new_page
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        try:
+            new_page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-final.png"),
+                                full_page=True)
+        except Exception:  # noqa: BLE001 - a screenshot must not hide the test's own result
+            pass
+        context.close()
+
+
+@pytest.fixture()
+def screenshot(page, request):
+    """`screenshot("step")` saves tests/e2e/screenshots/<test>-<step>.png."""
+
+    def _take(step: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{request.node.name}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _take
