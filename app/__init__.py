@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         from views import register_views
 
         formatting.register(app)
+        _translate_form_messages(app)
         register_views(appbuilder)
         appbuilder.post_init()
 
@@ -55,3 +56,14 @@ def _sqlite_pragmas(app: Flask) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def _translate_form_messages(app: Flask) -> None:
+    """WTForms' own messages ("This field is required.") come from our catalog, so they
+    appear in the user's language like everything else."""
+    from flask import request
+    from flask_babel import get_translations
+
+    @app.before_request
+    def _wtforms_translations():
+        request.wtforms_translations = get_translations()

@@ -1,8 +1,9 @@
 """Indonesian formatting of dates and numbers, for templates, PDFs and messages."""
 import datetime
+import decimal
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, gettext
 
 
 def number(value) -> str:
@@ -19,6 +20,19 @@ def date(value) -> str:
     if isinstance(value, datetime.datetime):
         return format_datetime(value, "d MMMM y HH.mm")
     return format_date(value, "d MMMM y")
+
+
+def value(item) -> str:
+    """Any stored value as a person reads it: no "None", Ya/Tidak, Indonesian dates and numbers."""
+    if item is None or item == "":
+        return "–"
+    if isinstance(item, bool):
+        return gettext("Yes") if item else gettext("No")
+    if isinstance(item, (datetime.date, datetime.datetime)):
+        return date(item)
+    if isinstance(item, (int, float, decimal.Decimal)):
+        return number(item)
+    return str(item)
 
 
 def register(app: Flask) -> None:

@@ -173,6 +173,21 @@ def family_for_member(household: Household, kk_number, problems: Problems,
     return family
 
 
+def check_head_kept(member: Member, new_relation=None, new_status=None,
+                    deleting: bool = False) -> None:
+    """The household's head may not stop being its head except by naming another one."""
+    if member.relation_to_head != Relationship.HEAD:
+        return
+    still_head = not deleting and new_relation == Relationship.HEAD and (
+        new_status in (None, MemberStatus.ACTIVE)
+    )
+    if not still_head:
+        raise ValidationError(
+            gettext("A household needs exactly one head: name another head first."),
+            "relation_to_head",
+        )
+
+
 def check_household_has_head(household_id: int) -> bool:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(Member).where(

@@ -81,9 +81,12 @@ class Household(Timestamped, Model):
     )
 
     village = relationship("Region", lazy="joined", innerjoin=True)
-    families = relationship("Family", back_populates="household", order_by="Family.id")
-    members = relationship("Member", back_populates="household", order_by="Member.id")
-    memberships = relationship("ProgramMembership", back_populates="household")
+    families = relationship("Family", back_populates="household", order_by="Family.id",
+                            cascade="all, delete-orphan", passive_deletes=True)
+    members = relationship("Member", back_populates="household", order_by="Member.id",
+                           cascade="all, delete-orphan", passive_deletes=True)
+    memberships = relationship("ProgramMembership", back_populates="household",
+                               cascade="all, delete-orphan", passive_deletes=True)
     head = relationship(
         "Member",
         primaryjoin="and_(Member.household_id == Household.id, Member.relation_to_head == 'HEAD')",
@@ -112,8 +115,10 @@ class Family(Timestamped, Model):
     )
 
     household = relationship("Household", back_populates="families")
-    members = relationship("Member", back_populates="family", order_by="Member.id")
-    memberships = relationship("ProgramMembership", back_populates="family")
+    members = relationship("Member", back_populates="family", order_by="Member.id",
+                           passive_deletes=True)
+    memberships = relationship("ProgramMembership", back_populates="family",
+                               passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": Timestamped.version}
 
@@ -170,7 +175,8 @@ class Member(Timestamped, Model):
 
     family = relationship("Family", back_populates="members")
     household = relationship("Household", back_populates="members")
-    memberships = relationship("ProgramMembership", back_populates="member")
+    memberships = relationship("ProgramMembership", back_populates="member",
+                               passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": Timestamped.version}
 

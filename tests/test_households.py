@@ -215,3 +215,38 @@ def test_add_household_page_is_small_and_quick(app, client, login):
     assert len(response.data) < 200_000
     assert len(re.findall(r"<option", response.get_data(as_text=True))) < 500
     assert elapsed < 5  # generous; the benchmark measures the real figure
+
+
+def test_head_cannot_be_demoted_or_deleted(app, client, login, make_household):
+    household_id = make_household()
+    from app.extensions import db
+    from models import Member
+
+    with app.app_context():
+        head = db.session.scalar(sa.select(Member).where(
+            Member.household_id == household_id, Member.relation_to_head == "HEAD"))
+        head_id, nik, kk = head.id, head.nik, head.family.kk_number
+        birth = head.birth_date
+    login("operator.bandung")
+    edit_url = f"/members/edit/{head_id}"
+    response = client.post(edit_url, data={
+        "csrf_token": csrf_token(client, edit_url), "nik": nik, "full_name": "Budi Santoso",
+        "kk_number": kk, "relation_to_head": "CHILD", "sex": "MALE",
+        "birth_date": birth.isoformat(), "disability": "NONE", "chronic_illness": "NONE",
+        "status": "ACTIVE",
+    })
+    assert "tepat satu kepala" in response.get_data(as_text=True)
+    token = csrf_token(client, f"/households/show/{household_id}")
+    client.post(f"/members/delete/{head_id}", data={"csrf_token": token}, follow_redirects=True)
+    with app.app_context():
+        assert db.session.get(Member, head_id).relation_to_head.name == "HEAD"
+
+
+def test_deleting_a_household_removes_its_families_and_members(app, client, login, make_household):
+    household_id = make_household()
+    login("admin")
+    token = csrf_token(client, f"/households/show/{household_id}")
+    client.post(f"/households/delete/{household_id}", data={"csrf_token": token})
+    assert _count(app, "household") == 0
+    assert _count(app, "member") == 0
+    assert _count(app, "family") == 0

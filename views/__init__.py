@@ -8,7 +8,7 @@ def register_views(appbuilder) -> None:
     from views.reference import PeriodView, ProgramView
     from views.regions import RegionSearchView, RegionView
 
-    register = _l("Register")
+    register = _l("Welfare register")
     appbuilder.add_view(HouseholdView, "Households", label=_l("Households"),
                         icon="fa-home", category="Register", category_label=register)
     appbuilder.add_view(FamilyView, "Families", label=_l("Families"), icon="fa-users",

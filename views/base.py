@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, request
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from app import formatting
 from app.errors import DomainError
 from app.households import InvalidRecord
 from views.fields import register_fields
@@ -46,6 +47,14 @@ class RegisterModelView(ModelView):
 
     def _init_properties(self):
         super()._init_properties()
+        shown = set(self.list_columns or []) | set(self.show_columns or [])
+        for fieldset in self.show_fieldsets or []:
+            shown.update(fieldset[1]["fields"])
+        self.formatters_columns = {
+            **{name: formatting.value for name in shown if name not in ("register_id", "nik",
+                                                                     "kk_number", "code")},
+            **self.formatters_columns,
+        }
         search_filters = dict(self._filters._search_filters)
         all_filters = dict(self._filters._all_filters)
         for key, (label, _field, filter_classes) in self.extra_search.items():

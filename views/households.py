@@ -8,6 +8,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Optional as OptionalValue
 
 from app import households
+from app.errors import ValidationError
 from app.households import Problems
 from app.scope import region_filter
 from models import Family, Household, Member, ProgramMembership
@@ -101,8 +102,12 @@ class MemberView(RegisterModelView):
                 raise DomainError(gettext("Add members from their household's page."))
             member_id = None
         else:
-            member = self.datamodel.get(request.view_args["pk"])
+            member = self.datamodel.get(request.view_args["pk"], self._base_filters)
             household, member_id = member.household, member.id
+            try:
+                households.check_head_kept(member, form.relation_to_head.data, form.status.data)
+            except ValidationError as error:
+                problems.error(error.field, error.message)
         data = {name: getattr(form, name).data for name in ["nik", "full_name", *MEMBER_DETAIL]}
         form.nik.data = households.check_member(
             data, problems, member_id=member_id, household_id=household.id
@@ -114,6 +119,9 @@ class MemberView(RegisterModelView):
 
     def pre_add(self, item):
         self._place(item)
+
+    def pre_delete(self, item):
+        households.check_head_kept(item, deleting=True)
 
     def pre_update(self, item):
         self._place(item)
