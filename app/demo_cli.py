@@ -1,1 +1,54 @@
-"""`flask datakesos demo`: placeholder, filled in by the demo-data work."""
+"""`flask datakesos demo`: demo households and the demo users, from the command line."""
+import click
+from flask_babel import gettext
+
+from app.cli import datakesos, domain_errors
+
+
+@datakesos.command("demo")
+@click.option("--households", type=click.IntRange(min=1), default=3000, show_default=True,
+              help="Number of households to generate.")
+@click.option("--seed", type=int, default=None,
+              help="Random seed; the same seed and count give the same data. [default: 2026]")
+@click.option("--regions", default="32.73,32.01", show_default=True,
+              help="Comma-separated region codes whose villages get the households "
+                   "(default: Kota Bandung 60%, Kabupaten Bogor 40%; otherwise equal shares).")
+@domain_errors
+def demo_command(households, seed, regions):
+    """Generate deterministic demo data and create the demo users.
+
+    Writes households with families, members (valid NIKs) and program memberships in one
+    transaction, then creates the demo users of the README (password from DEMO_PASSWORD,
+    default Demo-Kesos-2026!); existing users are left alone.
+
+    Idempotent: a run is recognised by the register id of its first household. When the
+    data of this seed is already present, nothing is added; run with another --seed to add
+    more households.
+    """
+    from app import demo
+    from app.formatting import number
+
+    seed = demo.DEFAULT_SEED if seed is None else seed
+    codes = [code.strip() for code in regions.split(",") if code.strip()]
+    marker = demo.existing_marker(seed, codes)
+    if marker:
+        click.echo(gettext(
+            "Demo data of seed %(seed)s is already present (register id %(register_id)s); "
+            "nothing added. Use another --seed to add more households.",
+            seed=seed, register_id=marker,
+        ))
+    else:
+        with click.progressbar(length=households, label=gettext("Generating households"),
+                               show_pos=True) as bar:
+            result = demo.generate(households, seed=seed, regions=codes, on_progress=bar.update)
+        click.echo(gettext(
+            "Demo data: %(households)s households, %(families)s families, %(members)s members, "
+            "%(memberships)s program memberships.",
+            households=number(result.households), families=number(result.families),
+            members=number(result.members), memberships=number(result.memberships),
+        ))
+    created = demo.create_demo_users()
+    if created:
+        click.echo(gettext("Demo users created: %(users)s.", users=", ".join(created)))
+    else:
+        click.echo(gettext("Demo users already exist; left unchanged."))
