@@ -190,10 +190,41 @@ def test_region_filter_at_every_level(app, client, login, make_household):
     assert "Jl. Bandung" in html and "Jl. Bogor" in html
 
 
-def test_page_size_is_capped(app, client, login, make_household):
+def test_page_size_is_capped(app, client, login, make_household, monkeypatch):
+    for index in range(4):
+        make_household(address=f"Jl. Batas {index}")
+    monkeypatch.setitem(app.config, "MAX_PAGE_SIZE", 3)
     login("admin")
-    response = client.get("/households/list/?psize_HouseholdView=100000")
+    html = client.get("/households/list/?psize_HouseholdView=100000").get_data(as_text=True)
+    assert html.count("Jl. Batas") == 3
+
+
+def test_household_page_offers_edit_and_saves_an_edit(app, client, login, make_household):
+    household_id = make_household()
+    login("operator.bandung")
+    page = client.get(f"/households/show/{household_id}").get_data(as_text=True)
+    assert f"/households/edit/{household_id}" in page
+    edit_url = f"/households/edit/{household_id}"
+    response = client.post(edit_url, data={
+        "csrf_token": csrf_token(client, edit_url), "village_code": BANDUNG_VILLAGE,
+        "address": "Jl. Baru 5", "welfare_decile": "3", "floor_type": "CERAMIC",
+        "has_television": "y",
+    }, follow_redirects=True)
     assert response.status_code == 200
+    page = client.get(f"/households/show/{household_id}").get_data(as_text=True)
+    assert "Jl. Baru 5" in page and "Keramik" in page
+
+
+def test_unknown_choice_in_a_form_is_a_form_error(app, client, login, make_household):
+    household_id = make_household()
+    login("operator.bandung")
+    edit_url = f"/households/edit/{household_id}"
+    response = client.post(edit_url, data={
+        "csrf_token": csrf_token(client, edit_url), "village_code": BANDUNG_VILLAGE,
+        "address": "Jl. Baru 5", "floor_type": "GOLD",
+    })
+    assert response.status_code == 200
+    assert "Jl. Baru 5" not in client.get(f"/households/show/{household_id}").get_data(as_text=True)
 
 
 def test_village_search_returns_a_page_not_the_table(app, client, login):

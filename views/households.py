@@ -196,6 +196,7 @@ class HouseholdView(RegisterModelView):
         (lazy_gettext("Assets"), {"fields": ASSETS}),
     ]
     related_views = [MemberView, FamilyView, MembershipView]
+    show_template = "datakesos/household_show.html"
     list_template = "datakesos/household_list.html"
     add_form_extra_fields = {
         "village_code": RegionSearchField(lazy_gettext("Village"), validators=[DataRequired()]),
