@@ -30,6 +30,7 @@ def domain_errors(command):
 def init_command():
     """Migrate the database, create roles, load all Kemendagri regions."""
     from app import bootstrap, regions
+    from app.formatting import number
 
     with click.progressbar(length=91599, label=gettext("Loading regions")) as bar:
         bootstrap.initialise(on_progress=bar.update)
@@ -38,8 +39,8 @@ def init_command():
         gettext(
             "Regions: %(provinces)s provinces, %(regencies)s regencies/cities, "
             "%(districts)s districts, %(villages)s villages.",
-            provinces=counts.get(1, 0), regencies=counts.get(2, 0),
-            districts=counts.get(3, 0), villages=counts.get(4, 0),
+            provinces=number(counts.get(1, 0)), regencies=number(counts.get(2, 0)),
+            districts=number(counts.get(3, 0)), villages=number(counts.get(4, 0)),
         )
     )
 
