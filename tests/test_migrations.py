@@ -21,7 +21,11 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 def schema_differences(connection) -> list:
     import models
 
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    options = {"compare_type": True}
+    # The same filter as migrations/env.py: objects that exist on one database engine only.
+    if hasattr(models, "include_in_dialect"):
+        options["include_object"] = models.include_in_dialect(connection.dialect.name)
+    context = MigrationContext.configure(connection, opts=options)
     return compare_metadata(context, models.metadata)
 
 

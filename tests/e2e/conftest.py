@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,12 @@ CHROMIUM_ARGS = [
 PASSWORD = "Demo-Kesos-2026!"
 DEMO_HOUSEHOLDS = 50
 START_TIMEOUT = 90
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    demo_loaded: bool  # False while `flask datakesos demo` does not exist: then only `admin`
 
 
 def _under_ci() -> bool:
@@ -77,7 +84,7 @@ def e2e_database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, e2e_database_url):
-    """Base URL of a running Datakesos with demo data (or at least an `admin`)."""
+    """A running Datakesos with demo data (or at least an `admin`)."""
     instance = tmp_path_factory.mktemp("e2e-instance")
     env = dict(
         os.environ,
@@ -109,7 +116,7 @@ def live_server(tmp_path_factory, e2e_database_url):
         )
     try:
         _wait_until_serving(server, base_url + "/login/", log_path)
-        yield base_url
+        yield LiveServer(base_url, has_demo)
     finally:
         _stop(server)
 
@@ -174,7 +181,7 @@ def server_errors() -> list[str]:
 def page(browser, live_server, server_errors, request):
     """A fresh browser context (no cookies) in Indonesian, on the live server."""
     context = browser.new_context(
-        base_url=live_server, locale="id-ID", timezone_id="Asia/Jakarta",
+        base_url=live_server.url, locale="id-ID", timezone_id="Asia/Jakarta",
         viewport={"width": 1366, "height": 900},
     )
     context.set_default_timeout(20_000)
