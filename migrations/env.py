@@ -37,6 +37,7 @@ def run_migrations_online():
     with _engine().connect() as connection:
         context.configure(
             connection=connection,
+            include_object=models.include_in_dialect(connection.dialect.name),
             target_metadata=target_metadata,
             process_revision_directives=skip_empty,
             render_as_batch=True,

@@ -21,3 +21,16 @@ metadata = Model.metadata
 __all__ = [
     "RegionUser", "Region", "Household", "Family", "Member", "Program", "ProgramMembership", "Period", "metadata",
 ]
+
+
+def include_in_dialect(dialect_name: str):
+    """For Alembic's `include_object`: objects declared for one dialect only (Index.ddl_if)
+    exist only in that dialect's databases."""
+
+    def include_object(obj, _name, _type, reflected, _compare_to):
+        condition = getattr(obj, "_ddl_if", None)
+        if reflected or condition is None or not condition.dialect:
+            return True
+        return condition.dialect == dialect_name
+
+    return include_object

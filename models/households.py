@@ -145,6 +145,11 @@ class Member(Timestamped, Model):
             sqlite_where=sa.text("relation_to_head = 'HEAD'"),
         ),
         sa.Index("ix_member_nik", "nik"),
+        # Name search is "contains": a trigram index serves it on PostgreSQL.
+        sa.Index(
+            "ix_member_full_name_trgm", "full_name", postgresql_using="gin",
+            postgresql_ops={"full_name": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id = sa.Column(sa.Integer, primary_key=True)

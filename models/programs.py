@@ -46,7 +46,7 @@ class ProgramMembership(Model):
     )
     start_date = sa.Column(sa.Date)
     end_date = sa.Column(sa.Date)
-    card_number = sa.Column(sa.String(32))
+    card_number = sa.Column(sa.String(32), index=True)
 
     program = relationship("Program", lazy="joined", innerjoin=True)
     household = relationship("Household", back_populates="memberships")

@@ -67,7 +67,7 @@ class FilterMemberName(BaseFilter):
         return query.filter(
             sa.exists().where(
                 Member.household_id == _household_id(self.model),
-                sa.func.lower(Member.full_name).contains(text.lower(), autoescape=True),
+                Member.full_name.icontains(text, autoescape=True),
             )
         )
 

@@ -66,7 +66,7 @@ class MemberView(RegisterModelView):
     ]
     add_columns = ["nik", "full_name", "kk_number", *MEMBER_DETAIL]
     edit_columns = add_columns
-    search_columns = ["full_name", "relation_to_head", "sex", "status"]
+    search_columns = ["full_name", "status"]
     order_columns = ["nik", "full_name", "birth_date"]
     base_order = ("id", "asc")
     label_columns = labels.MEMBER
@@ -176,7 +176,7 @@ class HouseholdView(RegisterModelView):
     list_columns = ["register_id", "head", "village", "address", "welfare_decile", "status"]
     order_columns = ["register_id", "welfare_decile", "status"]
     base_order = ("id", "desc")
-    search_columns = ["register_id", "welfare_decile", "status", "address"]
+    search_columns = ["register_id", "welfare_decile", "status"]
     label_columns = labels.HOUSEHOLD
     show_fieldsets = [
         (lazy_gettext("Location"), {"fields": ["register_id", "village", *LOCATION[1:], "status",
