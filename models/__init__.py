@@ -15,11 +15,12 @@ from models.households import Family, Household, Member  # noqa: E402
 from models.programs import Program, ProgramMembership  # noqa: E402
 from models.periods import Period  # noqa: E402
 from models.users import RegionUser  # noqa: E402
+from models.audit import AuditEntry  # noqa: E402
 
 metadata = Model.metadata
 
 __all__ = [
-    "RegionUser", "Region", "Household", "Family", "Member", "Program", "ProgramMembership", "Period", "metadata",
+    "AuditEntry", "RegionUser", "Region", "Household", "Family", "Member", "Program", "ProgramMembership", "Period", "metadata",
 ]
 
 
