@@ -1,8 +1,11 @@
-"""Domain errors. Each door (form, API, CLI) turns them into its own kind of answer."""
+"""Domain errors. Each door (form, API, CLI) turns them into its own kind of answer; `status`
+is the HTTP answer an API gives."""
 
 
 class DomainError(Exception):
     """A rule of the register was broken; the message is for the user, in their language."""
+
+    status = 400
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -14,5 +17,17 @@ class ValidationError(DomainError):
     pass
 
 
+class OutsideScope(DomainError):
+    """Writing into, or moving a record to, a region outside the user's scope."""
+
+    status = 403
+
+
+class Conflict(DomainError):
+    """The record changed since the user read it (optimistic locking)."""
+
+    status = 409
+
+
 class NotFound(DomainError):
-    pass
+    status = 404

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from app import identity, regions
-from app.errors import ValidationError
+from app import identity, regions, scope
+from app.errors import DomainError, ValidationError
 from app.extensions import db
 from models import Family, Household, Member
 from models.enums import MemberStatus, Relationship
@@ -49,8 +49,9 @@ def new_register_id(village_code: str) -> str:
 def check_household(data: dict, problems: Problems) -> None:
     """Location and housing fields of a household."""
     try:
-        regions.get_village(data.get("village_code"))
-    except ValidationError as error:
+        village = regions.get_village(data.get("village_code"))
+        scope.check_in_scope(village.code)
+    except DomainError as error:
         problems.error("village_code", error.message)
     decile = data.get("welfare_decile")
     if decile is not None and not 1 <= int(decile) <= 10:
@@ -151,6 +152,19 @@ def create_household(data: dict, members: list[dict]) -> tuple[Household, list[s
     db.session.add(household)
     db.session.commit()
     return household, problems.warnings
+
+
+def household_in_scope(household_id) -> Household | None:
+    """The household with this id if the user may see it; None otherwise (as if absent)."""
+    try:
+        household_id = int(household_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(
+        sa.select(Household).where(
+            Household.id == household_id, scope.scope_clause(Household.village_code)
+        )
+    )
 
 
 def family_for_member(household: Household, kk_number, problems: Problems,

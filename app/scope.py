@@ -5,8 +5,9 @@ A scope is a region-code prefix: "" (national), "32" (a province), "32.73" (a re
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
+from app.errors import OutsideScope
 from app.roles import NATIONAL_ROLES
 
 
@@ -41,6 +42,14 @@ def in_scope(code: str | None, scope: str | None = None) -> bool:
     if not scope:
         return True
     return bool(code) and (code == scope or code.startswith(scope + "."))
+
+
+def check_in_scope(code: str | None, field: str = "village_code") -> None:
+    """Refuse to write a record into a region outside the user's scope."""
+    if not in_scope(code):
+        raise OutsideScope(
+            gettext("Region %(code)s is outside your region.", code=code or "-"), field
+        )
 
 
 def scope_clause(column, scope: str | None = None):

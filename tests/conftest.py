@@ -86,6 +86,11 @@ def csrf_token(client, url: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def session_csrf(client) -> str:
+    """A CSRF token for the signed-in user's session (any of their forms carries one)."""
+    return csrf_token(client, "/resetmypassword/form")
+
+
 @pytest.fixture()
 def login(client):
     def _login(username: str, password: str = PASSWORD):
@@ -110,3 +115,15 @@ def make_household(app):
             return household.id
 
     return _make
+
+
+def form_defaults(client, url: str) -> dict:
+    """The hidden values of the form at `url` (CSRF token, record version), as a browser
+    would send them back."""
+    html = client.get(url).get_data(as_text=True)
+    values = {"csrf_token": _CSRF.search(html).group(1) or _CSRF.search(html).group(2)}
+    version = re.search(r'id="expected_version" name="expected_version"[^>]*value="([^"]*)"'
+                        r'|name="expected_version"[^>]*value="([^"]*)"', html)
+    if version:
+        values["expected_version"] = version.group(1) or version.group(2)
+    return values

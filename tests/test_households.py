@@ -4,7 +4,7 @@ import re
 
 import sqlalchemy as sa
 
-from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, csrf_token
+from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, csrf_token, form_defaults
 from tests.factories import kk_for, nik_for
 
 
@@ -206,7 +206,7 @@ def test_household_page_offers_edit_and_saves_an_edit(app, client, login, make_h
     assert f"/households/edit/{household_id}" in page
     edit_url = f"/households/edit/{household_id}"
     response = client.post(edit_url, data={
-        "csrf_token": csrf_token(client, edit_url), "village_code": BANDUNG_VILLAGE,
+        **form_defaults(client, edit_url), "village_code": BANDUNG_VILLAGE,
         "address": "Jl. Baru 5", "welfare_decile": "3", "floor_type": "CERAMIC",
         "has_television": "y",
     }, follow_redirects=True)
@@ -220,7 +220,7 @@ def test_unknown_choice_in_a_form_is_a_form_error(app, client, login, make_house
     login("operator.bandung")
     edit_url = f"/households/edit/{household_id}"
     response = client.post(edit_url, data={
-        "csrf_token": csrf_token(client, edit_url), "village_code": BANDUNG_VILLAGE,
+        **form_defaults(client, edit_url), "village_code": BANDUNG_VILLAGE,
         "address": "Jl. Baru 5", "floor_type": "GOLD",
     })
     assert response.status_code == 200
@@ -261,7 +261,7 @@ def test_head_cannot_be_demoted_or_deleted(app, client, login, make_household):
     login("operator.bandung")
     edit_url = f"/members/edit/{head_id}"
     response = client.post(edit_url, data={
-        "csrf_token": csrf_token(client, edit_url), "nik": nik, "full_name": "Budi Santoso",
+        **form_defaults(client, edit_url), "nik": nik, "full_name": "Budi Santoso",
         "kk_number": kk, "relation_to_head": "CHILD", "sex": "MALE",
         "birth_date": birth.isoformat(), "disability": "NONE", "chronic_illness": "NONE",
         "status": "ACTIVE",

@@ -6,10 +6,12 @@ import re
 
 from flask import abort, current_app, flash, request
 from flask_appbuilder import ModelView, expose, has_access
+from flask_babel import gettext, lazy_gettext
+from wtforms import HiddenField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app import formatting
-from app.errors import DomainError
+from app.errors import Conflict, DomainError
 from app.households import InvalidRecord
 from views.fields import register_fields
 
@@ -80,15 +82,64 @@ class RegisterModelView(ModelView):
             **register_fields(self.datamodel, self.edit_columns or [], self.label_columns),
             **(self.edit_form_extra_fields or {}),
         }
+        if self._versioned and self.edit_columns is not None:
+            self.edit_columns = [*self.edit_columns, "expected_version"]
+            self.edit_form_extra_fields["expected_version"] = HiddenField()
+            if self.edit_fieldsets:
+                last_title, last = self.edit_fieldsets[-1]
+                self.edit_fieldsets = [
+                    *self.edit_fieldsets[:-1],
+                    (last_title, {**last, "fields": [*last["fields"], "expected_version"]}),
+                ]
         super()._init_forms()
         self.add_form = self._checked(self.add_form, adding=True)
         self.edit_form = self._checked(self.edit_form, adding=False)
+
+    # -- actions: Flask-AppBuilder loads their rows without the view's filters ----------
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if name not in self.actions or self.datamodel.get(pk, self._base_filters) is None:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        for pk in request.form.getlist("rowid"):
+            if self.datamodel.get(pk, self._base_filters) is None:
+                abort(404)
+        return super().action_post()
 
     # -- forms --------------------------------------------------------------------------
     def check_form(self, form, adding: bool) -> list[str]:
         """Apply the domain rules to a submitted form. Raise InvalidRecord to refuse it;
         return warnings to show after saving."""
         return []
+
+    @property
+    def _versioned(self) -> bool:
+        return "version" in self.datamodel.list_columns
+
+    def prefill_form(self, form, pk):
+        if self._versioned and hasattr(form, "expected_version"):
+            item = self.datamodel.get(pk, self._base_filters)
+            form.expected_version.data = item.version if item else ""
+
+    def _check_version(self, form) -> None:
+        """The record must not have changed since the form was opened (no lost updates)."""
+        item = self.datamodel.get(request.view_args.get("pk"), self._base_filters)
+        submitted = (form.expected_version.data or "").strip()
+        if item is None or submitted != str(item.version):
+            raise Conflict(gettext(
+                "Someone else saved this record after you opened it. Nothing was overwritten: "
+                "reopen the record to see their changes, then edit again."
+            ))
+
+    def pre_update(self, item):
+        if hasattr(item, "expected_version"):
+            del item.expected_version
 
     def _checked(self, form_class, adding: bool):
         view = self
@@ -98,6 +149,8 @@ class RegisterModelView(ModelView):
                 if not super().validate(extra_validators=extra_validators):
                     return False
                 try:
+                    if not adding and hasattr(self, "expected_version"):
+                        view._check_version(self)
                     self.domain_warnings = view.check_form(self, adding)
                 except InvalidRecord as error:
                     for field_name, message in error.problems.errors:

@@ -1,5 +1,6 @@
 """Households, families, members and program memberships: the clerk's forms and lists."""
-from flask import g, request
+from flask import abort, g, request
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from flask_appbuilder.fields import EnumField
 from flask_babel import lazy_gettext
@@ -10,6 +11,7 @@ from wtforms.validators import DataRequired, Optional as OptionalValue
 from app import households
 from app.errors import ValidationError
 from app.households import Problems
+from app.privacy import nik_for_viewer
 from app.scope import region_filter
 from models import Family, Household, Member, ProgramMembership
 from models.enums import Relationship, Sex
@@ -70,6 +72,7 @@ class MemberView(RegisterModelView):
     order_columns = ["nik", "full_name", "birth_date"]
     base_order = ("id", "asc")
     label_columns = labels.MEMBER
+    formatters_columns = {"nik": nik_for_viewer}
     add_form_extra_fields = {
         "kk_number": _text(lazy_gettext("KK number"), required=True),
         "birth_date": DateField(lazy_gettext("Birth date"), widget=DatePickerWidget(),
@@ -82,13 +85,18 @@ class MemberView(RegisterModelView):
     }
 
     def _household_from_request(self):
-        from app.extensions import db
+        return households.household_in_scope(request.args.get("_flt_0_household"))
 
-        value = request.args.get("_flt_0_household")
-        return db.session.get(Household, int(value)) if value and value.isdigit() else None
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        if households.household_in_scope(request.args.get("_flt_0_household")) is None:
+            abort(404)
+        return super().add()
 
     def prefill_form(self, form, pk):
-        member = self.datamodel.get(pk)
+        super().prefill_form(form, pk)
+        member = self.datamodel.get(pk, self._base_filters)
         form.kk_number.data = member.family.kk_number if member and member.family else ""
 
     def check_form(self, form, adding):
@@ -96,10 +104,7 @@ class MemberView(RegisterModelView):
         if adding:
             household = self._household_from_request()
             if household is None:
-                from app.errors import DomainError
-                from flask_babel import gettext
-
-                raise DomainError(gettext("Add members from their household's page."))
+                abort(404)
             member_id = None
         else:
             member = self.datamodel.get(request.view_args["pk"], self._base_filters)
@@ -124,6 +129,7 @@ class MemberView(RegisterModelView):
         households.check_head_kept(item, deleting=True)
 
     def pre_update(self, item):
+        super().pre_update(item)
         self._place(item)
 
     def _place(self, item):

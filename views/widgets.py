@@ -7,6 +7,7 @@ from wtforms import StringField
 from wtforms.widgets import html_params
 
 from app.extensions import db
+from app.scope import NOTHING, current_scope
 from models import Region
 
 
@@ -15,7 +16,9 @@ class RegionSearchWidget:
         self.level = level
 
     def __call__(self, field, **kwargs):
-        url = url_for("RegionSearchView.search", level=self.level or "")
+        under = current_scope()
+        url = url_for("RegionSearchView.search", level=self.level or "",
+                      under=under if under != NOTHING else "")
         params = html_params(
             id=kwargs.pop("id", field.id),
             name=field.name,
