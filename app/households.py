@@ -79,7 +79,7 @@ def check_member(data: dict, problems: Problems, member_id: int | None = None,
     if not isinstance(birth_date, datetime.date):
         problems.error(prefix + "birth_date", gettext("Birth date is required."))
         birth_date = None
-    active = data.get("status", MemberStatus.ACTIVE) == MemberStatus.ACTIVE
+    active = data.get("status", MemberStatus.ACTIVE) in identity.LIVING
     check = identity.validate_member_identity(
         data.get("nik"), birth_date, data.get("sex"), member_id=member_id, active=active
     )

@@ -16,6 +16,8 @@ from app.extensions import db
 from models import Family, Member
 from models.enums import MemberStatus, Sex
 
+#: Statuses of people who count as living members of the register.
+LIVING = (MemberStatus.ACTIVE, MemberStatus.PROPOSED)
 _SEPARATORS = re.compile(r"[\s.\-]")
 _SIXTEEN = re.compile(r"[0-9]{16}")
 
@@ -102,7 +104,7 @@ def check_kk(value) -> Check:
 
 def nik_taken(nik: str, except_member_id: int | None = None) -> bool:
     """Whether another active person in the register already has this NIK."""
-    query = sa.select(Member.id).where(Member.nik == nik, Member.status == MemberStatus.ACTIVE)
+    query = sa.select(Member.id).where(Member.nik == nik, Member.status.in_(LIVING))
     if except_member_id:
         query = query.where(Member.id != except_member_id)
     return db.session.execute(query.limit(1)).first() is not None

@@ -16,11 +16,17 @@ from models.programs import Program, ProgramMembership  # noqa: E402
 from models.periods import Period  # noqa: E402
 from models.users import RegionUser  # noqa: E402
 from models.audit import AuditEntry  # noqa: E402
+from models.proposals import Proposal  # noqa: E402
+from models.snapshots import (  # noqa: E402
+    DistrictActivity, PeriodRecap, PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotProgram,
+)
+from models.jobs import CloseSchedule, JobRun  # noqa: E402
 
 metadata = Model.metadata
 
 __all__ = [
-    "AuditEntry", "RegionUser", "Region", "Household", "Family", "Member", "Program", "ProgramMembership", "Period", "metadata",
+    "AuditEntry", "Proposal", "PeriodSnapshot", "PeriodSnapshotProgram", "PeriodRecap",
+    "PeriodRecapProgram", "DistrictActivity", "JobRun", "CloseSchedule", "RegionUser", "Region", "Household", "Family", "Member", "Program", "ProgramMembership", "Period", "metadata",
 ]
 
 

@@ -209,6 +209,7 @@ class ChronicIllness(Choice):
 
 class MemberStatus(Choice):
     ACTIVE = Label("Active")
+    PROPOSED = Label("Proposed member")
     DECEASED = Label("Deceased")
     MOVED = Label("Moved away")
     DUPLICATE = Label("Duplicate")
@@ -231,3 +232,32 @@ class PeriodStatus(Choice):
     OPEN = Label("Open")
     CLOSING = Label("Closing")
     CLOSED = Label("Closed")
+
+
+class ProposalKind(Choice):
+    NEW_HOUSEHOLD = Label("New household")
+    NEW_MEMBER = Label("New member")
+    DEACTIVATE_HOUSEHOLD = Label("Household deactivation")
+    DEACTIVATE_MEMBER = Label("Member deactivation")
+
+
+class ProposalStatus(Choice):
+    DRAFT = Label("Draft")
+    SUBMITTED = Label("Submitted")
+    VERIFIED = Label("Verified")
+    REJECTED = Label("Rejected")
+    APPLIED = Label("Applied at close")
+
+
+class DeactivationReason(Choice):
+    MOVED = Label("Moved away")
+    DECEASED = Label("Deceased")
+    DUPLICATE = Label("Duplicate")
+    NOT_FOUND = Label("Not found")
+
+
+class JobStatus(Choice):
+    QUEUED = Label("Queued")
+    RUNNING = Label("Running")
+    SUCCEEDED = Label("Succeeded")
+    FAILED = Label("Failed")

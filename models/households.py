@@ -134,10 +134,12 @@ class Member(Timestamped, Model):
     __tablename__ = "member"
     __table_args__ = (
         sa.CheckConstraint("length(nik) = 16", name="nik_length"),
-        # One NIK belongs to one living person; deceased, moved and duplicate rows keep theirs.
+        # One NIK belongs to one living (or proposed) person; deceased, moved and duplicate
+        # rows keep theirs.
         sa.Index(
-            "uq_member_nik_active", "nik", unique=True,
-            postgresql_where=sa.text("status = 'ACTIVE'"), sqlite_where=sa.text("status = 'ACTIVE'"),
+            "uq_member_nik_living", "nik", unique=True,
+            postgresql_where=sa.text("status IN ('ACTIVE', 'PROPOSED')"),
+            sqlite_where=sa.text("status IN ('ACTIVE', 'PROPOSED')"),
         ),
         sa.Index(
             "uq_member_household_head", "household_id", unique=True,

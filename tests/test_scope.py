@@ -66,6 +66,8 @@ def _doors(app):
     for rule in app.url_map.iter_rules():
         view = views.get(rule.endpoint.split(".")[0])
         model = getattr(getattr(view, "datamodel", None), "obj", None)
+        if model is not None and model.__name__ == "AuditEntry":
+            continue  # national readers only (Admin, Pengawas): covered by test_audit
         if "pk" in rule.arguments and model is not None and _scoped_model(model):
             yield rule, view
 

@@ -284,7 +284,7 @@ def upgrade():
     sa.Column('employment_status', sa.Enum('NOT_WORKING', 'SELF_EMPLOYED', 'EMPLOYER_TEMPORARY', 'EMPLOYER_PERMANENT', 'EMPLOYEE', 'CIVIL_SERVANT', 'CASUAL_FARM', 'CASUAL_OTHER', 'FAMILY_WORKER', name='employment_status', native_enum=False, create_constraint=True), nullable=True),
     sa.Column('disability', sa.Enum('NONE', 'PHYSICAL', 'VISUAL', 'HEARING', 'SPEECH', 'INTELLECTUAL', 'PSYCHOSOCIAL', 'MULTIPLE', name='disability', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('chronic_illness', sa.Enum('NONE', 'HYPERTENSION', 'RHEUMATISM', 'ASTHMA', 'HEART', 'DIABETES', 'TUBERCULOSIS', 'STROKE', 'CANCER', 'OTHER', name='chronic_illness', native_enum=False, create_constraint=True), nullable=False),
-    sa.Column('status', sa.Enum('ACTIVE', 'DECEASED', 'MOVED', 'DUPLICATE', 'NOT_FOUND', name='member_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('status', sa.Enum('ACTIVE', 'PROPOSED', 'DECEASED', 'MOVED', 'DUPLICATE', 'NOT_FOUND', name='member_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('created_at', sa.DateTime(), server_default=sa.func.now(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), server_default=sa.func.now(), nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
@@ -300,7 +300,7 @@ def upgrade():
         batch_op.create_index('ix_member_nik', ['nik'], unique=False)
         batch_op.create_index(batch_op.f('ix_member_status'), ['status'], unique=False)
         batch_op.create_index('uq_member_household_head', ['household_id'], unique=True, postgresql_where=sa.text("relation_to_head = 'HEAD'"), sqlite_where=sa.text("relation_to_head = 'HEAD'"))
-        batch_op.create_index('uq_member_nik_active', ['nik'], unique=True, postgresql_where=sa.text("status = 'ACTIVE'"), sqlite_where=sa.text("status = 'ACTIVE'"))
+        batch_op.create_index('uq_member_nik_living', ['nik'], unique=True, postgresql_where=sa.text("status IN ('ACTIVE', 'PROPOSED')"), sqlite_where=sa.text("status IN ('ACTIVE', 'PROPOSED')"))
 
     op.create_table('program_membership',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -338,7 +338,7 @@ def downgrade():
 
     op.drop_table('program_membership')
     with op.batch_alter_table('member', schema=None) as batch_op:
-        batch_op.drop_index('uq_member_nik_active', postgresql_where=sa.text("status = 'ACTIVE'"), sqlite_where=sa.text("status = 'ACTIVE'"))
+        batch_op.drop_index('uq_member_nik_living', postgresql_where=sa.text("status = 'ACTIVE'"), sqlite_where=sa.text("status = 'ACTIVE'"))
         batch_op.drop_index('uq_member_household_head', postgresql_where=sa.text("relation_to_head = 'HEAD'"), sqlite_where=sa.text("relation_to_head = 'HEAD'"))
         batch_op.drop_index(batch_op.f('ix_member_status'))
         batch_op.drop_index('ix_member_nik')
