@@ -1,4 +1,5 @@
 """Settings, read from environment variables so one build serves every deployment."""
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -28,6 +29,14 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg2://" + url[len(prefix):]
     return url
+
+
+def _password_complexity(password: str) -> None:
+    """Flask-AppBuilder's password check calls the app's one rule (imported late: config is
+    read before the app package is)."""
+    from app.login_security import password_complexity_validator
+
+    password_complexity_validator(password)
 
 
 class Config:
@@ -71,6 +80,31 @@ class Config:
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
+    # Sign-in and session security (app/login_security.py).
+    # Lockout: kept in the database (ab_user.locked_until), so every worker sees it.
+    AUTH_LOCKOUT_ATTEMPTS = int(os.environ.get("AUTH_LOCKOUT_ATTEMPTS", "5"))
+    AUTH_LOCKOUT_MINUTES = int(os.environ.get("AUTH_LOCKOUT_MINUTES", "15"))
+    # Failed sign-ins per client address, web and API together. FAB's own AUTH_RATE_LIMITED stays
+    # off: it covers the web form only and counts successful sign-ins too.
+    AUTH_RATE_LIMITED = False
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"  # FAB's default: off
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # memory:// counts per process; production: redis://… or memcached://… shared by all workers.
+    # Behind a reverse proxy the client address must come from ProxyFix, or all clients share one.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(_password_complexity)
+    PASSWORD_MIN_LENGTH = 10
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Idle timeout: sessions are made permanent at sign-in and re-issued on every request.
+    PERMANENT_SESSION_LIFETIME = datetime.timedelta(
+        minutes=int(os.environ.get("SESSION_TIMEOUT_MINUTES", "30"))
+    )
+    SESSION_REFRESH_EACH_REQUEST = True

@@ -4,6 +4,7 @@ import logging
 import sqlalchemy as sa
 from flask import Flask
 
+from app import login_security
 from app.extensions import appbuilder, csrf, db, migrate
 from app.security import protect_forms_from_csrf
 
@@ -32,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         _translate_form_messages(app)
         register_views(appbuilder)
         appbuilder.post_init()
+        login_security.install(app, appbuilder)
 
     from app.cli import datakesos
 

@@ -1,11 +1,18 @@
-"""Security manager: users carry a region scope."""
+"""Security manager: users carry a region scope; sign-ins go through app.login_security."""
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
+from app import login_security
 from models import RegionUser
 
 
 class DatakesosSecurityManager(SecurityManager):
     user_model = RegionUser
+    authdbview = login_security.AuthDBView
+    security_api = login_security.SecurityApi
+
+    def auth_user_db(self, username, password):
+        """Both login doors call this: lockout, region rule and audit (app/login_security)."""
+        return login_security.authenticate(self, username, password)
 
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
