@@ -22,6 +22,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         db.init_app(app)
         _sqlite_pragmas(app)
+        from app.audit_events import install as install_audit_trail
+        install_audit_trail(db)  # every ORM change is audited in its own flush
         csrf.init_app(app)
         protect_forms_from_csrf(app, csrf)
         migrate.init_app(app, db, directory=str(_project_dir() / "migrations"))

@@ -13,6 +13,7 @@ REFERENCE_VIEWS = frozenset({
     "RegionView", "ProgramView", "PeriodView", "RegionApi", "ProgramApi", "PeriodApi",
     "Regions", "Programs", "Periods", "RegionSearchView", "Register", "Reference data",
 })
+AUDIT_VIEWS = frozenset({"AuditView", "AuditApi", "Audit trail"})
 #: Views every signed-in user needs: the dashboard, own profile, language and menu.
 COMMON_VIEWS = frozenset({
     "DashboardIndexView", "UserInfoEditView", "ResetMyPasswordView", "LocaleView",
@@ -46,7 +47,7 @@ ROLES = {
         RoleRule("Provinsi", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS),
         RoleRule("Operator", national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS),
         RoleRule("Verifikator", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS),
-        RoleRule("Pengawas", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS),
+        RoleRule("Pengawas", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS | AUDIT_VIEWS),
         RoleRule("Interkoneksi", national=False,
                  read=frozenset({"HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",
                                  "RegionApi", "ProgramApi", "PeriodApi"})),

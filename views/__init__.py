@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 def register_views(appbuilder) -> None:
     from views.api import register_apis
+    from views.audit import AuditApi, AuditView
     from views.households import FamilyView, HouseholdView, MembershipView, MemberView
     from views.reference import PeriodView, ProgramView
     from views.regions import RegionSearchView, RegionView
@@ -24,5 +25,7 @@ def register_views(appbuilder) -> None:
                         icon="fa-gift", category="Reference data")
     appbuilder.add_view(PeriodView, "Periods", label=_l("Updating periods"),
                         icon="fa-calendar", category="Reference data")
+    appbuilder.add_view(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history")
     appbuilder.add_view_no_menu(RegionSearchView)
     register_apis(appbuilder)
+    appbuilder.add_api(AuditApi)
