@@ -3,12 +3,14 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from app import login_security
 from models import RegionUser
+from views.users import RegionUserDBModelView
 
 
 class DatakesosSecurityManager(SecurityManager):
     user_model = RegionUser
     authdbview = login_security.AuthDBView
     security_api = login_security.SecurityApi
+    userdbmodelview = RegionUserDBModelView
 
     def auth_user_db(self, username, password):
         """Both login doors call this: lockout, region rule and audit (app/login_security)."""

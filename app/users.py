@@ -3,9 +3,23 @@ from flask import current_app
 from flask_babel import gettext
 
 from app.errors import ValidationError
+from app.login_security import check_password_strength
 from app.extensions import db
 from app.roles import NATIONAL_ROLES
 from models import Region
+
+
+def check_region(role_names, region_code) -> str:
+    """A scope must be a known region, and every role that is not national needs one."""
+    region_code = (region_code or "").strip()
+    if region_code and db.session.get(Region, region_code) is None:
+        raise ValidationError(gettext("Unknown region code %(code)s.", code=region_code), "region")
+    regional = [name for name in role_names if name not in NATIONAL_ROLES]
+    if not region_code and regional:
+        raise ValidationError(
+            gettext("Role %(role)s needs a region.", role=regional[0]), "region"
+        )
+    return region_code
 
 
 def create_user(username, role_name, password, region_code="", email=None, first_name=None,
@@ -14,13 +28,10 @@ def create_user(username, role_name, password, region_code="", email=None, first
     role = security_manager.find_role(role_name)
     if role is None:
         raise ValidationError(gettext("Unknown role %(role)s.", role=role_name), "role")
-    region_code = (region_code or "").strip()
-    if region_code and db.session.get(Region, region_code) is None:
-        raise ValidationError(gettext("Unknown region code %(code)s.", code=region_code), "region")
-    if not region_code and role_name not in NATIONAL_ROLES:
-        raise ValidationError(
-            gettext("Role %(role)s needs a region.", role=role_name), "region"
-        )
+    region_code = check_region([role_name], region_code)
+    weaknesses = check_password_strength(password)
+    if weaknesses:
+        raise ValidationError(" ".join(weaknesses), "password")
     if security_manager.find_user(username=username):
         raise ValidationError(gettext("User %(username)s already exists.", username=username))
     user = security_manager.add_user(
