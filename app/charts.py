@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 import pygal
+from flask import has_request_context
 import pygaljs
 from babel.numbers import format_compact_decimal
 from flask_babel import get_locale, gettext
@@ -128,6 +129,18 @@ def _drop_scripts(root):
     return root
 
 
+def _nonce_scripts(root):
+    """Give pygal's inline scripts the request's CSP nonce, so tooltips run under the
+    Content-Security-Policy (charts are rendered per request, never cached)."""
+    from app.login_security import csp_nonce
+
+    nonce = csp_nonce()
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.tag.rsplit("}", 1)[-1] == "script":
+            node.set("nonce", nonce)
+    return root
+
+
 def _values_after_bars(root):
     """In horizontal bars, print each count just right of its bar instead of across its end."""
     for node in root.iter():
@@ -168,6 +181,8 @@ def _render(chart, interactive: bool) -> str:
     chart.add_xml_filter(_drop_comments)
     if not interactive:
         chart.add_xml_filter(_drop_scripts)
+    elif has_request_context():
+        chart.add_xml_filter(_nonce_scripts)
     return chart.render(is_unicode=True)
 
 
