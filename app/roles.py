@@ -8,6 +8,7 @@ REGISTER_VIEWS = frozenset({
     "HouseholdView", "FamilyView", "MemberView", "MembershipView",
     "HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",
     "Households", "Families", "Members", "Memberships",
+    "ProposalView", "HouseholdProposalView", "MemberProposalView", "Proposals",
 })
 REFERENCE_VIEWS = frozenset({
     "RegionView", "ProgramView", "PeriodView", "RegionApi", "ProgramApi", "PeriodApi",
@@ -45,8 +46,11 @@ ROLES = {
         RoleRule("Pusdatin", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS,
                  write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})),
         RoleRule("Provinsi", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS),
-        RoleRule("Operator", national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS),
-        RoleRule("Verifikator", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS),
+        RoleRule("Operator", national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS,
+                 extra=frozenset({("can_submit", "ProposalView")})),
+        RoleRule("Verifikator", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS,
+                 extra=frozenset({("can_verify", "ProposalView"),
+                                  ("can_reject", "ProposalView")})),
         RoleRule("Pengawas", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS | AUDIT_VIEWS),
         RoleRule("Interkoneksi", national=False,
                  read=frozenset({"HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",

@@ -39,15 +39,33 @@ def two_households(app, make_household):
             membership = ProgramMembership(program=program, household_id=household_id,
                                            member_id=member.id)
             db.session.add(membership)
+            proposal = _submitted_proposal(household_id, village)
+            db.session.add(proposal)
             db.session.commit()
             rows[name] = {
                 "Household": household_id,
                 "Family": member.family_id,
                 "Member": member.id,
                 "ProgramMembership": membership.id,
+                "Proposal": proposal.id,
                 "village": village,
             }
     return rows
+
+
+def _submitted_proposal(household_id, village):
+    """A deactivation proposal of the household, waiting for its verifier."""
+    from flask import current_app
+
+    from app.reference import open_period
+    from models import Proposal
+    from models.enums import DeactivationReason, ProposalKind, ProposalStatus
+
+    operator = "operator.bandung" if village == BANDUNG_VILLAGE else "operator.bogor"
+    return Proposal(kind=ProposalKind.DEACTIVATE_HOUSEHOLD, status=ProposalStatus.SUBMITTED,
+                    period_id=open_period().id, regency_code=village[:5],
+                    household_id=household_id, reason=DeactivationReason.MOVED,
+                    proposed_by_id=current_app.appbuilder.sm.find_user(username=operator).id)
 
 
 def _fingerprint(app):
@@ -56,7 +74,7 @@ def _fingerprint(app):
     with app.app_context():
         return [
             tuple(db.session.execute(sa.text(f"SELECT * FROM {table} ORDER BY id")).all())
-            for table in ("household", "family", "member", "program_membership")
+            for table in ("household", "family", "member", "program_membership", "proposal")
         ]
 
 

@@ -6,6 +6,7 @@ def register_views(appbuilder) -> None:
     from views.api import register_apis
     from views.audit import AuditApi, AuditView
     from views.households import FamilyView, HouseholdView, MembershipView, MemberView
+    from views.proposals import HouseholdProposalView, MemberProposalView, ProposalView
     from views.reference import PeriodView, ProgramView
     from views.regions import RegionSearchView, RegionView
 
@@ -18,6 +19,10 @@ def register_views(appbuilder) -> None:
                         category="Register")
     appbuilder.add_view(MembershipView, "Memberships", label=_l("Program memberships"),
                         icon="fa-id-card", category="Register")
+    appbuilder.add_view(ProposalView, "Proposals", label=_l("Proposals"), icon="fa-inbox",
+                        category="Register")
+    appbuilder.add_view_no_menu(HouseholdProposalView)
+    appbuilder.add_view_no_menu(MemberProposalView)
     reference = _l("Reference data")
     appbuilder.add_view(RegionView, "Regions", label=_l("Regions"), icon="fa-map",
                         category="Reference data", category_label=reference)
