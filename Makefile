@@ -96,9 +96,14 @@ prepare-demo: install translations
 	fi
 
 # Sync workers only: Flask-AppBuilder shares filter objects between requests (no threads).
+# The scheduler process (period closes, queued jobs) runs beside the web server and is stopped
+# with it, however the server ends (Ctrl-C, a signal, a crash).
 run: prepare-demo
 	@$(DEMO_LOGINS)
-	@exec gunicorn --workers $(WORKERS) --worker-class sync --timeout 120 \
+	@flask datakesos scheduler & scheduler=$$!; \
+	trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null || true' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	gunicorn --workers $(WORKERS) --worker-class sync --timeout 120 \
 	  --bind 127.0.0.1:$(PORT) --access-logfile - run:app
 
 dev: prepare-demo

@@ -15,6 +15,9 @@ REFERENCE_VIEWS = frozenset({
     "Regions", "Programs", "Periods", "RegionSearchView", "Register", "Reference data",
 })
 AUDIT_VIEWS = frozenset({"AuditView", "AuditApi", "Audit trail"})
+#: The period close (schedule, "close now", job history) and the district activity dashboard.
+PERIOD_CLOSE_VIEWS = frozenset({"PeriodCloseView", "Period close", "Updating"})
+ACTIVITY_VIEWS = frozenset({"ActivityView", "District activity", "Updating"})
 #: Views every signed-in user needs: the dashboard, own profile, language and menu.
 COMMON_VIEWS = frozenset({
     "DashboardIndexView", "UserInfoEditView", "ResetMyPasswordView", "LocaleView",
@@ -43,15 +46,19 @@ class RoleRule:
 ROLES = {
     rule.name: rule
     for rule in (
-        RoleRule("Pusdatin", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS,
-                 write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})),
-        RoleRule("Provinsi", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS),
+        RoleRule("Pusdatin", national=True,
+                 read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
+                 write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})
+                 | PERIOD_CLOSE_VIEWS),
+        RoleRule("Provinsi", national=False,
+                 read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS),
         RoleRule("Operator", national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS,
                  extra=frozenset({("can_submit", "ProposalView")})),
         RoleRule("Verifikator", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS,
                  extra=frozenset({("can_verify", "ProposalView"),
                                   ("can_reject", "ProposalView")})),
-        RoleRule("Pengawas", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS | AUDIT_VIEWS),
+        RoleRule("Pengawas", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS | AUDIT_VIEWS
+                 | ACTIVITY_VIEWS | PERIOD_CLOSE_VIEWS),
         RoleRule("Interkoneksi", national=False,
                  read=frozenset({"HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",
                                  "RegionApi", "ProgramApi", "PeriodApi"})),

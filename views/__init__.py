@@ -7,7 +7,9 @@ def register_views(appbuilder) -> None:
     from views.audit import AuditApi, AuditView
     from views.households import FamilyView, HouseholdView, MembershipView, MemberView
     from views.proposals import HouseholdProposalView, MemberProposalView, ProposalView
-    from views.reference import PeriodView, ProgramView
+    from views.activity import ActivityView
+    from views.periods import PeriodCloseView, PeriodView
+    from views.reference import ProgramView
     from views.regions import RegionSearchView, RegionView
 
     register = _l("Welfare register")
@@ -30,6 +32,11 @@ def register_views(appbuilder) -> None:
                         icon="fa-gift", category="Reference data")
     appbuilder.add_view(PeriodView, "Periods", label=_l("Updating periods"),
                         icon="fa-calendar", category="Reference data")
+    updating = _l("Updating cycle")
+    appbuilder.add_view(PeriodCloseView, "Period close", label=_l("Period close"),
+                        icon="fa-lock", category="Updating", category_label=updating)
+    appbuilder.add_view(ActivityView, "District activity", label=_l("District activity"),
+                        icon="fa-line-chart", category="Updating")
     appbuilder.add_view(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history")
     appbuilder.add_view_no_menu(RegionSearchView)
     register_apis(appbuilder)

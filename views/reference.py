@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext
 
 from views.base import RegisterModelView
 
-from models import Period, Program
+from models import Program
 from views import labels
 
 
@@ -20,14 +20,3 @@ class ProgramView(RegisterModelView):
     show_columns = add_columns
     label_columns = labels.PROGRAM
 
-
-class PeriodView(RegisterModelView):
-    route_base = "/periods"
-    datamodel = SQLAInterface(Period)
-    base_permissions = ["can_list", "can_show"]
-    list_title = lazy_gettext("Updating periods")
-    show_title = lazy_gettext("Updating period")
-    list_columns = ["code", "start_date", "end_date", "status", "closed_at"]
-    show_columns = list_columns
-    base_order = ("code", "desc")
-    label_columns = labels.PERIOD

@@ -1,0 +1,735 @@
+"""The period close (penetapan): exactly once, all or nothing, set-based; its doors (CLI, job
+queue, console) and its guards (lock, bad input, crash)."""
+import datetime
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import BANDUNG_VILLAGE, TEST_DATABASE_URL, csrf_token, database_url
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The periods these tests open and close, far from any real one.
+TEST_CODE = "2091-01"
+NEXT_CODE = "2091-02"
+SEED = 4242
+
+
+# -- fixtures and helpers ---------------------------------------------------------------------
+def _remove_test_periods() -> None:
+    """Everything the closes of these tests wrote (rows of periods from 2091 on)."""
+    from app.extensions import db
+    from models import (
+        CloseSchedule, DistrictActivity, JobRun, Period, PeriodRecap, PeriodRecapProgram,
+        PeriodSnapshot, PeriodSnapshotProgram, Proposal,
+    )
+
+    db.session.rollback()
+    ids = sa.select(Period.id).where(Period.code >= "2091")
+    for model in (PeriodSnapshotProgram, PeriodSnapshot, PeriodRecapProgram, PeriodRecap,
+                  DistrictActivity):
+        db.session.execute(sa.delete(model).where(model.period_id.in_(ids)))
+    db.session.execute(sa.delete(Proposal).where(
+        sa.or_(Proposal.period_id.in_(ids), Proposal.applied_period_id.in_(ids))))
+    db.session.execute(sa.delete(JobRun).where(JobRun.kind == "close_period"))
+    db.session.execute(sa.delete(CloseSchedule))
+    db.session.execute(sa.text("DELETE FROM apscheduler_jobs"))
+    db.session.execute(sa.delete(Period).where(Period.code >= "2091"))
+    db.session.commit()
+
+
+@pytest.fixture()
+def fresh_period(app):
+    """An open period of the test's own (2091-01) whose window starts now, so the audit entries
+    of earlier tests (their household ids are reused) fall outside it. Afterwards everything its
+    closes wrote is removed and the session's open period is open again."""
+    from app.extensions import db
+    from app.reference import ensure_open_period
+    from models import Period
+    from models.enums import PeriodStatus
+
+    with app.app_context():
+        _remove_test_periods()
+        original = ensure_open_period()
+        original_id = original.id
+        db.session.execute(sa.update(Period).where(Period.id == original_id).values(
+            status=PeriodStatus.CLOSED, closed_at=datetime.datetime.now()))
+        db.session.add(Period(code=TEST_CODE, start_date=datetime.date(2091, 1, 1),
+                              end_date=datetime.date(2091, 1, 31), status=PeriodStatus.OPEN))
+        db.session.commit()
+    try:
+        yield TEST_CODE
+    finally:
+        with app.app_context():
+            _remove_test_periods()
+            db.session.execute(sa.update(Period).where(Period.id == original_id).values(
+                status=PeriodStatus.OPEN, closed_at=None))
+            db.session.commit()
+
+
+def period_row(connection, code):
+    from models import Period
+
+    return connection.execute(sa.select(Period).where(Period.code == code)).first()
+
+
+def count(connection, model, **where) -> int:
+    query = sa.select(sa.func.count()).select_from(model)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    return connection.scalar(query)
+
+
+def user_id(username: str) -> int:
+    from app.extensions import db
+    from models import RegionUser
+
+    return db.session.scalar(sa.select(RegionUser.id).where(RegionUser.username == username))
+
+
+def demo_households(app, households=200, seed=SEED):
+    from app import demo
+
+    with app.app_context():
+        result = demo.generate(households, seed=seed)
+        assert result.households == households
+        return result
+
+
+def household_ids(app, prefix: str, limit: int) -> list[int]:
+    from app.extensions import db
+    from models import Household
+
+    with app.app_context():
+        return list(db.session.scalars(
+            sa.select(Household.id).where(Household.village_code.startswith(prefix + "."))
+            .order_by(Household.id).limit(limit)))
+
+
+_HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|expected_version)"[^>]*>')
+_VALUE = re.compile(r'value="([^"]*)"')
+
+
+def edit_household_through_form(app, client, household_id: int, address: str) -> None:
+    """An audited correction, as a clerk makes it in the console."""
+    from app.extensions import db
+    from models import Household
+
+    url = f"/households/edit/{household_id}"
+    html = client.get(url).get_data(as_text=True)
+    state = {}
+    for match in _HIDDEN.finditer(html):
+        value = _VALUE.search(match.group(0))
+        if value:
+            state.setdefault(match.group(1), value.group(1))
+    with app.app_context():
+        household = db.session.get(Household, household_id)
+        village, decile = household.village_code, household.welfare_decile
+    response = client.post(url, data={
+        **state, "village_code": village, "address": address,
+        "welfare_decile": str(decile or 1),
+    }, follow_redirects=True)
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.get(Household, household_id).address == address
+
+
+def add_proposals(app, code: str) -> dict:
+    """Proposals inserted directly: one verified new household (a demo household put back to
+    PROPOSED), one verified household deactivation, one verified member death, one submitted
+    and one draft. Returns the household/member ids involved."""
+    from app.extensions import db
+    from models import Household, Member, Period, Proposal
+    from models.enums import (
+        DeactivationReason, HouseholdStatus, MemberStatus, ProposalKind, ProposalStatus,
+    )
+
+    bandung = household_ids(app, "32.73", 6)
+    with app.app_context():
+        period_id = db.session.scalar(sa.select(Period.id).where(Period.code == code))
+        operator = user_id("operator.bandung")
+        verifier = user_id("verifikator.bandung")
+        new, gone, bereaved, submitted, draft = bandung[1:6]
+        db.session.execute(sa.update(Household).where(Household.id == new)
+                           .values(status=HouseholdStatus.PROPOSED))
+        db.session.execute(sa.update(Member).where(Member.household_id == new)
+                           .values(status=MemberStatus.PROPOSED))
+        deceased = db.session.scalar(sa.select(Member.id).where(Member.household_id == bereaved)
+                                     .order_by(Member.id.desc()).limit(1))
+        now = datetime.datetime.now()
+
+        def proposal(kind, household, status, **values):
+            verified = status == ProposalStatus.VERIFIED
+            return Proposal(kind=kind, status=status, period_id=period_id, regency_code="32.73",
+                            household_id=household, proposed_by_id=operator,
+                            submitted_at=None if status == ProposalStatus.DRAFT else now,
+                            verified_by_id=verifier if verified else None,
+                            verified_at=now if verified else None, **values)
+
+        db.session.add_all([
+            proposal(ProposalKind.NEW_HOUSEHOLD, new, ProposalStatus.VERIFIED),
+            proposal(ProposalKind.DEACTIVATE_HOUSEHOLD, gone, ProposalStatus.VERIFIED,
+                     reason=DeactivationReason.MOVED),
+            proposal(ProposalKind.DEACTIVATE_MEMBER, bereaved, ProposalStatus.VERIFIED,
+                     member_id=deceased, reason=DeactivationReason.DECEASED),
+            proposal(ProposalKind.DEACTIVATE_HOUSEHOLD, submitted, ProposalStatus.SUBMITTED,
+                     reason=DeactivationReason.NOT_FOUND),
+            proposal(ProposalKind.DEACTIVATE_HOUSEHOLD, draft, ProposalStatus.DRAFT,
+                     reason=DeactivationReason.DUPLICATE),
+        ])
+        db.session.commit()
+    return {"new": new, "gone": gone, "deceased": deceased, "edited": bandung[0]}
+
+
+def flask_command(*args, database=None, env=None, **popen):
+    """`flask datakesos …` in a process of its own (optionally on another database)."""
+    environment = {**os.environ, "FLASK_APP": "run.py", **(env or {})}
+    environment["DATABASE_URL"] = database or database_url()
+    environment.pop("TEST_DATABASE_URL", None)
+    return subprocess.Popen([sys.executable, "-m", "flask", "datakesos", *args], cwd=ROOT,
+                            env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, **popen)
+
+
+def wait_for_line(stream, needle: str, timeout: float = 60.0) -> str:
+    import selectors
+
+    selector = selectors.DefaultSelector()
+    selector.register(stream, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        if selector.select(timeout=1):
+            line = stream.readline()
+            if not line:
+                break
+            seen.append(line)
+            if needle in line:
+                return line
+    raise AssertionError(f"{needle!r} not seen in: {''.join(seen)[-2000:]}")
+
+
+# -- copies of the test database (crash test) ---------------------------------------------------
+def copy_database(app, names: list[str]) -> list[str]:
+    """Copies of the test database as it is now, one per name; returns their URLs. (PostgreSQL:
+    pg_dump/pg_restore, since other tests keep connections to the source open.)"""
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if not TEST_DATABASE_URL:
+        source_path = database_url().removeprefix("sqlite:///")
+        urls = []
+        for name in names:
+            target = Path(source_path).with_name(f"{name}.db")
+            target.unlink(missing_ok=True)
+            source, copy = sqlite3.connect(source_path), sqlite3.connect(target)
+            source.backup(copy)
+            copy.close()
+            source.close()
+            urls.append(f"sqlite:///{target}")
+        return urls
+    from config import database_url as normalise
+
+    url = sa.engine.make_url(normalise(TEST_DATABASE_URL))
+    libpq = url.set(drivername="postgresql")
+    dump = subprocess.run(
+        ["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
+         "--dbname", libpq.render_as_string(hide_password=False)],
+        check=True, capture_output=True).stdout
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                             poolclass=sa.pool.NullPool)
+    urls = []
+    for name in names:
+        copy_name = f"{url.database}_{name}"
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{copy_name}"'))
+            connection.execute(sa.text(f'CREATE DATABASE "{copy_name}" TEMPLATE template0'))
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
+             "--dbname", libpq.set(database=copy_name).render_as_string(hide_password=False)],
+            input=dump, check=True, capture_output=True)
+        urls.append(url.set(database=copy_name).render_as_string(hide_password=False))
+    admin.dispose()
+    return urls
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm", ".close.lock"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    from config import database_url as normalise
+
+    parsed = sa.engine.make_url(normalise(url))
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                             poolclass=sa.pool.NullPool)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def engine_for(url: str):
+    from config import database_url as normalise
+
+    return sa.create_engine(normalise(url), poolclass=sa.pool.NullPool)
+
+
+# -- the close on demo-like data ----------------------------------------------------------------
+def test_close_determines_the_register_and_opens_the_next_period(app, client, login,
+                                                                  fresh_period):
+    from app import periods
+    from app.extensions import db
+    from models import (
+        DistrictActivity, Household, Member, Period, PeriodRecap, PeriodRecapProgram,
+        PeriodSnapshot, PeriodSnapshotProgram, Proposal,
+    )
+    from models.enums import HouseholdStatus, MemberStatus, PeriodStatus, ProposalStatus
+
+    demo_households(app)
+    involved = add_proposals(app, fresh_period)
+    login("operator.bandung")
+    edit_household_through_form(app, client, involved["edited"], "Jl. Koreksi No. 1")
+    edit_household_through_form(app, client, involved["edited"], "Jl. Koreksi No. 2")
+    bogor = household_ids(app, "32.01", 1)[0]
+    client.get("/logout/")
+    login("admin")
+    edit_household_through_form(app, client, bogor, "Kp. Koreksi")
+
+    steps = []
+    with app.app_context():
+        result = periods.close_period(on_progress=lambda done, total, message:
+                                      steps.append((done, total)))
+    assert result.closed and result.period_code == fresh_period
+    assert result.next_period_code == NEXT_CODE
+    assert steps == [(n, len(periods.STEPS)) for n in range(1, len(periods.STEPS) + 1)]
+    assert "2091-01" in result.message and "2091-02" in result.message
+
+    with app.app_context():
+        connection = db.session.connection()
+        closed = period_row(connection, fresh_period)
+        assert closed.status == PeriodStatus.CLOSED and closed.closed_at == result.closed_at
+        opened = period_row(connection, NEXT_CODE)
+        assert opened.status == PeriodStatus.OPEN
+        assert (opened.start_date, opened.end_date) == (datetime.date(2091, 2, 1),
+                                                        datetime.date(2091, 2, 28))
+        assert connection.scalar(sa.select(sa.func.count()).select_from(Period)
+                                 .where(Period.status == PeriodStatus.OPEN)) == 1
+
+        # Proposals applied in the same transaction.
+        assert db.session.get(Household, involved["new"]).status == HouseholdStatus.ACTIVE
+        assert db.session.get(Household, involved["gone"]).status == HouseholdStatus.INACTIVE
+        assert db.session.get(Member, involved["deceased"]).status == MemberStatus.DECEASED
+        assert count(connection, Proposal, status=ProposalStatus.APPLIED) == 3
+
+        # One snapshot row per determined household, with its ACTIVE members.
+        determined = count(connection, Household, status=HouseholdStatus.ACTIVE)
+        assert determined == 199
+        pid = closed.id
+        assert count(connection, PeriodSnapshot, period_id=pid) == determined == result.households
+        people = connection.scalar(
+            sa.select(sa.func.count()).select_from(Member)
+            .join(Household, Household.id == Member.household_id)
+            .where(Household.status == HouseholdStatus.ACTIVE,
+                   Member.status == MemberStatus.ACTIVE))
+        assert connection.scalar(sa.select(sa.func.sum(PeriodSnapshot.member_count))
+                                 .where(PeriodSnapshot.period_id == pid)) == people
+        snapshot_ids = set(connection.scalars(sa.select(PeriodSnapshot.household_id)
+                                              .where(PeriodSnapshot.period_id == pid)))
+        assert involved["new"] in snapshot_ids and involved["gone"] not in snapshot_ids
+
+        # Recaps sum to the snapshot at every level.
+        totals = connection.execute(sa.select(
+            sa.func.count(), sa.func.sum(PeriodSnapshot.family_count),
+            sa.func.sum(PeriodSnapshot.member_count)).where(PeriodSnapshot.period_id == pid)
+        ).one()
+        recipients = connection.scalar(sa.select(sa.func.sum(PeriodSnapshotProgram.recipients))
+                                       .where(PeriodSnapshotProgram.period_id == pid))
+        assert recipients == result.program_recipients > 0
+        for level, length in periods.CODE_LENGTH.items():
+            sums = connection.execute(
+                sa.select(sa.func.sum(PeriodRecap.households), sa.func.sum(PeriodRecap.families),
+                          sa.func.sum(PeriodRecap.people), sa.func.sum(PeriodRecap.corrections),
+                          sa.func.sum(PeriodRecap.new_proposals))
+                .where(PeriodRecap.period_id == pid, PeriodRecap.level == level)).one()
+            assert tuple(sums) == (*totals, 3, 4), level
+            assert connection.scalar(
+                sa.select(sa.func.sum(PeriodRecapProgram.recipients))
+                .where(PeriodRecapProgram.period_id == pid,
+                       sa.func.length(PeriodRecapProgram.region_code) == length)) == recipients
+        assert count(connection, PeriodRecap, period_id=pid, level=1) == 38
+        assert count(connection, PeriodRecap, period_id=pid, level=2) == 514
+
+        # District activity: corrections from the audit trail, proposals of the period.
+        activity = {row.regency_code: row for row in connection.execute(
+            sa.select(DistrictActivity).where(DistrictActivity.period_id == pid))}
+        assert len(activity) == 514
+        assert (activity["32.73"].corrections, activity["32.73"].new_proposals) == (2, 4)
+        assert (activity["32.01"].corrections, activity["32.01"].new_proposals) == (1, 0)
+        assert activity["32.73"].active and activity["32.01"].active
+        assert not activity["32.04"].active and activity["32.04"].last_update is None
+        assert activity["32.73"].last_update <= result.closed_at
+        west_java = connection.execute(sa.select(PeriodRecap).where(
+            PeriodRecap.period_id == pid, PeriodRecap.region_code == "32")).one()
+        assert (west_java.active_regencies, west_java.total_regencies) == (2, 27)
+        nation = connection.execute(sa.select(PeriodRecap).where(
+            PeriodRecap.period_id == pid, PeriodRecap.region_code == "")).one()
+        assert (nation.level, nation.active_regencies, nation.total_regencies) == (0, 2, 514)
+        assert (result.corrections, result.new_proposals) == (3, 4)
+        bandung = connection.execute(sa.select(PeriodRecap).where(
+            PeriodRecap.period_id == pid, PeriodRecap.region_code == "32.73")).one()
+        assert bandung.households == connection.scalar(
+            sa.select(sa.func.count()).select_from(PeriodSnapshot).where(
+                PeriodSnapshot.period_id == pid, PeriodSnapshot.village_code.startswith("32.73.")))
+
+
+def test_a_second_close_is_a_no_op_that_says_so(app, fresh_period):
+    from app import periods
+    from app.extensions import db
+    from models import PeriodSnapshot
+
+    demo_households(app, 30)
+    with app.app_context():
+        first = periods.close_period(fresh_period)
+        pid = period_row(db.session.connection(), fresh_period).id
+        rows = count(db.session.connection(), PeriodSnapshot, period_id=pid)
+        fingerprint = periods.snapshot_hash(pid)
+        again = periods.close_period(fresh_period)
+    assert first.closed and not again.closed
+    assert again.message.startswith("Periode 2091-01 sudah ditutup pada")
+    assert "tidak ada yang diubah" in again.message
+    with app.app_context():
+        assert count(db.session.connection(), PeriodSnapshot, period_id=pid) == rows == 30
+        assert periods.snapshot_hash(pid) == fingerprint
+        assert period_row(db.session.connection(), NEXT_CODE) is not None
+
+
+def test_edits_after_the_cut_off_belong_to_the_next_period(app, client, login, fresh_period):
+    from app import activity, periods
+    from app.extensions import db
+    from models import DistrictActivity, Period
+
+    demo_households(app, 30)
+    household = household_ids(app, "32.73", 1)[0]
+    login("operator.bandung")
+    edit_household_through_form(app, client, household, "Sebelum penetapan")
+    with app.app_context():
+        periods.close_period()
+    edit_household_through_form(app, client, household, "Sesudah penetapan")
+    with app.app_context():
+        closed = db.session.scalar(sa.select(Period).where(Period.code == fresh_period))
+        stored = db.session.scalar(sa.select(DistrictActivity.corrections).where(
+            DistrictActivity.period_id == closed.id, DistrictActivity.regency_code == "32.73"))
+        following = db.session.scalar(sa.select(Period).where(Period.code == NEXT_CODE))
+        live = activity.period_activity(following, "")
+        assert stored == 1
+        assert {row.code: row.corrections for row in live.regencies}["32.73"] == 1
+
+
+def test_month_after_month_each_close_counts_its_own_window(app, client, login, fresh_period):
+    from app import periods
+    from app.extensions import db
+    from models import DistrictActivity, Period, PeriodRecap, PeriodSnapshot
+    from models.enums import PeriodStatus
+
+    demo_households(app, 60)
+    bandung, bogor = household_ids(app, "32.73", 1)[0], household_ids(app, "32.01", 1)[0]
+    login("admin")
+    edit_household_through_form(app, client, bandung, "Bulan pertama")
+    with app.app_context():
+        first = periods.close_period()
+    edit_household_through_form(app, client, bogor, "Bulan kedua")
+    edit_household_through_form(app, client, bogor, "Bulan kedua lagi")
+    with app.app_context():
+        second = periods.close_period()
+    assert (first.period_code, second.period_code, second.next_period_code) == (
+        fresh_period, NEXT_CODE, "2091-03")
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Period.code, DistrictActivity.regency_code, DistrictActivity.corrections)
+            .join(Period, Period.id == DistrictActivity.period_id)
+            .where(DistrictActivity.corrections > 0).order_by(Period.code)).all()
+        assert [tuple(row) for row in rows] == [(fresh_period, "32.73", 1), (NEXT_CODE, "32.01", 2)]
+        for result in (first, second):
+            period = db.session.scalar(sa.select(Period).where(Period.code == result.period_code))
+            assert period.status == PeriodStatus.CLOSED
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(PeriodSnapshot)
+                                     .where(PeriodSnapshot.period_id == period.id)) == 60
+            for level in range(5):
+                assert db.session.scalar(
+                    sa.select(sa.func.sum(PeriodRecap.households))
+                    .where(PeriodRecap.period_id == period.id, PeriodRecap.level == level)) == 60
+
+
+@pytest.mark.parametrize("code, message", [
+    ("2099-09", "Periode 2099-09 tidak dikenal."),
+])
+def test_unknown_period_is_refused_in_indonesian(app, fresh_period, code, message):
+    from app import periods
+    from app.errors import DomainError
+
+    with app.app_context(), pytest.raises(DomainError) as refused:
+        periods.close_period(code)
+    assert refused.value.message == message
+
+
+def test_a_period_that_is_not_open_is_refused_and_nothing_changes(app, fresh_period):
+    from app import periods
+    from app.errors import DomainError
+    from app.extensions import db
+    from models import Period, PeriodSnapshot
+    from models.enums import PeriodStatus
+
+    with app.app_context():
+        db.session.execute(sa.update(Period).where(Period.code == fresh_period)
+                           .values(status=PeriodStatus.CLOSING))
+        db.session.commit()
+        with pytest.raises(DomainError) as refused:
+            periods.close_period(fresh_period)
+        assert "tidak terbuka" in refused.value.message
+        with pytest.raises(DomainError) as none_open:
+            periods.close_period()
+        assert none_open.value.message == "Tidak ada periode terbuka, jadi tidak ada yang ditutup."
+        assert count(db.session.connection(), PeriodSnapshot) == count(
+            db.session.connection(), PeriodSnapshot)  # nothing written by the refusals
+        assert period_row(db.session.connection(), NEXT_CODE) is None
+        db.session.execute(sa.update(Period).where(Period.code == fresh_period)
+                           .values(status=PeriodStatus.OPEN))
+        db.session.commit()
+
+
+def test_verified_proposals_without_the_proposals_module_stop_the_close(app, fresh_period,
+                                                                        monkeypatch):
+    from app import periods
+    from app.errors import DomainError
+    from app.extensions import db
+    from models import PeriodSnapshot
+    from models.enums import PeriodStatus
+
+    demo_households(app, 30)
+    add_proposals(app, fresh_period)
+    monkeypatch.setitem(sys.modules, "app.proposals", None)  # as if it were not installed
+    with app.app_context():
+        with pytest.raises((DomainError, ImportError)):
+            periods.close_period()
+        connection = db.session.connection()
+        assert period_row(connection, fresh_period).status == PeriodStatus.OPEN
+        assert count(connection, PeriodSnapshot, period_id=period_row(connection,
+                                                                      fresh_period).id) == 0
+
+
+# -- two closes at once, and a crash ------------------------------------------------------------
+def test_two_closes_at_once_one_runs_the_other_says_so(app, fresh_period):
+    from app.extensions import db
+    from models import PeriodSnapshot
+    from models.enums import PeriodStatus
+
+    demo_households(app, 40)
+    first = flask_command("close-period", env={
+        "DATAKESOS_CLOSE_PAUSE_AFTER": "snapshot", "DATAKESOS_CLOSE_PAUSE_SECONDS": "4"})
+    try:
+        wait_for_line(first.stderr, "close paused after snapshot")
+        second = flask_command("close-period")
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 1, out + err
+        assert "Penutupan periode lain sedang berjalan" in err
+        out, err = first.communicate(timeout=60)
+        assert first.returncode == 0, out + err
+        assert "Periode 2091-01 ditutup" in out
+    finally:
+        first.kill()
+    with app.app_context():
+        connection = db.session.connection()
+        closed = period_row(connection, fresh_period)
+        assert closed.status == PeriodStatus.CLOSED
+        assert count(connection, PeriodSnapshot, period_id=closed.id) == 40
+
+
+def test_a_killed_close_leaves_the_period_open_and_the_rerun_equals_an_uninterrupted_one(
+        app, fresh_period):
+    from app import periods
+    from models import Period, PeriodRecap, PeriodSnapshot
+    from models.enums import PeriodStatus
+
+    demo_households(app, 200)
+    add_proposals(app, fresh_period)
+    tag = uuid.uuid4().hex[:6]
+    crashed_url, clean_url = copy_database(app, [f"crash_{tag}", f"clean_{tag}"])
+    try:
+        close = flask_command("close-period", database=crashed_url, env={
+            "DATAKESOS_CLOSE_PAUSE_AFTER": "recaps", "DATAKESOS_CLOSE_PAUSE_SECONDS": "120"})
+        try:
+            wait_for_line(close.stderr, "close paused after recaps")
+            crashed = engine_for(crashed_url)
+            with crashed.connect() as connection:  # the half-done close is invisible
+                assert count(connection, PeriodSnapshot) == 0
+            close.send_signal(signal.SIGKILL)
+            close.wait(timeout=30)
+        finally:
+            close.kill()
+        with crashed.connect() as connection:
+            period = period_row(connection, fresh_period)
+            assert period.status == PeriodStatus.OPEN and period.closed_at is None
+            assert count(connection, PeriodSnapshot, period_id=period.id) == 0
+            assert count(connection, PeriodRecap, period_id=period.id) == 0
+            assert period_row(connection, NEXT_CODE) is None
+
+        # The rerun (the killed session's lock goes with it) and an uninterrupted close of the
+        # same data give the same snapshot.
+        for url in (crashed_url, clean_url):
+            for attempt in range(20):
+                rerun = flask_command("close-period", database=url)
+                out, err = rerun.communicate(timeout=120)
+                if rerun.returncode == 0 or "sedang berjalan" not in err:
+                    break
+                time.sleep(0.5)
+            assert rerun.returncode == 0, out + err
+        hashes = []
+        for url in (crashed_url, clean_url):
+            engine = engine_for(url)
+            with engine.connect() as connection:
+                period = period_row(connection, fresh_period)
+                assert period.status == PeriodStatus.CLOSED
+                assert count(connection, PeriodSnapshot, period_id=period.id) == 199
+                assert connection.scalar(sa.select(sa.func.count()).select_from(Period).where(
+                    Period.status == PeriodStatus.OPEN)) == 1
+                hashes.append(periods.snapshot_hash(period.id, connection))
+            engine.dispose()
+        assert hashes[0] == hashes[1]
+        crashed.dispose()
+    finally:
+        drop_database(crashed_url)
+        drop_database(clean_url)
+
+
+# -- the doors: CLI, job queue, console -----------------------------------------------------------
+def test_cli_closes_with_progress_and_exits_non_zero_on_bad_input(app, fresh_period):
+    demo_households(app, 20)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["datakesos", "close-period", "2099-01"])
+    assert result.exit_code == 1 and "Periode 2099-01 tidak dikenal." in result.output
+    result = runner.invoke(args=["datakesos", "close-period"])
+    assert result.exit_code == 0, result.output
+    assert "Periode 2091-01 ditutup: 20 rumah tangga ditetapkan; periode 2091-02 dibuka." in \
+        result.output
+    result = runner.invoke(args=["datakesos", "close-period", fresh_period])
+    assert result.exit_code == 0 and "sudah ditutup" in result.output
+    result = runner.invoke(args=["datakesos", "snapshot-hash", fresh_period])
+    assert re.fullmatch(r"[0-9a-f]{64}\n", result.output)
+
+
+def test_the_close_runs_as_a_queued_job_once(app, fresh_period):
+    from app import jobs, periods
+    from app.extensions import db
+    from models.enums import JobStatus
+
+    demo_households(app, 25)
+    with app.app_context():
+        run, created = periods.request_close(requested_by_id=user_id("pusdatin"))
+        again, created_again = periods.request_close()
+        assert created and not created_again and again.id == run.id
+        assert run.params == {"code": fresh_period} and run.status == JobStatus.QUEUED
+        finished = jobs.run_next("close_period")
+        assert finished.id == run.id and finished.status == JobStatus.SUCCEEDED, finished.error
+        assert finished.result["households"] == 25 and finished.result["closed"]
+        assert finished.progress_done == finished.progress_total == len(periods.STEPS)
+        assert "2091-02" in finished.message
+        # The next period is open: a new request is for it, not for the closed one.
+        following, _created = periods.request_close()
+        assert following.params == {"code": NEXT_CODE}
+        db.session.rollback()
+
+
+def test_pusdatin_presses_close_now_which_only_queues(app, client, login, fresh_period):
+    from app.extensions import db
+    from models import JobRun, PeriodSnapshot
+    from models.enums import JobStatus, PeriodStatus
+
+    login("pusdatin")
+    page = client.get("/period-close/").get_data(as_text=True)
+    assert "Tutup sekarang" in page and fresh_period in page
+    token = csrf_token(client, "/period-close/")
+    response = client.post("/period-close/close-now", data={"csrf_token": token},
+                           follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "dalam antrean" in html
+    response = client.post("/period-close/close-now", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert "tidak ada antrean kedua" in response.get_data(as_text=True)
+    with app.app_context():
+        runs = db.session.scalars(sa.select(JobRun).where(JobRun.kind == "close_period")).all()
+        assert [run.status for run in runs] == [JobStatus.QUEUED]
+        assert runs[0].requested_by_id == user_id("pusdatin")
+        connection = db.session.connection()
+        assert period_row(connection, fresh_period).status == PeriodStatus.OPEN
+        assert count(connection, PeriodSnapshot) == count(connection, PeriodSnapshot)
+    page = client.get("/period-close/").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page  # a queued job: the page follows it
+    assert f'id="job-{runs[0].id}"' in page and "Dalam antrean" in page
+
+
+def test_pusdatin_sets_the_schedule_and_a_malformed_one_is_refused(app, client, login,
+                                                                   fresh_period):
+    from app import periods
+
+    login("pusdatin")
+    token = csrf_token(client, "/period-close/")
+    response = client.post("/period-close/schedule", data={
+        "csrf_token": token, "day_of_month": "25", "hour": "23", "minute": "0",
+        "timezone": "Asia/Jakarta", "enabled": "y"}, follow_redirects=True)
+    assert "Jadwal penutupan disimpan" in response.get_data(as_text=True)
+    for bad, message in (
+        ({"day_of_month": "31"}, "1 sampai 28"),
+        ({"hour": "24"}, "0 sampai 23"),
+        ({"minute": "x"}, "0 sampai 59"),
+        ({"timezone": "Mars/Olympus"}, "Zona waktu Mars/Olympus tidak dikenal"),
+    ):
+        data = {"csrf_token": token, "day_of_month": "10", "hour": "1", "minute": "30",
+                "timezone": "Asia/Makassar", "enabled": "y", **bad}
+        response = client.post("/period-close/schedule", data=data)
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+    with app.app_context():
+        schedule = periods.current_schedule()
+        assert (schedule.day_of_month, schedule.hour, schedule.minute, schedule.timezone,
+                schedule.enabled) == (25, 23, 0, "Asia/Jakarta", True)
+        following = periods.next_scheduled_close(
+            schedule, datetime.datetime(2026, 12, 26, tzinfo=datetime.timezone.utc))
+        assert following.isoformat() == "2027-01-25T23:00:00+07:00"
+    page = client.get("/period-close/").get_data(as_text=True)
+    assert "Setiap bulan pada tanggal 25 pukul 23:00 (Asia/Jakarta)" in page
+
+
+@pytest.mark.parametrize("username", ["operator.bandung", "verifikator.bandung", "prov.jabar"])
+def test_only_pusdatin_and_admin_close_or_schedule(app, client, login, fresh_period, username):
+    from app.extensions import db
+    from models import CloseSchedule, JobRun
+
+    login(username)
+    token = csrf_token(client, "/resetmypassword/form")
+    for url, data in (("/period-close/close-now", {}),
+                      ("/period-close/schedule", {"day_of_month": "1", "hour": "1"})):
+        response = client.post(url, data={"csrf_token": token, **data})
+        assert response.status_code in (302, 403)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(JobRun)
+                                 .where(JobRun.kind == "close_period")) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CloseSchedule)) == 0
+
+
+def test_pengawas_reads_the_close_page_without_buttons(client, login, fresh_period):
+    login("pengawas")
+    page = client.get("/period-close/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Tutup sekarang" not in html and 'id="schedule-form"' not in html
