@@ -18,6 +18,19 @@ AUDIT_VIEWS = frozenset({"AuditView", "AuditApi", "Audit trail"})
 #: The period close (schedule, "close now", job history) and the district activity dashboard.
 PERIOD_CLOSE_VIEWS = frozenset({"PeriodCloseView", "Period close", "Updating"})
 ACTIVITY_VIEWS = frozenset({"ActivityView", "District activity", "Updating"})
+#: Printed documents (views/reports.py): certificates for the regency's operators, recaps and
+#: minutes for those who read a province or the nation.
+REPORTS_MENU = frozenset({("can_index", "ReportsView"), ("menu_access", "Reports")})
+CERTIFICATE_PRINTING = REPORTS_MENU | {("can_certificate", "ReportsView"),
+                                        ("can_bulk", "ReportsView")}
+RECAP_PRINTING = REPORTS_MENU | {("can_recap", "ReportsView"), ("can_minutes", "ReportsView")}
+#: New households and members enter the register, and leave it, only as proposals verified and
+#: applied at a period close (DESIGN §5); an operator corrects existing records directly.
+ENTER_AND_LEAVE_BY_PROPOSAL = frozenset({
+    ("can_add", "HouseholdView"), ("can_delete", "HouseholdView"),
+    ("can_add", "MemberView"), ("can_delete", "MemberView"),
+    ("can_delete", "HouseholdApi"),
+})
 #: Views every signed-in user needs: the dashboard, own profile, language and menu.
 COMMON_VIEWS = frozenset({
     "DashboardIndexView", "UserInfoEditView", "ResetMyPasswordView", "LocaleView",
@@ -32,8 +45,11 @@ class RoleRule:
     read: frozenset = frozenset()
     write: frozenset = frozenset()
     extra: frozenset = field(default_factory=frozenset)
+    denied: frozenset = field(default_factory=frozenset)
 
     def allows(self, permission: str, view: str) -> bool:
+        if (permission, view) in self.denied:
+            return False
         if view in COMMON_VIEWS:
             return True
         if (permission, view) in self.extra:
@@ -49,16 +65,20 @@ ROLES = {
         RoleRule("Pusdatin", national=True,
                  read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
                  write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})
-                 | PERIOD_CLOSE_VIEWS),
+                 | PERIOD_CLOSE_VIEWS,
+                 extra=RECAP_PRINTING),
         RoleRule("Provinsi", national=False,
-                 read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS),
+                 read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
+                 extra=RECAP_PRINTING),
         RoleRule("Operator", national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS,
-                 extra=frozenset({("can_submit", "ProposalView")})),
+                 denied=ENTER_AND_LEAVE_BY_PROPOSAL,
+                 extra=frozenset({("can_submit", "ProposalView")}) | CERTIFICATE_PRINTING),
         RoleRule("Verifikator", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS,
                  extra=frozenset({("can_verify", "ProposalView"),
                                   ("can_reject", "ProposalView")})),
         RoleRule("Pengawas", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS | AUDIT_VIEWS
-                 | ACTIVITY_VIEWS | PERIOD_CLOSE_VIEWS),
+                 | ACTIVITY_VIEWS | PERIOD_CLOSE_VIEWS,
+                 extra=RECAP_PRINTING),
         RoleRule("Interkoneksi", national=False,
                  read=frozenset({"HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",
                                  "RegionApi", "ProgramApi", "PeriodApi"})),

@@ -146,18 +146,16 @@ def _new_household_form(client):
 
 
 def test_create_and_delete_are_recorded_with_the_whole_row(app, client, login, since):
-    login("operator.bandung")
+    login("admin")
     data = _new_household_form(client)
     client.post("/households/add", data=data, follow_redirects=True)
     household_id = _household_of(app, BANDUNG_VILLAGE)
     assert household_id is not None
     head = _head(app, household_id)
-    client.get("/logout/")
 
-    login("admin")
     (created,) = _trail(client, since, entity="household", entity_id=household_id,
                         action="create")
-    assert created["username"] == "operator.bandung"
+    assert created["username"] == "admin"
     assert created["before"] is None
     assert created["after"]["address"] == "Jl. Audit 7"
     assert created["after"]["village_code"] == BANDUNG_VILLAGE
@@ -168,7 +166,7 @@ def test_create_and_delete_are_recorded_with_the_whole_row(app, client, login, s
     assert member["after"]["relation_to_head"] == "HEAD"
     assert member["region_code"] == BANDUNG_VILLAGE
     assert _trail(client, since, entity="family", action="create", region_code=BANDUNG_VILLAGE,
-                  username="operator.bandung")
+                  username="admin")
 
     token = csrf_token(client, f"/households/show/{household_id}")
     client.post(f"/households/delete/{household_id}", data={"csrf_token": token})

@@ -35,8 +35,14 @@ def _count(app, table):
         return db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
 
 
-def test_operator_adds_household_with_its_head(app, client, login):
+def test_operator_proposes_rather_than_adds_households(app, client, login):
     login("operator.bandung")
+    assert client.get("/households/add").status_code in (302, 403)
+    assert "/proposals/households/add" in client.get("/households/list/").get_data(as_text=True)
+
+
+def test_admin_adds_household_with_its_head(app, client, login):
+    login("admin")
     response = client.post("/households/add", data=_new_household_form(client),
                            follow_redirects=True)
     html = response.get_data(as_text=True)
@@ -49,7 +55,7 @@ def test_operator_adds_household_with_its_head(app, client, login):
 
 
 def test_malformed_nik_is_refused_in_indonesian_and_nothing_is_written(app, client, login):
-    login("operator.bandung")
+    login("admin")
     response = client.post("/households/add", data=_new_household_form(client, head_nik="12345"))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -59,7 +65,7 @@ def test_malformed_nik_is_refused_in_indonesian_and_nothing_is_written(app, clie
 
 
 def test_impossible_nik_date_and_unknown_village_are_errors(app, client, login):
-    login("operator.bandung")
+    login("admin")
     bad_date = "3273017213750001"  # month 13
     response = client.post(
         "/households/add",
@@ -72,7 +78,7 @@ def test_impossible_nik_date_and_unknown_village_are_errors(app, client, login):
 
 
 def test_district_code_is_not_a_village(app, client, login):
-    login("operator.bandung")
+    login("admin")
     response = client.post("/households/add", data=_new_household_form(client, village_code="32.73.01"))
     assert "bukan desa/kelurahan" in response.get_data(as_text=True)
     assert _count(app, "household") == 0
@@ -85,14 +91,14 @@ def test_duplicate_living_nik_is_refused(app, client, login, make_household):
 
     with app.app_context():
         taken = db.session.scalar(sa.select(Member.nik).limit(1))
-    login("operator.bandung")
+    login("admin")
     response = client.post("/households/add", data=_new_household_form(client, head_nik=taken))
     assert "sudah dimiliki orang lain" in response.get_data(as_text=True)
     assert _count(app, "household") == 1
 
 
 def test_nik_birth_date_mismatch_is_only_a_warning(app, client, login):
-    login("operator.bandung")
+    login("admin")
     mismatched = nik_for(BANDUNG_VILLAGE, datetime.date(1975, 8, 18), None)
     response = client.post(
         "/households/add", data=_new_household_form(client, head_nik=mismatched),
@@ -103,7 +109,7 @@ def test_nik_birth_date_mismatch_is_only_a_warning(app, client, login):
 
 
 def test_form_without_csrf_token_writes_nothing(app, client, login):
-    login("operator.bandung")
+    login("admin")
     data = _new_household_form(client)
     del data["csrf_token"]
     response = client.post("/households/add", data=data)
@@ -113,7 +119,7 @@ def test_form_without_csrf_token_writes_nothing(app, client, login):
 
 def test_household_page_shows_members_and_adds_one(app, client, login, make_household):
     household_id = make_household()
-    login("operator.bandung")
+    login("admin")
     page = client.get(f"/households/show/{household_id}").get_data(as_text=True)
     assert "Budi Santoso" in page and "Siti Aminah" in page
     birth = datetime.date(2010, 1, 9)
@@ -141,7 +147,7 @@ def test_household_page_shows_members_and_adds_one(app, client, login, make_hous
 
 def test_second_head_is_refused(app, client, login, make_household):
     household_id = make_household()
-    login("operator.bandung")
+    login("admin")
     birth = datetime.date(1990, 1, 9)
     add_url = f"/members/add?_flt_0_household={household_id}"
     response = client.post(add_url, data={
@@ -238,7 +244,7 @@ def test_village_search_returns_a_page_not_the_table(app, client, login):
 def test_add_household_page_is_small_and_quick(app, client, login):
     import time
 
-    login("operator.bandung")
+    login("admin")
     start = time.perf_counter()
     response = client.get("/households/add")
     elapsed = time.perf_counter() - start
@@ -258,7 +264,7 @@ def test_head_cannot_be_demoted_or_deleted(app, client, login, make_household):
             Member.household_id == household_id, Member.relation_to_head == "HEAD"))
         head_id, nik, kk = head.id, head.nik, head.family.kk_number
         birth = head.birth_date
-    login("operator.bandung")
+    login("admin")
     edit_url = f"/members/edit/{head_id}"
     response = client.post(edit_url, data={
         **form_defaults(client, edit_url), "nik": nik, "full_name": "Budi Santoso",

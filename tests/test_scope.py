@@ -161,11 +161,12 @@ def test_matrix_of_doors_roles_and_regions(app, two_households, username):
 
 
 def test_operator_cannot_create_a_household_in_another_regency(app, client, login):
-    from tests.test_households import _count, _new_household_form
+    from tests.test_households import _count
+    from tests.test_proposals import _household_form
 
     login("operator.bandung")
-    response = client.post("/households/add",
-                           data=_new_household_form(client, village_code=BOGOR_VILLAGE))
+    response = client.post("/proposals/households/add",
+                           data=_household_form(client, village=BOGOR_VILLAGE))
     assert "di luar wilayah Anda" in response.get_data(as_text=True)
     assert _count(app, "household") == 0
 
@@ -173,10 +174,15 @@ def test_operator_cannot_create_a_household_in_another_regency(app, client, logi
 def test_operator_cannot_add_a_member_to_a_foreign_household(app, client, login, two_households):
     login("operator.bandung")
     bogor = two_households["bogor"]["Household"]
-    assert client.get(f"/members/add?_flt_0_household={bogor}").status_code == 404
-    url = f"/members/add?_flt_0_household={bogor}"
-    response = client.post(url, data={"csrf_token": session_csrf(client), "nik": "x"})
-    assert response.status_code == 404
+    for url in (f"/members/add?_flt_0_household={bogor}",
+                f"/proposals/members/add?_flt_0_household={bogor}"):
+        assert client.get(url).status_code in (403, 404), url
+        response = client.post(url, data={"csrf_token": session_csrf(client), "nik": "x"})
+        assert response.status_code in (403, 404), url
+    client.get("/logout/")
+    login("admin")  # a national role may add members anywhere, but not to a household that
+    missing = bogor + 10_000  # does not exist
+    assert client.get(f"/members/add?_flt_0_household={missing}").status_code == 404
 
 
 def test_operator_cannot_move_a_household_to_another_regency_through_the_api(app, client,
