@@ -42,6 +42,11 @@ def _password_complexity(password: str) -> None:
 class Config:
     APP_NAME = os.environ.get("APP_NAME", "Datakesos")
     OFFICE_NAME = os.environ.get("OFFICE_NAME", "Dinas Sosial")
+    # Printed documents (reports/): the letterhead's logo, a PNG, JPEG or SVG file (empty: the
+    # bundled emblem), and the public address printed in verification QR codes (empty: the
+    # address the request came to).
+    OFFICE_LOGO = os.environ.get("OFFICE_LOGO", "")
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'datakesos.db'}")

@@ -21,6 +21,7 @@ from models.snapshots import (  # noqa: E402
     DistrictActivity, PeriodRecap, PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotProgram,
 )
 from models.jobs import CloseSchedule, JobRun  # noqa: E402
+from models.certificates import Certificate, ReportFile  # noqa: E402,F401
 
 metadata = Model.metadata
 

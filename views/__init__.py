@@ -11,6 +11,7 @@ def register_views(appbuilder) -> None:
     from views.periods import PeriodCloseView, PeriodView
     from views.reference import ProgramView
     from views.regions import RegionSearchView, RegionView
+    from views.reports import register_report_views
 
     register = _l("Welfare register")
     appbuilder.add_view(HouseholdView, "Households", label=_l("Households"),
@@ -39,5 +40,6 @@ def register_views(appbuilder) -> None:
                         icon="fa-line-chart", category="Updating")
     appbuilder.add_view(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history")
     appbuilder.add_view_no_menu(RegionSearchView)
+    register_report_views(appbuilder)
     register_apis(appbuilder)
     appbuilder.add_api(AuditApi)
