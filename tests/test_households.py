@@ -287,3 +287,12 @@ def test_deleting_a_household_removes_its_families_and_members(app, client, logi
     assert _count(app, "household") == 0
     assert _count(app, "member") == 0
     assert _count(app, "family") == 0
+
+
+def test_household_page_offers_proposals_to_the_operator(app, client, login, make_household):
+    household_id = make_household()
+    login("operator.bandung")
+    page = client.get(f"/households/show/{household_id}").get_data(as_text=True)
+    assert f"/proposals/members/add?_flt_0_household={household_id}" in page
+    assert f"/proposals/deactivate?household={household_id}" in page
+    assert client.get(f"/proposals/members/add?_flt_0_household={household_id}").status_code == 200
