@@ -104,6 +104,20 @@ def login(client):
     return _login
 
 
+def bearer(client, username: str, password: str = PASSWORD) -> dict:
+    """Headers of an API client signed in through POST /api/v1/security/login (JWT)."""
+    response = client.post("/api/v1/security/login", json={
+        "username": username, "password": password, "provider": "db", "refresh": False,
+    })
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
+
+
+@pytest.fixture()
+def token(client):
+    return lambda username: bearer(client, username)
+
+
 @pytest.fixture()
 def make_household(app):
     """Create a household with members through the domain service, as the forms do."""

@@ -4,18 +4,6 @@ import pytest
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, PASSWORD
 
 
-@pytest.fixture()
-def token(client):
-    def _token(username):
-        response = client.post("/api/v1/security/login", json={
-            "username": username, "password": PASSWORD, "provider": "db", "refresh": False,
-        })
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
-
-    return _token
-
-
 def test_region_resource_reports_all_kemendagri_regions(client, token):
     response = client.get("/api/v1/region/", headers=token("admin"))
     assert response.status_code == 200

@@ -86,18 +86,6 @@ def since(app):
         return db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(AuditEntry.id), 0)))
 
 
-@pytest.fixture()
-def api_token(client):
-    def _token(username):
-        response = client.post("/api/v1/security/login", json={
-            "username": username, "password": PASSWORD, "provider": "db", "refresh": False,
-        })
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
-
-    return _token
-
-
 # -- what is recorded ---------------------------------------------------------------------------
 def test_admin_edit_of_a_household_is_recorded_with_before_and_after(app, client, login, since,
                                                                      make_household):
@@ -375,14 +363,14 @@ def test_admin_and_pengawas_read_the_trail(client, login, username):
 
 @pytest.mark.parametrize("username", ["operator.bandung", "prov.jabar", "pusdatin",
                                       "verifikator.bandung", "interkoneksi"])
-def test_other_roles_cannot_read_the_trail(client, login, api_token, username):
+def test_other_roles_cannot_read_the_trail(client, login, token, username):
     if username != "interkoneksi":
         login(username)
         assert client.get("/audit/list/").status_code == 403
         assert client.get("/audit/show/1").status_code == 403
         assert client.get("/api/v1/audit/").status_code == 403
         client.get("/logout/")
-    headers = api_token(username)
+    headers = token(username)
     assert client.get("/api/v1/audit/", headers=headers).status_code == 403
 
 
@@ -392,7 +380,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert client.get("/api/v1/audit/").status_code == 401
 
 
-def test_no_door_edits_or_deletes_an_entry(app, client, login, api_token, make_household):
+def test_no_door_edits_or_deletes_an_entry(app, client, login, token, make_household):
     make_household()
     from app.extensions import db
     from models import AuditEntry
@@ -402,17 +390,17 @@ def test_no_door_edits_or_deletes_an_entry(app, client, login, api_token, make_h
         original = db.session.get(AuditEntry, entry_id)
         original = (original.action, original.before, original.after)
     for username in ("admin", "pengawas"):
-        headers = api_token(username)
+        headers = token(username)
         assert client.post("/api/v1/audit/", json={"action": "create", "entity": "x"},
                            headers=headers).status_code == 405
         assert client.put(f"/api/v1/audit/{entry_id}", json={"action": "forged"},
                           headers=headers).status_code == 405
         assert client.delete(f"/api/v1/audit/{entry_id}", headers=headers).status_code == 405
         login(username)
-        token = csrf_token(client, "/audit/list/")
+        form_token = csrf_token(client, "/audit/list/")
         assert client.get("/audit/add").status_code == 404
         assert client.get(f"/audit/edit/{entry_id}").status_code == 404
-        response = client.post(f"/audit/delete/{entry_id}", data={"csrf_token": token})
+        response = client.post(f"/audit/delete/{entry_id}", data={"csrf_token": form_token})
         assert response.status_code == 404
         assert client.get(f"/audit/delete/{entry_id}").status_code == 404
         client.get("/logout/")

@@ -1,7 +1,7 @@
 """No lost updates: two people editing the same record (optimistic locking)."""
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, csrf_token, form_defaults
+from tests.conftest import PASSWORD, bearer, csrf_token, form_defaults
 
 
 def _login(app, username):
@@ -38,9 +38,7 @@ def test_second_of_two_concurrent_form_edits_gets_a_conflict(app, make_household
 
 def test_api_put_with_a_stale_version_is_409(app, client, make_household):
     household_id = make_household()
-    response = client.post("/api/v1/security/login", json={
-        "username": "operator.bandung", "password": PASSWORD, "provider": "db"})
-    headers = {"Authorization": f"Bearer {response.get_json()['access_token']}"}
+    headers = bearer(client, "operator.bandung")
     ok = client.put(f"/api/v1/household/{household_id}", headers=headers,
                     json={"address": "Lewat API", "version": 1})
     assert ok.status_code == 200, ok.get_data(as_text=True)

@@ -6,7 +6,9 @@ memberships — so a door added later without the scope fails here by itself."""
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, PASSWORD, USERS, csrf_token, session_csrf
+from tests.conftest import (
+    BANDUNG_VILLAGE, BOGOR_VILLAGE, PASSWORD, USERS, bearer, csrf_token, session_csrf,
+)
 
 SCOPED_COLUMNS = ("village_code", "household_id", "region_code")
 NATIONAL_READERS = {"admin", "pusdatin", "pengawas"}
@@ -126,9 +128,7 @@ def test_matrix_of_doors_roles_and_regions(app, two_households, username):
     token = csrf_token(web, "/login/")
     web.post("/login/", data={"username": username, "password": PASSWORD, "csrf_token": token})
     api = app.test_client()
-    login = api.post("/api/v1/security/login",
-                     json={"username": username, "password": PASSWORD, "provider": "db"})
-    bearer = {"Authorization": f"Bearer {login.get_json()['access_token']}"}
+    headers_api = bearer(api, username)
 
     for region, rows in two_households.items():
         visible = _in_scope(username, rows["village"])
@@ -136,7 +136,7 @@ def test_matrix_of_doors_roles_and_regions(app, two_households, username):
         for rule, view in doors:
             pk = rows[view.datamodel.obj.__name__]
             is_api = rule.rule.startswith("/api/")
-            client, headers = (api, bearer) if is_api else (web, {})
+            client, headers = (api, headers_api) if is_api else (web, {})
             methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
             if visible:
                 methods = [method for method in methods if method == "GET"]  # keep the rows
@@ -188,9 +188,7 @@ def test_operator_cannot_add_a_member_to_a_foreign_household(app, client, login,
 def test_operator_cannot_move_a_household_to_another_regency_through_the_api(app, client,
                                                                              two_households):
     bandung = two_households["bandung"]["Household"]
-    login = client.post("/api/v1/security/login", json={
-        "username": "operator.bandung", "password": PASSWORD, "provider": "db"})
-    headers = {"Authorization": f"Bearer {login.get_json()['access_token']}"}
+    headers = bearer(client, "operator.bandung")
     response = client.put(f"/api/v1/household/{bandung}", headers=headers,
                           json={"village_code": BOGOR_VILLAGE, "version": 1})
     assert response.status_code in (400, 403)
@@ -233,9 +231,7 @@ def test_nik_is_masked_for_province_and_interconnection(app, client, login, two_
     page = client.get(f"/members/show/{member_id}").get_data(as_text=True)
     assert nik not in page and nik[:6] + "********" + nik[-2:] in page
     api = app.test_client()
-    token = api.post("/api/v1/security/login", json={
-        "username": "interkoneksi", "password": PASSWORD, "provider": "db"}).get_json()
-    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    headers = bearer(api, "interkoneksi")
     listed = api.get("/api/v1/member/", headers=headers).get_json()
     assert listed["result"] and all("*" in row["nik"] for row in listed["result"])
     client.get("/logout/")
