@@ -20,7 +20,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
@@ -97,11 +97,19 @@ def bulk_certificates(run, progress: Callable) -> dict:
     if not printable:
         return {"certificates": 0, "skipped": len(households), "file_id": None}
 
-    prepared = [certificates.prepare(household, periods[household.id], printing)
-                for household in printable]
     with force_locale("id"):
         rendering = gettext("Printing certificates")
-    pdf = render_batch([item.html for item in prepared], workers=worker_count(),
+    prepared = []
+
+    def documents():
+        # Prepared while the workers start and lay out the chunks already handed to them.
+        for household in printable:
+            item = certificates.prepare(household, periods[household.id], printing)
+            prepared.append(item)
+            yield item.html
+            item.html = None  # laid out by a worker: no need to keep it
+
+    pdf = render_batch(documents(), workers=min(worker_count(), -(-total // CHUNK)),
                        on_progress=lambda done: progress(done, message=rendering))
 
     # Progress is written on its own connection: say the last word before this session writes
@@ -158,39 +166,67 @@ def worker_count() -> int:
     return max(1, min(os.cpu_count() or 1, DEFAULT_MAX_WORKERS))
 
 
-def render_batch(htmls: list[str], workers: int = 1,
+def render_batch(htmls: Iterable[str], workers: int = 1,
                  on_progress: Callable[[int], None] | None = None, chunk: int = CHUNK) -> bytes:
-    """Documents laid out in parallel, `chunk` at a time, joined in their order. A worker
+    """Documents laid out `chunk` at a time by `workers` processes, joined in their order.
+    `htmls` may be a generator: each chunk is handed out as soon as it is complete. A worker
     process runs `renderer.htmls_to_pdf` only: it imports neither the app nor the database."""
     from reports import renderer
 
-    chunks = [htmls[index:index + chunk] for index in range(0, len(htmls), chunk)]
-    workers = min(workers, len(chunks))
-    parts: list[bytes | None] = [None] * len(chunks)
-    done = 0
     if workers <= 1 or not shutil.which("pdfunite"):
-        if len(chunks) > 1 and not shutil.which("pdfunite"):
-            chunks = [htmls]  # cannot join parts: one document, one process
-            parts = [None]
-        for index, part in enumerate(chunks):
-            parts[index] = renderer.htmls_to_pdf(part)
-            done += len(part)
-            if on_progress:
-                on_progress(done)
-    else:
-        # spawn, not fork: the scheduler process has threads and open database connections.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(renderer.htmls_to_pdf, part): index
-                       for index, part in enumerate(chunks)}
-            for future in as_completed(futures):
-                index = futures[future]
+        return _render_here(list(htmls), renderer, on_progress, chunk)
+    parts: dict[int, bytes] = {}
+    sizes: dict[int, int] = {}
+    done = 0
+
+    def collect(futures, block: bool) -> None:
+        nonlocal done
+        for future in list(futures):
+            if block or future.done():
+                index = futures.pop(future)
                 parts[index] = future.result()
-                done += len(chunks[index])
+                done += sizes[index]
                 if on_progress:
                     on_progress(done)
-    if len(parts) == 1:
-        return parts[0]
-    return join_pdfs(parts)
+
+    # spawn, not fork: the scheduler process has threads and open database connections.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures: dict = {}
+        for index, part in enumerate(_chunks(htmls, chunk)):
+            sizes[index] = len(part)
+            futures[pool.submit(renderer.htmls_to_pdf, part)] = index
+            collect(futures, block=False)
+        for future in as_completed(list(futures)):
+            collect({future: futures.pop(future)}, block=True)
+    ordered = [parts[index] for index in sorted(parts)]
+    if not ordered:
+        raise ValueError("no documents to print")
+    return ordered[0] if len(ordered) == 1 else join_pdfs(ordered)
+
+
+def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    part: list[str] = []
+    for item in items:
+        part.append(item)
+        if len(part) == size:
+            yield part
+            part = []
+    if part:
+        yield part
+
+
+def _render_here(htmls: list[str], renderer, on_progress, chunk: int) -> bytes:
+    """In this process; without pdfunite the documents make one part, not several."""
+    if not htmls:
+        raise ValueError("no documents to print")
+    size = chunk if shutil.which("pdfunite") else len(htmls)
+    parts, done = [], 0
+    for part in _chunks(htmls, size):
+        parts.append(renderer.htmls_to_pdf(part))
+        done += len(part)
+        if on_progress:
+            on_progress(done)
+    return parts[0] if len(parts) == 1 else join_pdfs(parts)
 
 
 def join_pdfs(parts: list[bytes]) -> bytes:

@@ -54,7 +54,7 @@ class Prepared:
     period: Period
     code: str
     content: dict
-    html: str
+    html: str | None  # dropped once laid out (village batches)
 
 
 def determined_period(household_id: int) -> Period | None:

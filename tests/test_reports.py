@@ -456,6 +456,9 @@ def test_recap_form_leads_to_the_pdf(client, login):
     assert response.status_code == 302
     assert "/reports/region/32.73/recap.pdf?period=2019-11" in response.headers["Location"]
     assert client.get("/reports/recap?region=<b>").status_code == 400
+    client.get("/logout/")
+    login("prov.jabar")  # no region chosen: the user's own
+    assert "/reports/region/32/recap.pdf" in client.get("/reports/recap").headers["Location"]
 
 
 # --- period minutes ------------------------------------------------------------------------------

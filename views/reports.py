@@ -108,7 +108,8 @@ class ReportsView(BaseView):
     @permission_name("recap")
     def recap_form(self):
         """The console's recap form: region and period chosen, on to the PDF's address."""
-        code = (request.args.get("region") or "").strip() or NATIONAL
+        scope = current_scope()
+        code = (request.args.get("region") or "").strip() or (scope if scope else NATIONAL)
         period = (request.args.get("period") or "").strip()
         if not (code == NATIONAL or REGION_CODE.fullmatch(code)):
             return self._refuse(gettext("Choose a region."), 400)
@@ -293,6 +294,7 @@ def _job_summary(job: JobRun) -> dict:
     requester = db.session.get(RegionUser, job.requested_by_id) if job.requested_by_id else None
     done, total = job.progress_done or 0, job.progress_total
     succeeded = job.status == JobStatus.SUCCEEDED
+    failed = job.status == JobStatus.FAILED
     result = job.result or {}
     return {
         "id": job.id,
@@ -304,13 +306,14 @@ def _job_summary(job: JobRun) -> dict:
         "status_label": str(job.status.label),
         "done": done,
         "total": total,
-        "percent": int(100 * done / total) if total else (100 if succeeded else 0),
-        "message": "" if succeeded else (job.message or ""),
+        "percent": 100 if failed or (succeeded and not total)
+        else (int(100 * done / total) if total else 0),
+        "message": "" if succeeded or failed else (job.message or ""),
         "certificates": result.get("certificates"),
         "skipped": result.get("skipped"),
         "download_url": url_for("ReportsView.bulk_download", job_id=job.id)
         if succeeded and result.get("file_id") else None,
-        "failed": job.status == JobStatus.FAILED,
+        "failed": failed,
     }
 
 
