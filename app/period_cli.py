@@ -26,6 +26,7 @@ def close_period_command(code):
             bar.update(done - bar.pos)
 
         result = periods.close_period(code, on_progress=on_progress)
+    periods.queue_minutes(result)
     click.echo(result.message)
     if result.closed:
         click.echo(gettext(

@@ -729,7 +729,19 @@ def _close_job(run, progress) -> dict:
     progress(0, len(STEPS), str(STEPS[0][1]))
     result = close_period(code, on_progress=on_progress)
     progress(len(STEPS), len(STEPS), result.message)
+    queue_minutes(result, run.requested_by_id)
     return result.as_dict()
+
+
+def queue_minutes(result: CloseResult, user_id: int | None = None) -> None:
+    """A close produces its minutes (berita acara): queued, so the scheduler prints them."""
+    if not result.closed:
+        return
+    from reports import bulk
+
+    period_id = db.session.scalar(sa.select(Period.id).where(Period.code == result.period_code))
+    bulk.request_minutes(period_id, user_id)
+    db.session.commit()
 
 
 # -- the schedule -------------------------------------------------------------------------------

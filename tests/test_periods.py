@@ -29,17 +29,18 @@ def _remove_test_periods() -> None:
     from app.extensions import db
     from models import (
         CloseSchedule, DistrictActivity, JobRun, Period, PeriodRecap, PeriodRecapProgram,
-        PeriodSnapshot, PeriodSnapshotProgram, Proposal,
+        PeriodSnapshot, PeriodSnapshotProgram, Proposal, ReportFile,
     )
 
     db.session.rollback()
     ids = sa.select(Period.id).where(Period.code >= "2091")
+    db.session.execute(sa.delete(ReportFile).where(ReportFile.period_id.in_(ids)))
     for model in (PeriodSnapshotProgram, PeriodSnapshot, PeriodRecapProgram, PeriodRecap,
                   DistrictActivity):
         db.session.execute(sa.delete(model).where(model.period_id.in_(ids)))
     db.session.execute(sa.delete(Proposal).where(
         sa.or_(Proposal.period_id.in_(ids), Proposal.applied_period_id.in_(ids))))
-    db.session.execute(sa.delete(JobRun).where(JobRun.kind == "close_period"))
+    db.session.execute(sa.delete(JobRun).where(JobRun.kind.in_(["close_period", "period_minutes"])))
     db.session.execute(sa.delete(CloseSchedule))
     db.session.execute(sa.text("DELETE FROM apscheduler_jobs"))
     db.session.execute(sa.delete(Period).where(Period.code >= "2091"))
@@ -733,3 +734,18 @@ def test_pengawas_reads_the_close_page_without_buttons(client, login, fresh_peri
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Tutup sekarang" not in html and 'id="schedule-form"' not in html
+
+
+def test_a_close_queues_its_minutes(app, fresh_period):
+    """The close produces the minutes (berita acara): a period_minutes job for the scheduler."""
+    import sqlalchemy as sa
+    from app import periods
+    from app.extensions import db
+    from models import JobRun, Period
+
+    with app.app_context():
+        result = periods.close_period()
+        periods.queue_minutes(result)
+        period_id = db.session.scalar(sa.select(Period.id).where(Period.code == result.period_code))
+        queued = db.session.scalars(sa.select(JobRun).where(JobRun.kind == "period_minutes")).all()
+        assert any((run.params or {}).get("period_id") == period_id for run in queued)
