@@ -102,6 +102,11 @@ class Config:
     FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(_password_complexity)
     PASSWORD_MIN_LENGTH = 10
 
+    # Village certificate batches: worker processes at most (default: one per core).
+    REPORT_WORKERS = int(os.environ["REPORT_WORKERS"]) if os.environ.get("REPORT_WORKERS") else None
+    # The public verification page answers at most this often per address.
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
