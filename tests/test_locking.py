@@ -46,3 +46,13 @@ def test_api_put_with_a_stale_version_is_409(app, client, make_household):
                        json={"address": "Basi", "version": 1})
     assert stale.status_code == 409
     assert _address(app, household_id) == ("Lewat API", 2)
+
+
+def test_api_put_without_a_version_is_refused(app, client, make_household):
+    household_id = make_household()
+    headers = bearer(client, "operator.bandung")
+    response = client.put(f"/api/v1/household/{household_id}", headers=headers,
+                          json={"address": "Tanpa versi"})
+    assert response.status_code == 400
+    assert "versi" in response.get_json()["message"]
+    assert _address(app, household_id) == ("Jl. Merdeka 1", 1)

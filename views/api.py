@@ -1,12 +1,13 @@
 """REST resources under /api/v1/ (DESIGN §7): scoped like the console, written through the
 same domain rules as the forms."""
+from flask import request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import households
-from app.errors import Conflict, DomainError
+from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
 from app.privacy import nik_for_viewer
 from app.scope import region_filter
@@ -25,7 +26,17 @@ class RegisterApi(ModelRestApi):
     # Flask-AppBuilder answers any exception from a hook with 500; a broken rule is the
     # client's error, so it gets the rule's status (400, 403, 409) and nothing is written.
     def put_headless(self, pk):
-        return self._answer_domain_errors(super().put_headless, pk)
+        return self._answer_domain_errors(self._versioned_put, pk)
+
+    def _versioned_put(self, pk):
+        """A write to a versioned record must name the version it was based on; without it
+        optimistic locking could be skipped by leaving the field out."""
+        body = request.get_json(silent=True)
+        if "version" in self.datamodel.list_columns and isinstance(body, dict) \
+                and "version" not in body:
+            raise ValidationError(gettext(
+                "Send the record's current version with every change."), "version")
+        return super().put_headless(pk)
 
     def post_headless(self):
         return self._answer_domain_errors(super().post_headless)
