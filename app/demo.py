@@ -363,13 +363,13 @@ class _Batch:
 
 
 class _Generator:
-    def __init__(self, seed: int, regions: Sequence[str]):
+    def __init__(self, seed: int, regions: Sequence[str], regencies: list | None = None):
         self.seed = seed
         self.rng = random.Random(f"datakesos-demo-{seed}")
         # Draws made to repair collisions with existing rows come from their own stream, so the
         # main stream (and everything not colliding) stays the same whatever the database holds.
         self.repair_rng = random.Random(f"datakesos-demo-repair-{seed}")
-        self.regencies = _load_regencies(regions)
+        self.regencies = regencies or _load_regencies(regions)
         self._regency_cumulative = list(
             itertools.accumulate(regency.weight for regency in self.regencies)
         )

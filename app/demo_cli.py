@@ -10,11 +10,15 @@ from app.cli import datakesos, domain_errors
               help="Number of households to generate.")
 @click.option("--seed", type=int, default=None,
               help="Random seed; the same seed and count give the same data. [default: 2026]")
-@click.option("--regions", default="32.73,32.01", show_default=True,
+@click.option("--regions", default=None,
               help="Comma-separated region codes whose villages get the households "
-                   "(default: Kota Bandung 60%, Kabupaten Bogor 40%; otherwise equal shares).")
+                   "(default: Kota Bandung 60%, Kabupaten Bogor 40%; otherwise equal shares), "
+                   "or 'national' for all 514 regencies (the default of --bulk).")
+@click.option("--bulk/--no-bulk", default=None,
+              help="Write through PostgreSQL COPY in worker processes (default: on PostgreSQL "
+                   "from 50,000 households).")
 @domain_errors
-def demo_command(households, seed, regions):
+def demo_command(households, seed, regions, bulk):
     """Generate deterministic demo data and create the demo users.
 
     Writes households with families, members (valid NIKs) and program memberships in one
@@ -25,12 +29,23 @@ def demo_command(households, seed, regions):
     data of this seed is already present, nothing is added; run with another --seed to add
     more households.
     """
-    from app import demo
+    from app import demo, demo_copy
     from app.formatting import number
 
     seed = demo.DEFAULT_SEED if seed is None else seed
+    if bulk is None:
+        bulk = demo_copy.is_postgresql() and households >= demo_copy.BULK_THRESHOLD
+    if regions is None:
+        regions = demo_copy.NATIONAL if bulk else ",".join(demo.DEFAULT_REGIONS)
     codes = [code.strip() for code in regions.split(",") if code.strip()]
-    marker = demo.existing_marker(seed, codes)
+    marker = "" if bulk else demo.existing_marker(seed, codes)
+    if bulk:
+        with click.progressbar(length=households, label=gettext("Generating households"),
+                               show_pos=True) as bar:
+            result = demo_copy.generate_bulk(households, seed=seed, regions=codes,
+                                             on_progress=bar.update)
+    if bulk and result.already_present:
+        marker = result.marker
     if marker:
         click.echo(gettext(
             "Demo data of seed %(seed)s is already present (register id %(register_id)s); "
@@ -38,9 +53,11 @@ def demo_command(households, seed, regions):
             seed=seed, register_id=marker,
         ))
     else:
-        with click.progressbar(length=households, label=gettext("Generating households"),
-                               show_pos=True) as bar:
-            result = demo.generate(households, seed=seed, regions=codes, on_progress=bar.update)
+        if not bulk:
+            with click.progressbar(length=households, label=gettext("Generating households"),
+                                   show_pos=True) as bar:
+                result = demo.generate(households, seed=seed, regions=codes,
+                                       on_progress=bar.update)
         click.echo(gettext(
             "Demo data: %(households)s households, %(families)s families, %(members)s members, "
             "%(memberships)s program memberships.",
