@@ -1,20 +1,97 @@
 """REST resources under /api/v1/ (DESIGN §7): scoped like the console, written through the
-same domain rules as the forms."""
-from flask import request
+same domain rules as the forms, read and written through declared schemas (views/api_schemas).
+
+Every answer to bad input is a 4xx with a message in the client's language: a body that is not
+JSON or not an object, wrong types, unknown fields or enumeration values (400, per field), an
+id that cannot exist (404), a page size above MAX_PAGE_SIZE (400)."""
+import marshmallow
+from flask import current_app, request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import households
-from app.errors import Conflict, DomainError, ValidationError
+from app.errors import Conflict, DomainError, NotFound, OutsideScope, ValidationError
 from app.extensions import db
 from app.privacy import nik_for_viewer
 from app.scope import region_filter
 from models import Family, Household, Member, Period, Program, ProgramMembership, Region
-from models.households import ASSET_COLUMNS
+from views import api_schemas as schemas
 
 READ_ONLY = {"get", "get_list", "info"}
+#: Ids are 32-bit integers in every table; a larger number cannot name a row (and PostgreSQL
+#: would refuse to compare it), so it is simply not found.
+LARGEST_ID = 2**31 - 1
+LARGEST_PAGE = 10**6
+
+
+class InvalidBody(ValidationError):
+    """The body does not fit the resource's schema: messages per field."""
+
+    def __init__(self, errors: dict):
+        super().__init__(gettext("The request has invalid fields."))
+        self.errors = errors
+
+
+def record_id(pk) -> int | None:
+    try:
+        number = int(str(pk))
+    except ValueError:
+        return None
+    return number if 1 <= number <= LARGEST_ID else None
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a clear 400."""
+    if not request.is_json:
+        raise ValidationError(gettext("Send the body as JSON (Content-Type: application/json)."))
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ValidationError(gettext("The body is not valid JSON."))
+    if not isinstance(body, dict):
+        raise ValidationError(gettext("The body must be a JSON object."))
+    return body
+
+
+def load(schema: marshmallow.Schema, body: dict, partial: bool = False) -> dict:
+    try:
+        return schema.load(body, partial=partial)
+    except marshmallow.ValidationError as error:
+        raise InvalidBody(schemas.translated(error.messages)) from None
+
+
+def answer_domain_errors(api, method, *args, **kwargs):
+    """Flask-AppBuilder answers any exception from a hook with 500; a broken rule is the
+    client's error, so it gets the rule's status (400, 403, 404, 409) and nothing is written."""
+    try:
+        return method(*args, **kwargs)
+    except DomainError as error:
+        db.session.rollback()
+        body = {"message": error.message}
+        if error.field:
+            body["field"] = error.field
+        if isinstance(error, InvalidBody):
+            body["errors"] = error.errors
+        elif isinstance(error, households.InvalidRecord):
+            body["errors"] = _by_field(error.problems.errors)
+        return api.response(error.status, **body)
+    except StaleDataError:
+        db.session.rollback()
+        return api.response(409, message=gettext(
+            "The record was changed by someone else meanwhile. Read it again and resend your "
+            "change."))
+
+
+def _by_field(errors: list[tuple[str, str]]) -> dict:
+    result: dict[str, list[str]] = {}
+    for field_name, message in errors:
+        result.setdefault(field_name, []).append(message)
+    return result
+
+
+def may(permission: str, view: str) -> bool:
+    return current_app.appbuilder.sm.has_access(permission, view)
 
 
 class RegisterApi(ModelRestApi):
@@ -22,60 +99,79 @@ class RegisterApi(ModelRestApi):
     include_route_methods = READ_ONLY
     page_size = 25
     max_page_size = 100
+    #: The schema of a PUT body (partial: any subset of fields, with `version`).
+    edit_schema = None
 
-    # Flask-AppBuilder answers any exception from a hook with 500; a broken rule is the
-    # client's error, so it gets the rule's status (400, 403, 409) and nothing is written.
+    def _answer(self, method, *args, **kwargs):
+        return answer_domain_errors(self, method, *args, **kwargs)
+
+    # --- reads ------------------------------------------------------------------------------
+    def get_headless(self, pk, **kwargs):
+        if record_id(pk) is None:
+            return self.response_404()
+        return self._answer(super().get_headless, pk, **kwargs)
+
+    def get_list_headless(self, **kwargs):
+        return self._answer(super().get_list_headless, **kwargs)
+
+    def _handle_page_args(self, rison_args):
+        """A page size above the cap is refused with the cap in the message, not silently
+        shortened: a client paging through the register must not miss rows."""
+        largest = min(self.max_page_size, current_app.config.get("MAX_PAGE_SIZE", 100))
+        page_size = rison_args.get("page_size")
+        if page_size is not None and not 1 <= page_size <= largest:
+            raise ValidationError(gettext(
+                "Page size must be between 1 and %(largest)d.", largest=largest), "page_size")
+        page = rison_args.get("page")
+        if page is not None and not 0 <= page <= LARGEST_PAGE:
+            raise ValidationError(gettext(
+                "Page must be between 0 and %(largest)d.", largest=LARGEST_PAGE), "page")
+        return super()._handle_page_args(rison_args)
+
+    # --- writes -----------------------------------------------------------------------------
     def put_headless(self, pk):
-        return self._answer_domain_errors(self._versioned_put, pk)
+        return self._answer(self._put, pk)
 
-    def _versioned_put(self, pk):
-        """A write to a versioned record must name the version it was based on; without it
-        optimistic locking could be skipped by leaving the field out."""
-        body = request.get_json(silent=True)
-        if "version" in self.datamodel.list_columns and isinstance(body, dict) \
-                and "version" not in body:
+    def _put(self, pk):
+        number = record_id(pk)
+        item = self.datamodel.get(number, self._base_filters) if number else None
+        if item is None:
+            return self.response_404()
+        changes = load(self.edit_schema, json_body(), partial=True)
+        if "version" not in changes:
             raise ValidationError(gettext(
                 "Send the record's current version with every change."), "version")
-        return super().put_headless(pk)
+        check_version(item, changes.pop("version"))
+        self.apply_changes(item, changes)
+        db.session.commit()
+        return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
+
+    def apply_changes(self, item, changes: dict) -> None:
+        raise NotImplementedError
 
     def post_headless(self):
-        return self._answer_domain_errors(super().post_headless)
+        return self._answer(self._post)
+
+    def _post(self):
+        raise NotImplementedError
 
     def delete_headless(self, pk):
-        return self._answer_domain_errors(super().delete_headless, pk)
+        if record_id(pk) is None:
+            return self.response_404()
+        return self._answer(super().delete_headless, pk)
 
-    def _answer_domain_errors(self, method, *args):
-        try:
-            return method(*args)
-        except DomainError as error:
-            db.session.rollback()
-            body = {"message": error.message}
-            if error.field:
-                body["field"] = error.field
-            return self.response(error.status, **body)
-
-    def pre_update(self, item):
-        check_version(item)
-
-    def _merge_update_item(self, model_item, data):
-        """Flask-AppBuilder re-validates every stored value; an empty optional choice then
-        fails ("may not be null"). Only what the client sent, and what is set, is loaded."""
-        merged = super()._merge_update_item(model_item, dict(data))
-        return {key: value for key, value in merged.items() if value is not None or key in data}
+    def created(self, item, warnings: list[str]):
+        db.session.commit()
+        return self.response(201, id=item.id, result=self.show_model_schema.dump(item),
+                             warnings=warnings)
 
 
-def check_version(item) -> None:
-    """An update must name the version it was based on; a stale one is a conflict (409)."""
-    history = db.inspect(item).attrs.version.history
-    original = history.deleted[0] if history.deleted else item.version
-    submitted = item.version
-    if not history.has_changes() and submitted == original:
-        return
-    if submitted != original:
-        set_committed_value(item, "version", original)
+def check_version(item, submitted: int) -> None:
+    """An update names the version it was based on; a stale one is a conflict (409)."""
+    if submitted != item.version:
         raise Conflict(gettext(
             "Version %(sent)s is stale: the record is at version %(current)s. Read it again "
-            "and resend your change.", sent=submitted, current=original))
+            "and resend your change.", sent=submitted, current=item.version))
 
 
 class RegionApi(RegisterApi):
@@ -83,120 +179,151 @@ class RegionApi(RegisterApi):
     datamodel = SQLAInterface(Region)
     list_columns = ["code", "name", "level", "kind", "parent_code"]
     show_columns = list_columns
+    list_model_schema, show_model_schema = schemas.RegionSchema(), schemas.RegionSchema()
     search_columns = ["code", "name", "level", "parent_code"]
     order_columns = ["code", "name"]
 
-
-HOUSEHOLD_COLUMNS = [
-    "id", "register_id", "village_code", "address", "rt", "rw", "latitude", "longitude",
-    "building_tenure", "land_tenure", "floor_area_m2", "floor_type", "wall_type", "roof_type",
-    "drinking_water", "lighting", "cooking_fuel", "toilet", *ASSET_COLUMNS, "welfare_decile",
-    "status", "version", "created_at", "updated_at",
-]
-
-
-HOUSEHOLD_EDITABLE = [
-    name for name in HOUSEHOLD_COLUMNS
-    if name not in ("id", "register_id", "status", "created_at", "updated_at")
-]
+    def get_headless(self, pk, **kwargs):
+        # Region keys are codes ("32", "32.73" …), not numbers.
+        if not schemas.REGION_CODE_PATTERN.fullmatch(str(pk)):
+            return self.response_404()
+        return self._answer(ModelRestApi.get_headless, self, str(pk), **kwargs)
 
 
 class HouseholdApi(RegisterApi):
     resource_name = "household"
     datamodel = SQLAInterface(Household)
-    include_route_methods = READ_ONLY | {"put", "delete"}
+    include_route_methods = READ_ONLY | {"post", "put", "delete"}
     base_filters = region_filter("village_code")
-    list_columns = ["id", "register_id", "village_code", "address", "welfare_decile", "status"]
-    show_columns = HOUSEHOLD_COLUMNS
-    edit_columns = HOUSEHOLD_EDITABLE
-
-    def pre_update(self, item):
-        super().pre_update(item)
-        problems = households.Problems()
-        households.check_household(
-            {name: getattr(item, name) for name in HOUSEHOLD_EDITABLE}, problems
-        )
-        problems.raise_if_any()
+    list_columns = list(schemas.HouseholdListSchema._declared_fields)
+    show_columns = list(schemas.HouseholdShowSchema._declared_fields)
+    edit_columns = list(schemas.HouseholdEditSchema._declared_fields)
+    add_columns = list(schemas.HouseholdAddSchema._declared_fields)
+    list_model_schema = schemas.HouseholdListSchema()
+    show_model_schema = schemas.HouseholdShowSchema()
+    add_model_schema = schemas.HouseholdAddSchema()
+    edit_model_schema = edit_schema = schemas.HouseholdEditSchema()
     search_columns = ["register_id", "village_code", "welfare_decile", "status"]
     order_columns = ["id", "register_id", "welfare_decile"]
+
+    def apply_changes(self, item, changes):
+        data = {name: getattr(item, name) for name in schemas.HouseholdFields._declared_fields}
+        data.update(changes)
+        problems = households.Problems()
+        households.check_household(data, problems)
+        problems.raise_if_any()
+        for name, value in changes.items():
+            setattr(item, name, value)
+
+    def _post(self):
+        """A new household with its members, for those who may enter one directly (the
+        form's right); everyone else proposes it (usulan baru)."""
+        if not may("can_add", "HouseholdView"):
+            raise OutsideScope(gettext(
+                "New households enter the register as proposals: submit a proposal instead."))
+        data = load(self.add_model_schema, json_body())
+        members = data.pop("members")
+        household, warnings = households.create_household(data, members)
+        return self.created(household, warnings)
 
 
 class FamilyApi(RegisterApi):
     resource_name = "family"
     datamodel = SQLAInterface(Family)
     base_filters = region_filter("household")
-    list_columns = ["id", "kk_number", "household_id"]
-    show_columns = ["id", "kk_number", "household_id", "version", "created_at", "updated_at"]
+    list_columns = list(schemas.FamilySchema._declared_fields)
+    show_columns = list(schemas.FamilyShowSchema._declared_fields)
+    list_model_schema = schemas.FamilySchema()
+    show_model_schema = schemas.FamilyShowSchema()
     search_columns = ["kk_number"]
     order_columns = ["id", "kk_number"]
-
-
-MEMBER_COLUMNS = [
-    "id", "nik", "full_name", "family_id", "household_id", "relation_to_head", "sex",
-    "birth_place", "birth_date", "marital_status", "education", "school_attendance",
-    "occupation", "employment_status", "disability", "chronic_illness", "status", "version",
-]
 
 
 class MemberApi(RegisterApi):
     resource_name = "member"
     datamodel = SQLAInterface(Member)
-    include_route_methods = READ_ONLY | {"put"}
+    include_route_methods = READ_ONLY | {"post", "put"}
     base_filters = region_filter("household")
-    list_columns = ["id", "nik", "full_name", "household_id", "relation_to_head", "sex", "status"]
-    show_columns = MEMBER_COLUMNS
-    edit_columns = [
-        "nik", "full_name", "relation_to_head", "sex", "birth_place", "birth_date",
-        "marital_status", "education", "school_attendance", "occupation", "employment_status",
-        "disability", "chronic_illness", "status", "version",
-    ]
+    list_columns = list(schemas.MemberListSchema._declared_fields)
+    show_columns = list(schemas.MemberShowSchema._declared_fields)
+    edit_columns = list(schemas.MemberEditSchema._declared_fields)
+    add_columns = list(schemas.MemberAddSchema._declared_fields)
+    list_model_schema = schemas.MemberListSchema()
+    show_model_schema = schemas.MemberShowSchema()
+    add_model_schema = schemas.MemberAddSchema()
+    edit_model_schema = edit_schema = schemas.MemberEditSchema()
+    search_columns = ["nik", "full_name", "status"]
+    order_columns = ["id", "full_name"]
 
-    def pre_update(self, item):
-        super().pre_update(item)
+    def apply_changes(self, item, changes):
+        editable = [name for name in schemas.MemberEditSchema._declared_fields if name != "version"]
+        data = {name: getattr(item, name) for name in editable}
+        data.update(changes)
         problems = households.Problems()
-        data = {name: getattr(item, name) for name in self.edit_columns}
-        item.nik = households.check_member(
+        try:
+            households.check_head_kept(item, data["relation_to_head"], data["status"])
+        except ValidationError as error:
+            problems.error(error.field, error.message)
+        data["nik"] = households.check_member(
             data, problems, member_id=item.id, household_id=item.household_id
         )
-        original = db.inspect(item).attrs.relation_to_head.history.deleted
-        if original:
-            set_committed_value(item, "relation_to_head", original[0])
-            households.check_head_kept(item, data["relation_to_head"], data["status"])
-            item.relation_to_head = data["relation_to_head"]
         problems.raise_if_any()
+        for name, value in changes.items():
+            setattr(item, name, data[name])
+
+    def _post(self):
+        """A member entered into a household of the caller's region, for those who may add
+        one directly (the form's right); everyone else proposes a new member."""
+        if not may("can_add", "MemberView"):
+            raise OutsideScope(gettext(
+                "New members enter the register as proposals: submit a proposal instead."))
+        data = load(self.add_model_schema, json_body())
+        household = households.household_in_scope(data.pop("household_id"))
+        if household is None:
+            raise NotFound(gettext("No such household in your region."), "household_id")
+        problems = households.Problems()
+        nik = households.check_member(data, problems, household_id=household.id)
+        family = households.family_for_member(household, data.pop("kk_number"), problems)
+        problems.raise_if_any()
+        data["nik"] = nik
+        member = Member(household=household, family=family, **data)
+        db.session.add(member)
+        return self.created(member, problems.warnings)
 
     def pre_get(self, data):
         data["result"]["nik"] = nik_for_viewer(data["result"].get("nik"))
 
     def pre_get_list(self, data):
         for row in data["result"]:
-            row["nik"] = nik_for_viewer(row.get("nik"))
-    search_columns = ["nik", "full_name", "status"]
-    order_columns = ["id", "full_name"]
+            if "nik" in row:
+                row["nik"] = nik_for_viewer(row.get("nik"))
 
 
 class ProgramApi(RegisterApi):
     resource_name = "program"
     datamodel = SQLAInterface(Program)
-    list_columns = ["id", "code", "name", "target_level"]
-    show_columns = [*list_columns, "description"]
+    list_columns = list(schemas.ProgramSchema._declared_fields)
+    show_columns = list(schemas.ProgramShowSchema._declared_fields)
+    list_model_schema = schemas.ProgramSchema()
+    show_model_schema = schemas.ProgramShowSchema()
 
 
 class MembershipApi(RegisterApi):
     resource_name = "membership"
     datamodel = SQLAInterface(ProgramMembership)
     base_filters = region_filter("household")
-    list_columns = ["id", "program_id", "household_id", "family_id", "member_id", "status",
-                    "start_date", "end_date", "card_number"]
-    show_columns = list_columns
+    list_columns = show_columns = list(schemas.MembershipSchema._declared_fields)
+    list_model_schema = schemas.MembershipSchema()
+    show_model_schema = schemas.MembershipSchema()
     search_columns = ["program_id", "status"]
 
 
 class PeriodApi(RegisterApi):
     resource_name = "period"
     datamodel = SQLAInterface(Period)
-    list_columns = ["id", "code", "start_date", "end_date", "status", "closed_at"]
-    show_columns = list_columns
+    list_columns = show_columns = list(schemas.PeriodSchema._declared_fields)
+    list_model_schema = schemas.PeriodSchema()
+    show_model_schema = schemas.PeriodSchema()
 
 
 def register_apis(appbuilder) -> None:
