@@ -31,6 +31,19 @@ ENTER_AND_LEAVE_BY_PROPOSAL = frozenset({
     ("can_add", "MemberView"), ("can_delete", "MemberView"),
     ("can_delete", "HouseholdApi"),
 })
+#: CSV/XLSX exports of the console's lists (app.exports): a role may export, within its scope and
+#: with NIK masked as on screen, the lists it reads, except the Verifikator, whose work is done on
+#: screen (data minimisation: a file of a whole regency leaves the console's controls).
+EXPORT_VIEWS = frozenset({
+    "HouseholdView", "FamilyView", "MemberView", "MembershipView", "ProposalView",
+    "RegionView", "ProgramView", "PeriodView",
+})
+
+
+def exports(views: frozenset) -> frozenset:
+    return frozenset(("can_export", view) for view in views)
+
+
 #: Views every signed-in user needs: the dashboard, own profile, language and menu.
 COMMON_VIEWS = frozenset({
     "DashboardIndexView", "UserInfoEditView", "ResetMyPasswordView", "LocaleView",
@@ -66,19 +79,20 @@ ROLES = {
                  read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
                  write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})
                  | PERIOD_CLOSE_VIEWS,
-                 extra=RECAP_PRINTING),
+                 extra=RECAP_PRINTING | exports(EXPORT_VIEWS)),
         RoleRule("Provinsi", national=False,
                  read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
-                 extra=RECAP_PRINTING),
+                 extra=RECAP_PRINTING | exports(EXPORT_VIEWS)),
         RoleRule("Operator", national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS,
                  denied=ENTER_AND_LEAVE_BY_PROPOSAL,
-                 extra=frozenset({("can_submit", "ProposalView")}) | CERTIFICATE_PRINTING),
+                 extra=frozenset({("can_submit", "ProposalView")}) | CERTIFICATE_PRINTING
+                 | exports(EXPORT_VIEWS)),
         RoleRule("Verifikator", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS,
                  extra=frozenset({("can_verify", "ProposalView"),
                                   ("can_reject", "ProposalView")})),
         RoleRule("Pengawas", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS | AUDIT_VIEWS
                  | ACTIVITY_VIEWS | PERIOD_CLOSE_VIEWS,
-                 extra=RECAP_PRINTING),
+                 extra=RECAP_PRINTING | exports(EXPORT_VIEWS | {"AuditView"})),
         RoleRule("Interkoneksi", national=False,
                  read=frozenset({"HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",
                                  "RegionApi", "ProgramApi", "PeriodApi"})),

@@ -1,25 +1,53 @@
 """Shared behaviour of the console's model views: page-size cap, domain checks inside form
-validation (so a refused form keeps what the clerk typed), and extra search filters."""
+validation (so a refused form keeps what the clerk typed), extra search filters, and CSV/XLSX
+exports of any filtered list (app.exports)."""
 from __future__ import annotations
 
 import re
 
-from flask import abort, current_app, flash, request
+from flask import (
+    Response, abort, current_app, flash, redirect, request, stream_with_context, url_for,
+)
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext, lazy_gettext
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from wtforms import HiddenField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app import formatting
+from app import exports, formatting
+from app.audit_events import _audited_class
 from app.errors import Conflict, DomainError
+from app.privacy import sees_full_nik
+from app.scope import NOTHING, current_scope
 from app.households import InvalidRecord
 from views.fields import register_fields
+
+
+class ExportListWidget(ListWidget):
+    """The list with "Export CSV" / "Export XLSX" buttons carrying the current search."""
+
+    template = "datakesos/export_list.html"
 
 
 class RegisterModelView(ModelView):
     page_size = 25
     #: {key: (label, form field, [filter classes])}: searches that are not plain columns.
     extra_search = {}
+    list_widget = ExportListWidget
+    #: Columns of the CSV/XLSX export; None: the list's columns, as on screen.
+    export_columns = None
+
+    def __init__(self, **kwargs):
+        # Every list can be exported: views that whitelist their routes or permissions get
+        # the export door (and its own permission, can_export) next to their list.
+        if self.include_route_methods is not None and "list" in self.include_route_methods:
+            self.include_route_methods = {*self.include_route_methods, "export"}
+        if self.base_permissions is not None and "can_list" in self.base_permissions:
+            self.base_permissions = [*self.base_permissions, "can_export"]
+        super().__init__(**kwargs)
 
     # -- lists --------------------------------------------------------------------------
     @expose("/list/")
@@ -45,7 +73,91 @@ class RegisterModelView(ModelView):
     def _get_list_widget(self, filters, page_size=None, **kwargs):
         cap = current_app.config["MAX_PAGE_SIZE"]
         page_size = min(page_size or self.page_size, cap)
-        return super()._get_list_widget(filters, page_size=page_size, **kwargs)
+        return super()._get_list_widget(filters, page_size=page_size,
+                                        export_links=self._export_links(), **kwargs)
+
+    # -- exports ------------------------------------------------------------------------
+    def _export_links(self) -> list[tuple[str, str]]:
+        """(format, URL) of the export buttons: on this view's own list page only (not where it
+        is shown as a related list), with the search and order of the page, not its paging."""
+        name = type(self).__name__
+        if request.endpoint != f"{name}.list" or not self.appbuilder.sm.has_access(
+                "can_export", self.class_permission_name):
+            return []
+        args = {key: request.args.getlist(key) for key in request.args
+                if not key.startswith(("page_", "psize_"))}
+        return [(fmt, url_for(f"{name}.export", fmt=fmt, **args)) for fmt in exports.FORMATS]
+
+    @expose("/export/<string:fmt>")
+    @has_access
+    def export(self, fmt):
+        """The filtered list as a file: the same filters, order and scope as the list page."""
+        if fmt not in exports.FORMATS:
+            abort(404)
+        self._refuse_malformed_list_arguments()
+        query = self._export_query()
+        count = query.order_by(None).count()
+        try:
+            exports.check_size(fmt, count, current_app.config.get("EXPORT_MAX_ROWS"))
+        except DomainError as error:
+            flash(error.message, "danger")
+            args = {key: request.args.getlist(key) for key in request.args}
+            return redirect(url_for(f"{type(self).__name__}.list", **args))
+        columns = exports.columns_for_viewer(self._export_columns(), sees_full_nik())
+        title = str(self.list_title or type(self).__name__)
+        scope = current_scope()
+        exports.record(self._export_entity(), type(self).__name__, fmt,
+                       {key: request.args.getlist(key) for key in request.args}, count,
+                       None if scope == NOTHING else scope)
+        self.datamodel.session.commit()
+        body = exports.chunks(fmt, [column.header for column in columns],
+                              exports.rows(query, columns), title)
+        response = Response(stream_with_context(body), content_type=exports.MIMETYPES[fmt])
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{exports.filename(title, fmt)}"')
+        # Personal data: not kept by browsers or proxies.
+        response.headers["Cache-Control"] = "no-store, private"
+        return response
+
+    def _export_query(self):
+        """The list page's query without its paging: search filters from the URL (as
+        Flask-AppBuilder's list reads them), the view's base filters (the user's region), the
+        chosen or default order, then the primary key so that batches never skip a row."""
+        get_filter_args(self._filters)
+        order_column, order_direction = get_order_args().get(type(self).__name__, ("", ""))
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        model = self.datamodel.obj
+        query = self.datamodel.session.query(model)
+        eager = [
+            selectinload(getattr(model, name)) for name in self._export_column_names()
+            if "." not in name and self.datamodel.is_relation(name)
+            and not getattr(getattr(model, name).property, "lazy", None) == "joined"
+        ]
+        if eager:
+            query = query.options(*eager)
+        query = self.datamodel.apply_all(
+            query, self._filters.get_joined_filters(self._base_filters), order_column,
+            order_direction)
+        return query.order_by(*sa.inspect(model).primary_key)
+
+    def _export_column_names(self) -> list[str]:
+        return list(self.export_columns or self.list_columns)
+
+    def _export_columns(self) -> list[exports.Column]:
+        # The view's own formatters (e.g. the NIK mask), not the on-screen formatting of
+        # dates and numbers that _init_properties adds: a file keeps real dates and numbers.
+        explicit = {}
+        for cls in reversed(type(self).__mro__[:type(self).__mro__.index(RegisterModelView)]):
+            explicit.update(cls.__dict__.get("formatters_columns") or {})
+        return [
+            exports.Column(name, str(self.label_columns.get(name, name)), explicit.get(name))
+            for name in self._export_column_names()
+        ]
+
+    def _export_entity(self) -> str:
+        spec = _audited_class(self.datamodel.obj)
+        return spec.entity if spec else self.datamodel.obj.__tablename__
 
     def _init_properties(self):
         super()._init_properties()

