@@ -84,6 +84,10 @@ class Config:
     MAX_PAGE_SIZE = 100
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Bulk import (app/imports): largest file and most member rows one import takes; the upload
+    # page is also bound by MAX_CONTENT_LENGTH.
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 
     # Sign-in and session security (app/login_security.py).
     # Lockout: kept in the database (ab_user.locked_until), so every worker sees it.
@@ -118,3 +122,12 @@ class Config:
         minutes=int(os.environ.get("SESSION_TIMEOUT_MINUTES", "30"))
     )
     SESSION_REFRESH_EACH_REQUEST = True
+
+    # Interconnection API (views/api_interconnection.py): the NIK status check answers at most
+    # NIK_CHECK_MAX NIKs per request and NIK_CHECK_RATE_LIMIT requests per user.
+    NIK_CHECK_MAX = int(os.environ.get("NIK_CHECK_MAX", "1000"))
+    NIK_CHECK_RATE_LIMIT = os.environ.get("NIK_CHECK_RATE_LIMIT", "60 per minute")
+    # Machine clients sign requests with an API key (`Authorization: Bearer dks_…`), made by
+    # `flask datakesos create-api-key USERNAME`; only its hash is stored (ab_api_key).
+    FAB_API_KEY_ENABLED = os.environ.get("FAB_API_KEY_ENABLED", "1") == "1"
+    FAB_API_KEY_PREFIXES = ["dks_"]

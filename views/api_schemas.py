@@ -250,3 +250,68 @@ def _translate(message: str) -> str:
     if message.startswith(("Length must be", "Shorter than", "Longer than")):
         return gettext("Wrong length: %(rule)s", rule=message)
     return message
+
+
+# --- Aggregates and the NIK status check (views/api_interconnection.py) ---------------------------
+
+class CountsSchema(Schema):
+    households = fields.Integer()
+    families = fields.Integer()
+    people = fields.Integer()
+    programs = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                           metadata={"description": "Receiving members per program code."})
+    deciles = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                          metadata={"description": "Households per welfare decile 1–10; "
+                                                   "\"none\": without a decile."})
+    sex_age = fields.Dict(
+        keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+        metadata={"description": "People per sex (MALE, FEMALE) and age group "
+                                 "(0–4, 5–14, 15–24, 25–44, 45–59, 60+)."})
+
+
+class RegionCountsSchema(CountsSchema):
+    code = fields.String()
+    name = fields.String()
+
+
+class AggregateSchema(Schema):
+    region = fields.String(metadata={"description": "The region broken down; empty: national."})
+    region_name = fields.String(allow_none=True)
+    level = fields.String(validate=validate.OneOf(["province", "regency", "district", "village"]))
+    period = fields.String()
+    period_status = choice(PeriodStatus)
+    source = fields.String(validate=validate.OneOf(["snapshot", "live"]))
+    sex_age_basis = fields.String()
+    age_on = fields.Date()
+    rows = fields.List(fields.Nested(RegionCountsSchema))
+    total = fields.Nested(CountsSchema)
+
+
+class AggregateQuerySchema(Strict):
+    region = fields.String(validate=validate.Length(max=13),
+                           metadata={"description": "Region code (default: your region)",
+                                     "example": "32.73"})
+    level = fields.String(validate=validate.OneOf(["province", "regency", "district",
+                                                   "village"]))
+    period = fields.String(validate=validate.Length(max=7),
+                           metadata={"description": "Period code (default: the open period)",
+                                     "example": "2026-11"})
+
+
+class NikStatusRequestSchema(Strict):
+    niks = fields.List(fields.Raw(metadata={"type": "string", "example": "3273014105900001"}),
+                       required=True, metadata={"description": "1 to 1,000 NIKs."})
+
+
+class NikStatusSchema(Schema):
+    nik = fields.String(allow_none=True)
+    valid = fields.Boolean()
+    errors = fields.List(fields.String())
+    registered = fields.Boolean()
+    welfare_decile = fields.Integer(allow_none=True)
+    programs = fields.List(fields.String())
+    determined_period = fields.String(allow_none=True)
+
+
+class NikStatusResponseSchema(Schema):
+    result = fields.List(fields.Nested(NikStatusSchema))

@@ -1,0 +1,279 @@
+"""Counts for dashboards of other systems: per sub-region of a region, for one period.
+
+A closed period is read from its snapshot (the determined register the period close wrote);
+the open period is counted live, by the same definitions: ACTIVE households, their ACTIVE
+members (people) and the families those members belong to, receiving (ACTIVE) program
+memberships whose person, if any, is still an ACTIVE member.
+
+The snapshot keeps households, not people: the sex and age groups of a closed period are those
+of the snapshot households' members as recorded now, aged at the period's end date
+(`sex_age_basis` says so in every answer).
+
+Every query groups in the database by the region-code prefix of the level asked, so the work
+does not depend on how many villages a region has; a client asks only inside its scope.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+
+import sqlalchemy as sa
+from flask_babel import gettext
+
+from app import statistics
+from app.errors import NotFound, ValidationError
+from app.extensions import db
+from app.scope import check_in_scope, current_scope, scope_clause
+from models import Household, Member, Period, Program, ProgramMembership, Region
+from models.enums import HouseholdStatus, MemberStatus, MembershipStatus, PeriodStatus, Sex
+from models.snapshots import PeriodSnapshot, PeriodSnapshotProgram
+
+LEVELS = {"province": 1, "regency": 2, "district": 3, "village": 4}
+LEVEL_NAMES = {number: name for name, number in LEVELS.items()}
+_REGION_CODE = re.compile(r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?")
+_PERIOD_CODE = re.compile(r"[0-9]{4}-[0-9]{2}")
+NO_DECILE = "none"
+
+
+def aggregate(region: str | None = None, level: str | None = None,
+              period: str | None = None) -> dict:
+    """Counts per sub-region of `region` (default: the client's scope) at `level` (default:
+    one below), for `period` (a code such as 2026-11; default: the open period)."""
+    region = _region(region)
+    child_level = _level(level, statistics.scope_level(region))
+    the_period = _period(period)
+    closed = the_period.status == PeriodStatus.CLOSED
+    on = the_period.end_date if closed else datetime.date.today()
+    counter = _SnapshotCounts(the_period.id, region, child_level) if closed \
+        else _LiveCounts(region, child_level)
+    rows = _rows(counter, on)
+    return {
+        "region": region,
+        "region_name": statistics.scope_name(region),
+        "level": LEVEL_NAMES[child_level],
+        "period": the_period.code,
+        "period_status": the_period.status.name,
+        "source": "snapshot" if closed else "live",
+        "sex_age_basis": "current members of the snapshot households" if closed
+        else "current members",
+        "age_on": on.isoformat(),
+        "rows": rows,
+        "total": _total(rows),
+    }
+
+
+# --- parameters ----------------------------------------------------------------------------------
+
+def _region(region: str | None) -> str:
+    scope = current_scope()
+    region = scope if region is None else region.strip()
+    if region and not _REGION_CODE.fullmatch(region):
+        raise ValidationError(gettext("Unknown region code %(code)s.", code=region[:20]),
+                              "region")
+    if region and db.session.get(Region, region) is None:
+        raise NotFound(gettext("Unknown region code %(code)s.", code=region), "region")
+    if region != scope:
+        check_in_scope(region, "region")
+    return region
+
+
+def _level(level: str | None, region_level: int) -> int:
+    if level is None or level == "":
+        return min(region_level + 1, 4)
+    number = LEVELS.get(str(level).lower())
+    if number is None and str(level).isdigit():
+        number = int(level) if 1 <= int(level) <= 4 else None
+    if number is None or number < region_level or (number == region_level and number < 4):
+        raise ValidationError(
+            gettext("Level must be below the region's level: one of %(levels)s.",
+                    levels=", ".join(name for name, value in LEVELS.items()
+                                     if value > region_level or value == 4)),
+            "level")
+    return number
+
+
+def _period(code: str | None) -> Period:
+    if code is None or code == "":
+        period = db.session.scalar(sa.select(Period).where(Period.status != PeriodStatus.CLOSED)
+                                   .order_by(Period.start_date.desc()).limit(1))
+        if period is None:
+            raise NotFound(gettext("There is no open period."), "period")
+        return period
+    if not _PERIOD_CODE.fullmatch(code):
+        raise ValidationError(gettext("A period is written YYYY-MM, e.g. 2026-11."), "period")
+    period = db.session.scalar(sa.select(Period).where(Period.code == code))
+    if period is None:
+        raise NotFound(gettext("Unknown period %(code)s.", code=code), "period")
+    return period
+
+
+# --- the counts ----------------------------------------------------------------------------------
+
+def _prefix(column, level: int):
+    # A literal length keeps the expression identical in SELECT and GROUP BY on PostgreSQL.
+    length = statistics.CODE_LENGTH[level]
+    return sa.func.substr(column, 1, sa.literal_column(str(int(length))))
+
+
+def _age_group(on: datetime.date):
+    return sa.case(
+        *[
+            (Member.birth_date > statistics._years_before(on, highest + 1), label)
+            for label, _lowest, highest in statistics.AGE_GROUPS
+            if highest is not None
+        ],
+        else_=statistics.AGE_GROUPS[-1][0],
+    )
+
+
+class _LiveCounts:
+    """The open period: the register as it is now."""
+
+    def __init__(self, region: str, level: int):
+        self.region, self.level = region, level
+        self.households_where = sa.and_(
+            Household.status == HouseholdStatus.ACTIVE,
+            scope_clause(Household.village_code, region),
+        )
+        self.code = _prefix(Household.village_code, level)
+
+    def households(self):
+        """(code, decile, households, families, people)"""
+        people = (
+            sa.select(Member.household_id, sa.func.count().label("people"),
+                      sa.func.count(sa.distinct(Member.family_id)).label("families"))
+            .where(Member.status == MemberStatus.ACTIVE)
+            .group_by(Member.household_id)
+            .subquery()
+        )
+        return db.session.execute(
+            sa.select(self.code, Household.welfare_decile, sa.func.count(),
+                      sa.func.coalesce(sa.func.sum(people.c.families), 0),
+                      sa.func.coalesce(sa.func.sum(people.c.people), 0))
+            .select_from(Household)
+            .outerjoin(people, people.c.household_id == Household.id)
+            .where(self.households_where)
+            .group_by(self.code, Household.welfare_decile)
+        )
+
+    def programs(self):
+        """(code, program id, recipients)"""
+        return db.session.execute(
+            sa.select(self.code, ProgramMembership.program_id, sa.func.count())
+            .join(Household, Household.id == ProgramMembership.household_id)
+            .outerjoin(Member, Member.id == ProgramMembership.member_id)
+            .where(self.households_where,
+                   ProgramMembership.status == MembershipStatus.ACTIVE,
+                   sa.or_(ProgramMembership.member_id.is_(None),
+                          Member.status == MemberStatus.ACTIVE))
+            .group_by(self.code, ProgramMembership.program_id)
+        )
+
+    def people_households(self):
+        return sa.select(Household.id).where(self.households_where)
+
+    def sex_age(self, on: datetime.date):
+        """(code, sex, age group, people)"""
+        return _sex_age(self.people_households(), self.level, on)
+
+
+class _SnapshotCounts:
+    """A closed period: its determined register as the close wrote it."""
+
+    def __init__(self, period_id: int, region: str, level: int):
+        self.period_id, self.region, self.level = period_id, region, level
+        self.where = sa.and_(PeriodSnapshot.period_id == period_id,
+                             scope_clause(PeriodSnapshot.village_code, region))
+        self.code = _prefix(PeriodSnapshot.village_code, level)
+
+    def households(self):
+        return db.session.execute(
+            sa.select(self.code, PeriodSnapshot.welfare_decile, sa.func.count(),
+                      sa.func.sum(PeriodSnapshot.family_count),
+                      sa.func.sum(PeriodSnapshot.member_count))
+            .where(self.where)
+            .group_by(self.code, PeriodSnapshot.welfare_decile)
+        )
+
+    def programs(self):
+        return db.session.execute(
+            sa.select(self.code, PeriodSnapshotProgram.program_id,
+                      sa.func.sum(PeriodSnapshotProgram.recipients))
+            .join(PeriodSnapshot, sa.and_(
+                PeriodSnapshot.period_id == PeriodSnapshotProgram.period_id,
+                PeriodSnapshot.household_id == PeriodSnapshotProgram.household_id))
+            .where(self.where)
+            .group_by(self.code, PeriodSnapshotProgram.program_id)
+        )
+
+    def sex_age(self, on: datetime.date):
+        households = sa.select(PeriodSnapshot.household_id).where(self.where)
+        return _sex_age(households, self.level, on)
+
+
+def _sex_age(household_ids, level: int, on: datetime.date):
+    code = _prefix(Household.village_code, level)
+    people = (
+        sa.select(code.label("code"), Member.sex.label("sex"), _age_group(on).label("age_group"))
+        .join(Household, Household.id == Member.household_id)
+        .where(Member.household_id.in_(household_ids), Member.status == MemberStatus.ACTIVE)
+        .subquery()
+    )
+    return db.session.execute(
+        sa.select(people.c.code, people.c.sex, people.c.age_group, sa.func.count())
+        .group_by(people.c.code, people.c.sex, people.c.age_group)
+    )
+
+
+def _rows(counter, on: datetime.date) -> list[dict]:
+    programs = db.session.execute(sa.select(Program.id, Program.code).order_by(Program.code)).all()
+    program_codes = {program_id: code for program_id, code in programs}
+    rows: dict[str, dict] = {}
+
+    def row(code: str) -> dict:
+        if code not in rows:
+            rows[code] = {"code": code, "name": None, **_zeros(program_codes.values())}
+        return rows[code]
+
+    for code, decile, households, families, people in counter.households():
+        entry = row(code)
+        entry["households"] += households
+        entry["families"] += int(families or 0)
+        entry["people"] += int(people or 0)
+        entry["deciles"][str(decile) if decile else NO_DECILE] += households
+    for code, program_id, recipients in counter.programs():
+        row(code)["programs"][program_codes[program_id]] += int(recipients or 0)
+    for code, sex, group, people in counter.sex_age(on):
+        sex_name = sex.name if isinstance(sex, Sex) else str(sex)
+        row(code)["sex_age"][sex_name][group] += people
+    names = dict(db.session.execute(
+        sa.select(Region.code, Region.name).where(Region.code.in_(list(rows)))
+    ).all()) if rows else {}
+    for code, entry in rows.items():
+        entry["name"] = names.get(code, code)
+    return [rows[code] for code in sorted(rows)]
+
+
+def _zeros(program_codes) -> dict:
+    return {
+        "households": 0, "families": 0, "people": 0,
+        "programs": {code: 0 for code in program_codes},
+        "deciles": {**{str(decile): 0 for decile in statistics.DECILES}, NO_DECILE: 0},
+        "sex_age": {sex.name: {label: 0 for label, _low, _high in statistics.AGE_GROUPS}
+                    for sex in Sex},
+    }
+
+
+def _total(rows: list[dict]) -> dict:
+    program_codes = db.session.scalars(sa.select(Program.code).order_by(Program.code)).all()
+    total = _zeros(program_codes)
+    for entry in rows:
+        for name in ("households", "families", "people"):
+            total[name] += entry[name]
+        for name in ("programs", "deciles"):
+            for key, value in entry[name].items():
+                total[name][key] += value
+        for sex, groups in entry["sex_age"].items():
+            for group, value in groups.items():
+                total["sex_age"][sex][group] += value
+    return total

@@ -1,0 +1,141 @@
+"""API keys for machine clients (Interkoneksi): Flask-AppBuilder's keys (table ab_api_key, only
+a hash stored), with the same rules as the sign-in doors (app/login_security.py):
+
+- a key of a locked account (too many wrong passwords) or of a regional user without a region
+  is refused (403, with the reason), as the password would be;
+- a wrong key is audited (login_failure) and counts against the address's failed sign-in
+  budget (LOGIN_RATE_LIMIT, shared with both login doors): past it, 429;
+- a valid key acts as its user: the user's roles and region scope apply to every answer.
+"""
+from __future__ import annotations
+
+import datetime
+
+import sqlalchemy as sa
+from flask import current_app, g, request
+from flask_appbuilder.security.sqla.models import ApiKey
+from flask_babel import gettext
+from limits import parse
+from werkzeug.security import check_password_hash
+
+from app import audit
+from app.errors import NotFound, ValidationError
+from app.extensions import db
+from app.login_security import Refusal, needs_region, utcnow
+from models import RegionUser
+
+FAILURE_SCOPE = "login"  # one budget with the login doors (app.login_security)
+
+
+def create(username: str, name: str | None = None, days: int | None = None) -> dict:
+    """A new key for a user; the returned dict holds the key itself, shown this once."""
+    security_manager = current_app.appbuilder.sm
+    user = security_manager.find_user(username=username)
+    if user is None:
+        raise NotFound(gettext("No user %(username)s.", username=username), "username")
+    if needs_region(user):
+        raise ValidationError(gettext(
+            "User %(username)s has a regional role but no region: set the region first.",
+            username=username), "username")
+    expires = None
+    if days is not None:
+        if days < 1:
+            raise ValidationError(gettext("A key is valid for at least one day."), "days")
+        expires = datetime.datetime.now() + datetime.timedelta(days=days)
+    created = security_manager.create_api_key(
+        user, name or f"{username} {datetime.date.today().isoformat()}", expires_on=expires)
+    if not created:
+        raise ValidationError(gettext("The key could not be stored."))
+    audit.record("api_key_created", "user", user.id, region_code=user.region_code,
+                 after={"uuid": created["uuid"], "name": created["name"],
+                        "expires_on": audit.plain(expires)})
+    db.session.commit()
+    return created
+
+
+def keys_of(username: str | None = None) -> list[ApiKey]:
+    query = sa.select(ApiKey).order_by(ApiKey.id)
+    if username:
+        query = query.join(RegionUser, RegionUser.id == ApiKey.user_id).where(
+            RegionUser.username == username)
+    return list(db.session.scalars(query))
+
+
+def revoke(uuid: str) -> ApiKey:
+    key = db.session.scalar(sa.select(ApiKey).where(ApiKey.uuid == uuid))
+    if key is None:
+        raise NotFound(gettext("No API key %(uuid)s.", uuid=uuid), "uuid")
+    key.revoked_on = datetime.datetime.now()
+    key.active = False
+    audit.record("api_key_revoked", "user", key.user_id, after={"uuid": key.uuid})
+    db.session.commit()
+    return key
+
+
+def refusal_for_request() -> tuple[int, str] | None:
+    """For a request signed with an API key: None if it may go on, else (status, message).
+    Called before the view (views.api.install_api_key_rules); the view checks the key again
+    through Flask-AppBuilder's `protect`, which then finds it valid."""
+    security_manager = current_app.appbuilder.sm
+    raw_key = security_manager.extract_api_key_from_request()
+    if raw_key is None:
+        return None
+    budget = parse(current_app.config["LOGIN_RATE_LIMIT"])
+    strategy = security_manager.limiter.limiter
+    address = request.remote_addr or "-"
+    limited = current_app.config.get("RATELIMIT_ENABLED", True)
+    if limited and not strategy.test(budget, address, FAILURE_SCOPE):
+        return 429, gettext("Too many failed sign-ins from your address. Try again in a minute.")
+    user = validate(security_manager, raw_key, check_rules=False)
+    if user is None:
+        if limited:
+            strategy.hit(budget, address, FAILURE_SCOPE)
+        audit.record("login_failure", "user", username="(api key)",
+                     after={"reason": "unknown, revoked or expired api key"})
+        db.session.commit()
+        return 401, gettext("This API key is not valid.")
+    refusal = _refusal(user)
+    if refusal is not None:
+        audit.record("login_failure", "user", user.id, region_code=user.region_code,
+                     username=user.username, after={"reason": refusal.message, "api_key": True})
+        db.session.commit()
+        return refusal.status, refusal.message
+    return None
+
+
+def validate(security_manager, raw_key: str, check_rules: bool = True):
+    """The key's user (our user model, with its region) if the key is valid, active and not
+    expired, else None; remembered for the request, since the key is checked before the view
+    and again by Flask-AppBuilder's `protect`. With `check_rules`, a locked or region-less
+    user is None too. Sets the request's user as Flask-AppBuilder's own check does."""
+    if g.get("api_key_checked") != raw_key:
+        g.api_key_checked, g.api_key_user = raw_key, _user_of_key(security_manager, raw_key)
+    user = g.api_key_user
+    if user is None or (check_rules and _refusal(user) is not None):
+        return None
+    g.user = user
+    g._api_key_user = True
+    return user
+
+
+def _user_of_key(security_manager, raw_key: str):
+    key = db.session.scalar(sa.select(ApiKey).where(
+        ApiKey.lookup_hash == security_manager._compute_lookup_hash(raw_key)))
+    if key is None or not check_password_hash(key.key_hash, raw_key) or not key.is_active:
+        return None
+    # Flask-AppBuilder's ApiKey.user is its base User, without our region: load ours.
+    user = db.session.get(RegionUser, key.user_id)
+    if user is None or not user.is_active:
+        return None
+    key.last_used_on = datetime.datetime.now()
+    db.session.commit()
+    return user
+
+
+def _refusal(user) -> Refusal | None:
+    if user.locked_until is not None and user.locked_until > utcnow():
+        return Refusal(gettext("This account is locked after failed sign-ins."), 403)
+    if needs_region(user):
+        return Refusal(
+            gettext("Your account has no region yet. Ask an administrator to set it."), 403)
+    return None
