@@ -69,4 +69,5 @@ def create_user_command(username, role_name, region_code, password, email, first
 # Commands that live beside their domain module register themselves on the group.
 from app import demo_cli  # noqa: E402,F401
 from app import period_cli  # noqa: E402,F401
+from app import import_cli  # noqa: E402,F401
 from app import api_key_cli  # noqa: E402,F401

@@ -24,6 +24,9 @@ REPORTS_MENU = frozenset({("can_index", "ReportsView"), ("menu_access", "Reports
 CERTIFICATE_PRINTING = REPORTS_MENU | {("can_certificate", "ReportsView"),
                                         ("can_bulk", "ReportsView")}
 RECAP_PRINTING = REPORTS_MENU | {("can_recap", "ReportsView"), ("can_minutes", "ReportsView")}
+#: Bulk import of households from a file (views/imports.py): an Operator in their regency.
+IMPORTING = frozenset({("can_import", "ImportView"), ("menu_access", "Import households"),
+                       ("menu_access", "Updating")})
 #: New households and members enter the register, and leave it, only as proposals verified and
 #: applied at a period close (DESIGN §5); an operator corrects existing records directly.
 ENTER_AND_LEAVE_BY_PROPOSAL = frozenset({
@@ -86,7 +89,7 @@ ROLES = {
         RoleRule("Operator", national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS,
                  denied=ENTER_AND_LEAVE_BY_PROPOSAL,
                  extra=frozenset({("can_submit", "ProposalView")}) | CERTIFICATE_PRINTING
-                 | exports(EXPORT_VIEWS)),
+                 | exports(EXPORT_VIEWS) | IMPORTING),
         RoleRule("Verifikator", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS,
                  extra=frozenset({("can_verify", "ProposalView"),
                                   ("can_reject", "ProposalView")})),

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 def register_views(appbuilder) -> None:
     from views.api import register_apis
     from views.audit import AuditApi, AuditView
+    from views.imports import ImportView
     from views.households import FamilyView, HouseholdView, MembershipView, MemberView
     from views.proposals import HouseholdProposalView, MemberProposalView, ProposalView
     from views.activity import ActivityView
@@ -38,6 +39,8 @@ def register_views(appbuilder) -> None:
                         icon="fa-lock", category="Updating", category_label=updating)
     appbuilder.add_view(ActivityView, "District activity", label=_l("District activity"),
                         icon="fa-line-chart", category="Updating")
+    appbuilder.add_view(ImportView, "Import households", label=_l("Import households"),
+                        icon="fa-upload", category="Updating")
     appbuilder.add_view(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history")
     appbuilder.add_view_no_menu(RegionSearchView)
     register_report_views(appbuilder)

@@ -1,0 +1,104 @@
+"""Moving many new rows into a register table in the caller's transaction, with one audit entry
+each: on PostgreSQL by COPY into a temporary staging table, then INSERT … SELECT into the table
+and INSERT … SELECT into the audit trail (the row as JSON); elsewhere (SQLite) by executemany
+and app.audit.record_many."""
+import csv
+import io
+import operator
+
+import sqlalchemy as sa
+
+from app import audit
+from app.extensions import db
+
+#: Columns that change on every save: not part of an audit entry's "after".
+BOOKKEEPING = ("version", "created_at", "updated_at")
+
+
+def is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def insert_rows(table: sa.Table, names: list[str], rows: list[dict], entity: str, who: tuple,
+                at, region_of) -> None:
+    """Insert `rows` (dicts with every name) and audit each as created. `region_of(row)` gives
+    its region code; on PostgreSQL the same is read in SQL from the row's village or household."""
+    if not rows:
+        return
+    if not is_postgresql():
+        db.session.execute(sa.insert(table), [{name: row.get(name) for name in names}
+                                              for row in rows])
+        audit.record_many([
+            audit.entry("create", entity, row["id"], region_of(row), who=who, after={
+                name: audit.plain(row.get(name)) for name in names if name not in BOOKKEEPING})
+            for row in rows])
+        return
+    staged = f"import_stage_{table.name}"
+    connection = db.session.connection()
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {staged}")
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {staged} (LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP")
+    copy_into(staged, names, _as_lists(table, names, rows))
+    listed = ", ".join(names)
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM {staged}")
+    if "village_code" in table.c:
+        region, joined = "s.village_code", ""
+    else:
+        region, joined = "h.village_code", " JOIN household h ON h.id = s.household_id"
+    user_id, username, ip_address = who
+    connection.execute(sa.text(
+        "INSERT INTO audit_entry (at, user_id, username, ip_address, action, entity, entity_id, "
+        "region_code, after) "
+        f"SELECT :at, :user_id, :username, :ip_address, 'create', :entity, CAST(s.id AS TEXT), "
+        f"{region}, to_jsonb(s) - 'version' - 'created_at' - 'updated_at' "
+        f"FROM {staged} s{joined}"
+    ), {"at": at, "user_id": user_id, "username": username, "ip_address": ip_address,
+        "entity": entity})
+    connection.exec_driver_sql(f"DROP TABLE {staged}")
+
+
+def _as_lists(table: sa.Table, names: list[str], rows: list[dict]) -> list[list]:
+    """Rows as value lists for csv. csv writes None as an empty unquoted field, which COPY …
+    CSV reads as NULL, and booleans, numbers and dates in forms PostgreSQL reads; enumerations
+    must go by name (their str() is the translated label)."""
+    get = operator.itemgetter(*names)
+    enums = [index for index, name in enumerate(names) if isinstance(table.c[name].type, sa.Enum)]
+    lists = []
+    for row in rows:
+        values = list(get(row))
+        for index in enums:
+            value = values[index]
+            if value is not None:
+                values[index] = value.name
+        lists.append(values)
+    return lists
+
+
+def copy_into(table_name: str, names: list[str], rows, chunk_rows: int = 20_000) -> int:
+    """COPY rows (sequences of values) into a table on the session's connection."""
+    cursor = db.session.connection().connection.cursor()
+    statement = f"COPY {table_name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)"
+    count = 0
+    try:
+        for start in range(0, len(rows), chunk_rows):
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(rows[start:start + chunk_rows])
+            buffer.seek(0)
+            cursor.copy_expert(statement, buffer)
+            count += min(chunk_rows, len(rows) - start)
+    finally:
+        cursor.close()
+    return count
+
+
+def allocate_ids(table: sa.Table, count: int) -> list[int]:
+    """`count` new primary keys for rows inserted with explicit ids."""
+    if not count:
+        return []
+    if is_postgresql():
+        return list(db.session.scalars(
+            sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                    "FROM generate_series(1, :count)"),
+            {"table": table.name, "count": count}))
+    start = (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
