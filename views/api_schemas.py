@@ -299,7 +299,8 @@ class AggregateQuerySchema(Strict):
 
 
 class NikStatusRequestSchema(Strict):
-    niks = fields.List(fields.Raw(metadata={"type": "string", "example": "3273014105900001"}),
+    niks = fields.List(fields.Raw(allow_none=True,
+                                  metadata={"type": "string", "example": "3273014105900001"}),
                        required=True, metadata={"description": "1 to 1,000 NIKs."})
 
 
