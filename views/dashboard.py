@@ -1,5 +1,5 @@
 """Beranda: the signed-in user's figures and charts, within their region scope."""
-from flask import redirect, send_file, url_for
+from flask import current_app, redirect, send_file, url_for
 from flask_appbuilder import IndexView, expose
 from flask_babel import gettext
 from flask_login import current_user
@@ -7,12 +7,20 @@ from flask_login import current_user
 from app import charts, statistics
 from app.reference import open_period
 from app.scope import NOTHING, current_scope
+from views import errors
 
 
 class DashboardIndexView(IndexView):
     """The home page ("/"): anonymous visitors go to the login page."""
 
     index_template = "datakesos/dashboard.html"
+
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
+        blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
+        # The home view is always registered: it brings the console's error pages along.
+        errors.register(blueprint, appbuilder)
+        blueprint.app_context_processor(_brand)
+        return blueprint
 
     @expose("/")
     def index(self):
@@ -35,6 +43,16 @@ class DashboardIndexView(IndexView):
         """The chart tooltips script from the pinned pygaljs package, served by the app itself
         so the dashboard needs no CDN."""
         return send_file(charts.TOOLTIPS_JS, mimetype="text/javascript", max_age=86400)
+
+
+def _brand() -> dict:
+    """The office logo of the navigation bar: OFFICE_LOGO when configured (the same file the
+    printed documents carry, as a data: URI the CSP allows), else none (the product mark)."""
+    if not current_app.config.get("OFFICE_LOGO"):
+        return {"office_logo_uri": None}
+    from reports.renderer import logo_uri
+
+    return {"office_logo_uri": logo_uri()}
 
 
 def _scope_label(scope: str) -> str:

@@ -318,14 +318,16 @@ class MemberRowsWidget:
             return Markup("")
         head = "".join(f"<th>{escape(sub.label.text)}</th>" for sub in entries[0].form)
         rows = []
-        for entry in entries:
+        for number, entry in enumerate(entries, start=1):
             cells = []
             for sub in entry.form:
                 errors = "".join(
                     f'<div class="text-danger small">{escape(message)}</div>'
                     for message in sub.errors or []
                 )
-                cells.append(f"<td>{sub()}{errors}</td>")
+                # Screen readers get the column's name and the row's number.
+                label = f"{sub.label.text} ({number})"
+                cells.append(f"<td>{sub(**{'aria-label': label})}{errors}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
         return Markup(
             f'<table class="table table-condensed member-rows" id="{escape(field.id)}">'

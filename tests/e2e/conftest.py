@@ -27,6 +27,8 @@ CHROMIUM_ARGS = [
 PASSWORD = "Demo-Kesos-2026!"
 DEMO_HOUSEHOLDS = 50
 START_TIMEOUT = 90
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,28 @@ def live_server(tmp_path_factory, e2e_database_url):
              "--timeout", "120", "--bind", f"127.0.0.1:{port}", "run:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+    # Jobs (period closes, certificate batches) run only in the scheduler process, as in
+    # `make run`; it polls every second here so that a journey sees its job finish quickly.
+    with open(instance / "scheduler.log", "w") as log:
+        scheduler = subprocess.Popen(
+            [sys.executable, "-m", "flask", "datakesos", "scheduler", "--poll-seconds", "1"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
     try:
         _wait_until_serving(server, base_url + "/login/", log_path)
         yield LiveServer(base_url, has_demo)
     finally:
+        _stop(scheduler)
         _stop(server)
+
+
+@pytest.fixture(scope="session")
+def e2e_db(e2e_database_url):
+    """The live server's database, for reading what a journey changed (and choosing its
+    records): a SQLAlchemy engine."""
+    engine = sa.create_engine(e2e_database_url)
+    yield engine
+    engine.dispose()
 
 
 def _wait_until_serving(server: subprocess.Popen, url: str, log_path: Path) -> None:
@@ -153,6 +172,25 @@ def _stop(server: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
+def bandung_household(live_server, e2e_db):
+    """An active household of Kota Bandung, with its head's NIK and its village's name (read
+    before any journey changed it)."""
+    if not live_server.demo_loaded:
+        pytest.skip("no demo data")
+    with e2e_db.connect() as connection:
+        found = connection.execute(sa.text("""
+            SELECT h.id, h.register_id, h.floor_area_m2, h.village_code, m.nik, r.name AS village
+            FROM household h
+            JOIN member m ON m.household_id = h.id AND m.relation_to_head = 'HEAD'
+            JOIN region r ON r.code = h.village_code
+            WHERE h.village_code LIKE '32.73.%' AND h.status = 'ACTIVE'
+              AND h.floor_area_m2 IS NOT NULL
+            ORDER BY h.id LIMIT 1""")).mappings().first()
+    assert found, "the demo holds no household of Kota Bandung"
+    return dict(found)
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
         message = f"{CHROMIUM} is missing (`make install` installs Debian's chromium)"
@@ -178,11 +216,17 @@ def server_errors() -> list[str]:
 
 
 @pytest.fixture()
-def page(browser, live_server, server_errors, request):
+def console_errors() -> list[str]:
+    """Every error the browser console reported (a script blocked by the CSP, a failed asset)."""
+    return []
+
+
+@pytest.fixture()
+def page(browser, live_server, server_errors, console_errors, request):
     """A fresh browser context (no cookies) in Indonesian, on the live server."""
     context = browser.new_context(
         base_url=live_server.url, locale="id-ID", timezone_id="Asia/Jakarta",
-        viewport={"width": 1366, "height": 900},
+        viewport=LAPTOP,
     )
     context.set_default_timeout(20_000)
     new_page = context.new_page()
@@ -191,6 +235,11 @@ def page(browser, live_server, server_errors, request):
         lambda response: response.status >= 500
         and server_errors.append(f"{response.status} {response.url}"),
     )
+    new_page.on(
+        "console",
+        lambda message: message.type == "error" and console_errors.append(message.text),
+    )
+    new_page.on("pageerror", lambda error: console_errors.append(str(error)))
     try:
         yield new_page
     finally:
@@ -205,12 +254,21 @@ def page(browser, live_server, server_errors, request):
 
 @pytest.fixture()
 def screenshot(page, request):
-    """`screenshot("step")` saves tests/e2e/screenshots/<test>-<step>.png."""
+    """`screenshot("step")` saves tests/e2e/screenshots/<test>-<step>.png at the laptop size,
+    and with `phone=True` also <test>-<step>-phone.png at a phone's width (390×844)."""
 
-    def _take(step: str) -> Path:
+    def _take(step: str, phone: bool = False) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{request.node.name}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
+        if phone:
+            laptop = page.viewport_size
+            page.set_viewport_size(PHONE)
+            try:
+                page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-{step}-phone.png"),
+                                full_page=True)
+            finally:
+                page.set_viewport_size(laptop)
         return path
 
     return _take

@@ -53,3 +53,30 @@
     });
   });
 })(jQuery);
+
+/* Date fields: Indonesian calendar words, ISO dates, and a typed or pasted date is kept (the
+   picker otherwise rereads the field only on a key press and clears it when it closes). */
+(function ($) {
+  "use strict";
+  if (!$.fn.datepicker) { return; }
+  $.fn.datepicker.dates.id = {
+    days: ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
+    daysShort: ["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
+    daysMin: ["Mg", "Sn", "Sl", "Rb", "Km", "Jm", "Sb"],
+    months: ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+             "September", "Oktober", "November", "Desember"],
+    monthsShort: ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
+    today: "Hari ini", clear: "Kosongkan", format: "yyyy-mm-dd", titleFormat: "MM yyyy", weekStart: 1
+  };
+  $(function () {
+    var language = (document.documentElement.lang || "id").slice(0, 2) === "en" ? "en" : "id";
+    $(".appbuilder_date, .appbuilder_datetime").each(function () {
+      var picker = $(this);
+      picker.datepicker("destroy").datepicker({
+        format: "yyyy-mm-dd", language: language, autoclose: true, forceParse: false,
+        todayHighlight: true
+      });
+      picker.find("input").on("input change", function () { picker.datepicker("update"); });
+    });
+  });
+})(jQuery);

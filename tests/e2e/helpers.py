@@ -1,0 +1,135 @@
+"""What every journey does and checks: signing in, menus, the search select, and that a page
+is whole — no server error, no script error, no English left in Flask-AppBuilder's or our UI."""
+import re
+
+import sqlalchemy as sa
+
+from tests.e2e.conftest import PASSWORD
+
+# The head of the household that the operator proposes (test_journeys_a_register.py) and
+# that becomes registered at the close (test_journeys_b_close.py). NIK = district of
+# registration + birth date (+40 for women) + serial; the demo does not use serials 99xx.
+NEW_HEAD = {"name": "Sutisna Journey", "nik": "3273131505859901", "kk": "3273130102269901",
+            "birth": "1985-05-15"}
+
+# Words of Flask-AppBuilder's (and our) English UI that must not reach an Indonesian user.
+# Loanwords that Indonesian uses as they are (Status, Data, Total, Detail, Filter, Program …)
+# are not listed; "Filter" is caught as FAB's English phrases instead.
+ENGLISH_UI = [
+    "Search", "Add", "Edit", "Record", "Records", "List", "Save", "Back", "Delete", "Actions",
+    "Refresh", "Add Filter", "Filters", "Show", "Home", "Logout", "Login", "Previous", "Next",
+    "Page size", "Choose", "Select", "Please", "None", "True", "False", "Cancel", "Submit",
+    "Close", "Yes", "Are you sure", "Required", "Invalid", "This field", "No data",
+    "Not Found", "Forbidden", "Internal Server Error", "Traceback", "Dashboard", "Households",
+    "Household", "Members", "Proposal", "Proposals", "Verify", "Period", "Region", "Village",
+    "Download", "Print", "Reports", "Welcome", "Sign in", "Username", "Password",
+]
+_ENGLISH = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, ENGLISH_UI)) + r")(?![\w])")
+
+# Visible text of the page plus the words a user (or a screen reader) gets from attributes.
+_VISIBLE_TEXT = """() => {
+  const out = [];
+  const shown = (el) => {
+    if (!el) return false;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') return false;
+    return el.getClientRects().length > 0;
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const parent = node.parentElement;
+    if (!parent || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(parent.tagName)) continue;
+    if (parent.closest('svg') && parent.closest('desc, title')) continue;
+    if (node.textContent.trim() && shown(parent)) out.push(node.textContent.trim());
+  }
+  for (const el of document.querySelectorAll('[placeholder], [title], [aria-label], input[type=submit][value]')) {
+    if (!shown(el)) continue;
+    for (const name of ['placeholder', 'title', 'aria-label']) {
+      const value = el.getAttribute(name);
+      if (value && value.trim()) out.push(value.trim());
+    }
+    if (el.matches('input[type=submit]')) out.push(el.value);
+  }
+  return out;
+}"""
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login/")
+    assert_indonesian(page)
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    with page.expect_navigation():
+        page.locator("form:has(input[name=username]) [type=submit]").first.click()
+    assert "/login" not in page.url, "still on the login page: " + page.inner_text("body")[:500]
+
+
+def open_menu_item(page, label: str) -> None:
+    """Click a menu entry by its visible text, opening its dropdown first when it has one."""
+    link = page.locator(".navbar a").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).first
+    if not link.is_visible():
+        toggle = page.locator(".navbar-toggle")
+        if toggle.is_visible():
+            toggle.click()
+        link.locator(
+            "xpath=ancestor::li[contains(@class, 'dropdown')]/a[contains(@class, 'dropdown-toggle')]"
+        ).first.click()
+    with page.expect_navigation():
+        link.click()
+
+
+def add_list_filter(page, column: str):
+    """Open a list's search panel, add the filter on `column`; returns its value field."""
+    if not page.get_by_role("button", name="Tambah Filter").is_visible():
+        page.locator("a.accordion-toggle", has_text="Cari").click()
+    page.get_by_role("button", name="Tambah Filter").click()
+    page.locator(f"#filter_form .dropdown-menu a.filter[name={column}]").click()
+    return page.locator(f"#filter_form table.filters [name$='_{column}']").last
+
+
+def submit_list_filters(page) -> None:
+    with page.expect_navigation():
+        page.locator("#filter_form button[type=submit]").click()
+
+
+def english_on_page(page) -> list[str]:
+    """The visible strings of the page that contain an English UI word."""
+    return sorted({text for text in page.evaluate(_VISIBLE_TEXT) if _ENGLISH.search(text)})
+
+
+def assert_indonesian(page) -> None:
+    leftovers = english_on_page(page)
+    assert not leftovers, f"English UI text on {page.url}: {leftovers}"
+
+
+def assert_page_ok(page, server_errors: list, console_errors: list | None = None) -> str:
+    """The page is whole and Indonesian; returns its visible text for further checks."""
+    text = page.inner_text("body")
+    for sign_of_failure in ("Internal Server Error", "Traceback"):
+        assert sign_of_failure not in text, f"{page.url}: {text[:800]}"
+    assert server_errors == [], server_errors
+    if console_errors is not None:
+        assert console_errors == [], f"browser console errors on {page.url}: {console_errors}"
+    assert_indonesian(page)
+    return text
+
+
+def pick_in_search_select(page, select_id: str, typed: str, choice: str) -> None:
+    """Choose `choice` in a Select2 search select by typing, as a user does."""
+    page.locator(f"#{select_id} + .select2-container .select2-selection").click()
+    search = page.locator(".select2-container--open .select2-search__field")
+    search.fill(typed)
+    option = page.locator(".select2-results__option", has_text=choice).first
+    option.click()
+    assert choice in page.locator(f"#select2-{select_id}-container").inner_text()
+
+
+def scalar(engine, sql: str, **params):
+    with engine.connect() as connection:
+        return connection.execute(sa.text(sql), params).scalar()
+
+
+def row(engine, sql: str, **params):
+    with engine.connect() as connection:
+        return connection.execute(sa.text(sql), params).mappings().first()

@@ -1,0 +1,109 @@
+"""Journeys around the period close, after test_journeys_a_register.py: Pusdatin schedules the
+close and closes now, watching the job the scheduler process runs; the province watches its
+regencies' activity and prints a recap; the operator prints registration certificates, also for
+the household proposed (and verified) before the close."""
+import re
+
+import pytest
+
+from tests.e2e.helpers import NEW_HEAD, assert_page_ok, open_menu_item, scalar, sign_in
+
+pytestmark = pytest.mark.e2e
+
+CLOSE_TIMEOUT_MS = 120_000
+
+
+def _pdf_from_link(page, link) -> bytes:
+    """Follow a link to a PDF as the browser's session does; the response must be a PDF."""
+    response = page.context.request.get(link.get_attribute("href"))
+    assert response.status == 200, response.text()[:500]
+    assert response.headers["content-type"].startswith("application/pdf"), response.headers
+    body = response.body()
+    assert body[:5] == b"%PDF-"
+    return body
+
+
+def test_pusdatin_schedules_and_closes_the_period(page, screenshot, server_errors, console_errors,
+                                                  live_server, e2e_db):
+    if not live_server.demo_loaded:
+        pytest.skip("no demo data")
+    open_code = scalar(e2e_db, "SELECT code FROM period WHERE status = 'OPEN'")
+    sign_in(page, "pusdatin")
+    open_menu_item(page, "Penutupan periode")
+    text = assert_page_ok(page, server_errors, console_errors)
+    assert open_code in text
+
+    page.get_by_label("Tanggal", exact=True).fill("25")
+    page.get_by_label("Jam", exact=True).fill("23")
+    page.get_by_label("Menit", exact=True).fill("30")
+    page.get_by_label("Zona waktu").fill("Asia/Jakarta")
+    page.get_by_label("Tutup otomatis").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Simpan jadwal").click()
+    assert_page_ok(page, server_errors, console_errors)
+    assert page.locator(".alert-success").count() == 1
+    assert "23:30" in page.locator("#schedule-summary").inner_text()
+    screenshot("scheduled", phone=True)
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tutup sekarang").click()
+    text = assert_page_ok(page, server_errors, console_errors)
+    assert page.locator(".alert-success").count() == 1, text[:1000]
+    job = page.locator("#close-jobs tr.job-run").first
+    assert job.locator(".progress").is_visible()  # the bar itself is 0 px wide while queued
+    assert re.search(r"job-(queued|running|succeeded)", job.get_attribute("class"))
+    screenshot("close-queued")
+
+    # The page refreshes itself while the job runs; the user only waits.
+    page.locator("#close-jobs tr.job-run.job-succeeded").first.wait_for(timeout=CLOSE_TIMEOUT_MS)
+    text = assert_page_ok(page, server_errors, console_errors)
+    done = page.locator("#close-jobs tr.job-run").first
+    assert "job-succeeded" in done.get_attribute("class")
+    assert "Berhasil" in done.inner_text() or "Selesai" in done.inner_text(), done.inner_text()
+    screenshot("closed", phone=True)
+    assert scalar(e2e_db, "SELECT status FROM period WHERE code = :code",
+                  code=open_code) == "CLOSED"
+
+
+def test_province_watches_activity_and_prints_a_recap(page, screenshot, server_errors,
+                                                       console_errors, live_server):
+    if not live_server.demo_loaded:
+        pytest.skip("no demo data")
+    sign_in(page, "prov.jabar")
+    text = assert_page_ok(page, server_errors, console_errors)
+    assert "Jawa Barat" in text
+    open_menu_item(page, "Keaktifan kabupaten/kota")
+    text = assert_page_ok(page, server_errors, console_errors)
+    assert "Kota Bandung" in text, text[:2000]
+    screenshot("activity", phone=True)
+
+    open_menu_item(page, "Laporan dan surat keterangan")
+    assert_page_ok(page, server_errors, console_errors)
+    screenshot("reports", phone=True)
+    recap = page.locator("#region-recap")
+    with page.expect_response(lambda response: "recap.pdf" in response.url) as answer:
+        recap.get_by_role("button", name="Cetak rekapitulasi").click()
+    response = answer.value
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("application/pdf")
+    assert "/region/32/" in response.url, response.url
+
+
+def test_operator_prints_certificates(page, screenshot, server_errors, console_errors,
+                                      bandung_household, e2e_db):
+    sign_in(page, "operator.bandung")
+    page.goto(f"/households/show/{bandung_household['id']}")
+    assert_page_ok(page, server_errors, console_errors)
+    _pdf_from_link(page, page.get_by_role("link", name="Cetak Surat Keterangan"))
+
+    # The household proposed and verified before the close is now in the register.
+    proposed = scalar(e2e_db, "SELECT household_id FROM member WHERE nik = :nik",
+                      nik=NEW_HEAD["nik"])
+    if proposed is None:
+        pytest.skip("the proposal journey did not run")
+    assert scalar(e2e_db, "SELECT status FROM household WHERE id = :id", id=proposed) == "ACTIVE"
+    page.goto(f"/households/show/{proposed}")
+    text = assert_page_ok(page, server_errors, console_errors)
+    assert NEW_HEAD["name"] in text or "Terdaftar" in text
+    screenshot("new-household", phone=True)
+    _pdf_from_link(page, page.get_by_role("link", name="Cetak Surat Keterangan"))

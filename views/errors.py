@@ -1,0 +1,36 @@
+"""Error pages in the console's language and look: a row outside the user's region, a page that
+does not exist, a forbidden door. The REST API keeps Flask-AppBuilder's JSON answers."""
+from flask import g, render_template, request
+from flask_babel import lazy_gettext
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+PAGES = {
+    400: (lazy_gettext("The request could not be processed"),
+          lazy_gettext("The form or address is incomplete or invalid. Go back and try again.")),
+    403: (lazy_gettext("Access denied"),
+          lazy_gettext("You do not have permission to open this page.")),
+    404: (lazy_gettext("Page not found"),
+          lazy_gettext("The page or record you are looking for was not found, or is outside "
+                       "your region.")),
+    405: (lazy_gettext("The request could not be processed"),
+          lazy_gettext("This page cannot be opened this way.")),
+}
+
+
+def register(blueprint, appbuilder) -> None:
+    """Answer the console's errors with a page of our own (called once, from the home view)."""
+
+    def page(error: HTTPException):
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return error
+        # Flask-AppBuilder sets g.user in a before_request that a routing error never reached.
+        g.user = current_user
+        title, message = PAGES[error.code]
+        return render_template(
+            "datakesos/error.html", appbuilder=appbuilder, base_template=appbuilder.base_template,
+            code=error.code, title=title, message=message,
+        ), error.code
+
+    for code in PAGES:
+        blueprint.app_errorhandler(code)(page)
