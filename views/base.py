@@ -98,7 +98,8 @@ class RegisterModelView(ModelView):
         query = self._export_query()
         count = query.order_by(None).count()
         try:
-            exports.check_size(fmt, count, current_app.config.get("EXPORT_MAX_ROWS"))
+            exports.check_size(fmt, count, current_app.config.get("EXPORT_MAX_ROWS",
+                                                                exports.DEFAULT_MAX_ROWS))
         except DomainError as error:
             flash(error.message, "danger")
             args = {key: request.args.getlist(key) for key in request.args}
