@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Import throughput on PostgreSQL: `flask datakesos import`'s work (app.imports.run_import, as
+an Admin) on a file of 100,000 member rows, beside a raw COPY of the same file into a plain table
+with the same columns, measured in the same run (issue 6 goal: import throughput at least 0.5×
+the raw COPY's).
+
+    import_throughput(bench) -> list[Figure]     (scripts/bench.py registers it)
+
+The file is made from generated demo households of Kota Bandung (valid NIK and KK numbers, none
+in the register yet). The import writes them for good (the bench database is a throwaway one);
+a second import of the same file is timed too and must change nothing.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+MEMBER_ROWS = 100_000
+#: Members per generated household are about 3.6: this many households give ≥ 100,000 rows.
+HOUSEHOLDS_NEEDED = 30_000
+REGION = "32.73"
+
+
+def _figure_class():
+    """scripts/bench.py's Figure, whether bench.py runs as the main script or was imported."""
+    main = sys.modules.get("__main__")
+    if main is not None and hasattr(main, "Figure") and hasattr(main, "Bench"):
+        return main.Figure
+    from scripts.bench import Figure
+
+    return Figure
+
+
+def write_file(path: Path, seed: int, rows_wanted: int = MEMBER_ROWS) -> tuple[int, int]:
+    """A CSV of whole households with at least `rows_wanted` member rows (the first household
+    boundary past it); returns (member rows, households)."""
+    import csv
+
+    from app.imports import columns, samples
+
+    rows = households = 0
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(columns.NAMES)
+        for household, families, members in samples.demo_households(
+                HOUSEHOLDS_NEEDED, seed=seed, regions=(REGION,)):
+            if rows >= rows_wanted:
+                break
+            for member in members:
+                values = {**household, **member,
+                          "kk_number": families[member["family_id"]]["kk_number"]}
+                writer.writerow([samples._cell(values.get(name)) for name in columns.NAMES])
+            rows += len(members)
+            households += 1
+    return rows, households
+
+
+def raw_copy_seconds(path: Path) -> float:
+    """COPY of the file into a plain table of text columns named as the file's, committed."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.imports import columns
+
+    names = ", ".join(f"{name} text" for name in columns.NAMES)
+    with db.engine.connect() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS bench_import_raw"))
+        connection.execute(sa.text(f"CREATE TABLE bench_import_raw ({names})"))
+        connection.commit()
+        cursor = connection.connection.cursor()
+        started = time.perf_counter()
+        with path.open(encoding="utf-8") as stream:
+            cursor.copy_expert("COPY bench_import_raw FROM STDIN WITH (FORMAT csv, HEADER true)",
+                               stream)
+        connection.connection.commit()
+        seconds = time.perf_counter() - started
+        cursor.close()
+        connection.execute(sa.text("DROP TABLE bench_import_raw"))
+        connection.commit()
+    return seconds
+
+
+def import_throughput(bench) -> list:
+    from app import imports
+    from app.extensions import db
+
+    Figure = _figure_class()
+    folder = Path(tempfile.mkdtemp(prefix="datakesos-bench-import-"))
+    path = folder / "households-100k.csv"
+    started = time.perf_counter()
+    rows, households = write_file(path, seed=bench.seed + 6006)
+    db.session.rollback()
+    generated = time.perf_counter() - started
+    data = path.read_bytes()
+    admin = bench.app.appbuilder.sm.find_user(username="admin")
+    importer = imports.importer_for(admin)
+
+    raw_copy_seconds(path)  # warm-up: both measured runs find the file and catalogue cached
+    copy_seconds = raw_copy_seconds(path)
+
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def on_progress(done, total=None, message=None):
+        if message and message not in phases:
+            phases[message] = round(time.perf_counter() - clock, 3)
+
+    result = imports.run_import(data, path.name, importer, progress=on_progress)
+    if not result.applied:
+        raise SystemExit(f"the import was refused: {result.errors[:5]}")
+    import_seconds = result.seconds
+    again = imports.run_import(data, path.name, importer)
+    if again.counts.changes:
+        raise SystemExit(f"a second import changed {again.counts.changes} records")
+    path.unlink()
+    folder.rmdir()
+
+    details = {
+        "member_rows": rows, "households": households, "file_bytes": len(data),
+        "counts": result.counts.as_dict(), "warnings": result.warning_count,
+        "phases_started_at": phases, "second_import_seconds": again.seconds,
+        "file_generation_seconds": round(generated, 1),
+    }
+    extra = {}
+    if "goals" in getattr(Figure, "__dataclass_fields__", {}):
+        extra = {"goals": [("ratio", ">=", 0.5)]}
+    seconds_figure = Figure(
+        "import_100k", round(import_seconds, 3), round(copy_seconds, 3),
+        description=f"import of {rows:,} member rows ({households:,} households, validated, "
+                    "staged by COPY, inserted, audited) vs. a raw COPY of the same file",
+        details=details)
+    throughput = Figure(
+        "import_throughput", round(rows / import_seconds, 1), round(rows / copy_seconds, 1),
+        unit="rows/s",
+        description="member rows per second: import vs. raw COPY of the same file "
+                    "(goal: ratio at least 0.5)", **extra)
+    return [seconds_figure, throughput]
