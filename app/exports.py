@@ -87,7 +87,9 @@ def cell(value, labels: dict | None = None):
         return float(value)
     if isinstance(value, Markup):
         return value.striptags()
-    return str(value)
+    if isinstance(value, str):
+        return value
+    return str(value).strip()  # a related record by its name ("first last" may end in " ")
 
 
 def _label(value) -> str:

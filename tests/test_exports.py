@@ -152,6 +152,33 @@ def test_regency_operator_exports_only_own_regency(app, client, login, register,
             register_ids(app, register["bandung"])
 
 
+def test_proposals_and_reference_lists_export_too(app, client, login, register):
+    from app import proposals
+    from app.extensions import db
+    from models import Household
+    from models.enums import DeactivationReason
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        for username, household_id in (("operator.bandung", register["bandung"][0]),
+                                       ("operator.bogor", register["bogor"][0])):
+            proposals.propose_deactivation(sm.find_user(username=username),
+                                           DeactivationReason.MOVED, household_id=household_id)
+        bandung = db.session.get(Household, register["bandung"][0]).register_id
+        bogor = db.session.get(Household, register["bogor"][0]).register_id
+    login("operator.bandung")
+    rows = read_csv(fetch(client, "/proposals/export/csv"))
+    households = rows[0].index("Rumah Tangga")
+    assert [row[households] for row in rows[1:]] == [bandung]
+    assert rows[1][rows[0].index("Alasan penonaktifan")] == "Pindah"
+    assert rows[1][rows[0].index("Diusulkan oleh")] == "operator.bandung"
+    values, _ = read_xlsx(fetch(client, "/proposals/export/xlsx"))
+    assert [row[households] for row in values[1:]] == [bandung] != [bogor]
+    programs = read_csv(fetch(client, "/programs/export/csv"))
+    assert {"PKH", "PBI-JK"} & {row[0] for row in programs[1:]}
+    assert len(read_csv(fetch(client, "/periods/export/csv"))) >= 2
+
+
 def test_crafted_filters_cannot_leave_the_scope(app, client, login, register):
     login("operator.bandung")
     for query in ("_flt_0_region=32.01", "_flt_0_region=32", "_flt_0_region=",
