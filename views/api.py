@@ -179,7 +179,7 @@ class RegionApi(RegisterApi):
     datamodel = SQLAInterface(Region)
     list_columns = ["code", "name", "level", "kind", "parent_code"]
     show_columns = list_columns
-    list_model_schema, show_model_schema = schemas.RegionSchema(), schemas.RegionSchema()
+    list_model_schema, show_model_schema = schemas.RegionSchema(), schemas.RegionShowSchema()
     search_columns = ["code", "name", "level", "parent_code"]
     order_columns = ["code", "name"]
 
@@ -314,7 +314,7 @@ class MembershipApi(RegisterApi):
     base_filters = region_filter("household")
     list_columns = show_columns = list(schemas.MembershipSchema._declared_fields)
     list_model_schema = schemas.MembershipSchema()
-    show_model_schema = schemas.MembershipSchema()
+    show_model_schema = schemas.MembershipShowSchema()
     search_columns = ["program_id", "status"]
 
 
@@ -323,7 +323,7 @@ class PeriodApi(RegisterApi):
     datamodel = SQLAInterface(Period)
     list_columns = show_columns = list(schemas.PeriodSchema._declared_fields)
     list_model_schema = schemas.PeriodSchema()
-    show_model_schema = schemas.PeriodSchema()
+    show_model_schema = schemas.PeriodShowSchema()
 
 
 def register_apis(appbuilder) -> None:

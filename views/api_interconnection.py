@@ -140,5 +140,10 @@ def within_rate_limit(setting: str, scope: str) -> bool:
 
 
 def register_interconnection_apis(appbuilder) -> None:
-    appbuilder.add_api(AggregateApi)
-    appbuilder.add_api(NikStatusApi)
+    """After the register's APIs: each of these shares their permission set (Flask-AppBuilder
+    removes from a view-menu every permission the last registered view does not declare)."""
+    for api in (AggregateApi, NikStatusApi):
+        owner = next(view for view in appbuilder.baseviews
+                     if view.class_permission_name == api.class_permission_name)
+        api.base_permissions = list(owner.base_permissions)
+        appbuilder.add_api(api)

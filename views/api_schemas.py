@@ -42,6 +42,10 @@ class RegionSchema(Strict):
     parent_code = fields.String(allow_none=True)
 
 
+class RegionShowSchema(RegionSchema):
+    pass
+
+
 class ProgramSchema(Strict):
     id = fields.Integer()
     code = fields.String(metadata={"example": "PKH"})
@@ -60,6 +64,10 @@ class PeriodSchema(Strict):
     end_date = fields.Date()
     status = choice(PeriodStatus)
     closed_at = fields.DateTime(allow_none=True)
+
+
+class PeriodShowSchema(PeriodSchema):
+    pass
 
 
 # --- Households ----------------------------------------------------------------------------------
@@ -211,6 +219,10 @@ class MembershipSchema(Strict):
     card_number = fields.String(allow_none=True)
 
 
+class MembershipShowSchema(MembershipSchema):
+    pass
+
+
 # --- Messages in the client's language ------------------------------------------------------------
 
 def translated(messages):
@@ -316,3 +328,22 @@ class NikStatusSchema(Schema):
 
 class NikStatusResponseSchema(Schema):
     result = fields.List(fields.Nested(NikStatusSchema))
+
+
+class AuditEntrySchema(Strict):
+    id = fields.Integer()
+    at = fields.DateTime()
+    username = fields.String(allow_none=True)
+    ip_address = fields.String(allow_none=True)
+    action = fields.String(metadata={"example": "update"})
+    entity = fields.String(metadata={"example": "household"})
+    entity_id = fields.String(allow_none=True)
+    region_code = fields.String(allow_none=True)
+    before = fields.Raw(allow_none=True, metadata={"type": "object",
+                                                   "description": "Values before the change."})
+    after = fields.Raw(allow_none=True, metadata={"type": "object",
+                                                  "description": "Values after the change."})
+
+
+class AuditEntryShowSchema(AuditEntrySchema):
+    user_id = fields.Integer(allow_none=True)

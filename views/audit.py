@@ -15,6 +15,7 @@ from wtforms.validators import Optional as OptionalValue
 from app import formatting
 from app.scope import region_filter, scope_clause
 from models import AuditEntry
+from views import api_schemas
 from views.api import RegisterApi
 from views.base import RegisterModelView
 
@@ -171,10 +172,10 @@ class AuditApi(RegisterApi):
     resource_name = "audit"
     datamodel = SQLAInterface(AuditEntry)
     base_filters = region_filter("region_code")
-    list_columns = ["id", "at", "username", "ip_address", "action", "entity", "entity_id",
-                    "region_code", "before", "after"]
-    show_columns = ["id", "at", "user_id", "username", "ip_address", "action", "entity",
-                    "entity_id", "region_code", "before", "after"]
+    list_columns = list(api_schemas.AuditEntrySchema._declared_fields)
+    show_columns = list(api_schemas.AuditEntryShowSchema._declared_fields)
+    list_model_schema = api_schemas.AuditEntrySchema()
+    show_model_schema = api_schemas.AuditEntryShowSchema()
     # `id` too: an external reader fetches "everything after the last entry it saw".
     search_columns = ["id", "at", "username", "action", "entity", "entity_id", "region_code"]
     order_columns = ["id", "at", "username", "entity", "region_code"]

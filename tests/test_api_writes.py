@@ -1,0 +1,200 @@
+"""API writes and bad input: declared schemas, the forms' rules and scope, answers in Indonesian,
+never a server error."""
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
+
+HEAD = {
+    "nik": "3273011705800011", "full_name": "Budi Santoso", "kk_number": "3273011501200011",
+    "relation_to_head": "HEAD", "sex": "MALE", "birth_date": "1980-05-17",
+}
+SPOUSE = {
+    "nik": "3273014302830012", "full_name": "Siti Aminah", "kk_number": "3273011501200011",
+    "relation_to_head": "SPOUSE", "sex": "FEMALE", "birth_date": "1983-02-03",
+}
+
+
+def new_household(**overrides):
+    return {"village_code": BANDUNG_VILLAGE, "address": "Jl. Braga 5", "welfare_decile": 3,
+            "floor_type": "CERAMIC", "members": [HEAD, SPOUSE], **overrides}
+
+
+def test_admin_enters_a_household_with_its_members(client, token):
+    response = client.post("/api/v1/household/", headers=token("admin"), json=new_household())
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["result"]["floor_type"] == "CERAMIC"
+    assert body["result"]["village_code"] == BANDUNG_VILLAGE
+    members = client.get(f"/api/v1/member/?q=(filters:!((col:nik,opr:eq,value:'{HEAD['nik']}')))",
+                         headers=token("admin")).get_json()
+    assert members["count"] == 1
+
+
+def test_operators_propose_new_households_instead(client, token):
+    response = client.post("/api/v1/household/", headers=token("operator.bandung"),
+                           json=new_household())
+    assert response.status_code == 403
+    assert "usulan" in response.get_json()["message"]
+
+
+def test_a_new_household_breaking_a_rule_is_refused_whole(client, token, app):
+    from app.extensions import db
+    from models import Household
+
+    body = new_household(members=[HEAD, {**SPOUSE, "nik": HEAD["nik"]}])
+    response = client.post("/api/v1/household/", headers=token("admin"), json=body)
+    assert response.status_code == 400
+    assert "NIK" in response.get_json()["message"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Household)) == 0
+
+
+def test_admin_adds_a_member_to_a_household(client, token, make_household):
+    household = make_household(BANDUNG_VILLAGE)
+    child = {"household_id": household, "nik": "3273010105150013", "full_name": "Adi",
+             "kk_number": "3273011501200099", "relation_to_head": "CHILD", "sex": "MALE",
+             "birth_date": "2015-05-01"}
+    response = client.post("/api/v1/member/", headers=token("admin"), json=child)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["result"]["household_id"] == household
+    again = client.post("/api/v1/member/", headers=token("admin"), json=child)
+    assert again.status_code == 400
+    assert "NIK" in again.get_json()["message"]
+
+
+def test_member_of_a_household_outside_the_region_is_not_found(client, token, make_household):
+    bogor = make_household(BOGOR_VILLAGE)
+    child = {"household_id": bogor, "nik": "3201010105150013", "full_name": "Adi",
+             "kk_number": "3201011501200099", "relation_to_head": "CHILD", "sex": "MALE",
+             "birth_date": "2015-05-01"}
+    response = client.post("/api/v1/member/", headers=token("operator.bandung"), json=child)
+    assert response.status_code in (403, 404)
+
+
+def test_operator_corrects_a_member_through_the_rules(client, token, make_household):
+    household = make_household(BANDUNG_VILLAGE)
+    headers = token("operator.bandung")
+    members = client.get("/api/v1/member/", headers=headers).get_json()["result"]
+    spouse = next(row for row in members if row["relation_to_head"] == "SPOUSE")
+    shown = client.get(f"/api/v1/member/{spouse['id']}", headers=headers).get_json()["result"]
+    ok = client.put(f"/api/v1/member/{spouse['id']}", headers=headers,
+                    json={"education": "SENIOR", "version": shown["version"]})
+    assert ok.status_code == 200, ok.get_json()
+    assert ok.get_json()["result"]["education"] == "SENIOR"
+    second_head = client.put(f"/api/v1/member/{spouse['id']}", headers=headers,
+                             json={"relation_to_head": "HEAD", "version": shown["version"] + 1})
+    assert second_head.status_code == 400
+    assert "kepala" in second_head.get_json()["message"].lower()
+    assert household
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"welfare_decile": "tinggi"}, "welfare_decile"),
+    ({"welfare_decile": 11}, "welfare_decile"),
+    ({"floor_type": "GOLD"}, "floor_type"),
+    ({"has_car": "maybe"}, "has_car"),
+    ({"colour": "red"}, "colour"),
+    ({"village_code": "32.73"}, "village_code"),
+    ({"latitude": "north"}, "latitude"),
+])
+def test_wrong_types_and_unknown_values_are_named_per_field(client, token, make_household,
+                                                            body, field):
+    household = make_household(BANDUNG_VILLAGE)
+    response = client.put(f"/api/v1/household/{household}", headers=token("operator.bandung"),
+                          json={**body, "version": 1})
+    assert response.status_code == 400, response.get_json()
+    errors = response.get_json()["errors"]
+    assert field in errors
+    assert response.get_json()["message"] == "Permintaan berisi isian yang tidak sah."
+
+
+def test_unknown_enumeration_lists_the_choices_in_indonesian(client, token, make_household):
+    household = make_household(BANDUNG_VILLAGE)
+    response = client.put(f"/api/v1/household/{household}", headers=token("operator.bandung"),
+                          json={"toilet": "GOLDEN", "version": 1})
+    assert response.get_json()["errors"]["toilet"] == [
+        "Harus salah satu dari: PRIVATE, SHARED, PUBLIC, NONE."]
+
+
+def test_moving_a_household_to_a_foreign_region_is_refused(client, token, make_household):
+    household = make_household(BANDUNG_VILLAGE)
+    response = client.put(f"/api/v1/household/{household}", headers=token("operator.bandung"),
+                          json={"village_code": BOGOR_VILLAGE, "version": 1})
+    assert response.status_code in (400, 403)
+    assert "di luar wilayah Anda" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("data, content_type, message", [
+    ("{address: 'x'", "application/json", "JSON"),
+    ("[1, 2, 3]", "application/json", "objek JSON"),
+    ("address=x", "application/x-www-form-urlencoded", "JSON"),
+    ("\xff\xfe", "application/json", "JSON"),
+])
+def test_bodies_that_are_not_json_objects_are_400(client, token, make_household, data,
+                                                  content_type, message):
+    household = make_household(BANDUNG_VILLAGE)
+    headers = {**token("admin"), "Content-Type": content_type}
+    for method, url in (("put", f"/api/v1/household/{household}"),
+                        ("post", "/api/v1/household/"), ("post", "/api/v1/member/")):
+        response = getattr(client, method)(url, headers=headers, data=data)
+        assert response.status_code == 400, (url, response.get_data(as_text=True))
+        assert message in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("query", [
+    "(page_size:100000)", "(page_size:0)", "(page_size:-5)", "(page:-1)",
+    "(page:99999999999999999999)", "(page_size:'many')", "(filters:!((col:nope,opr:eq,value:1)))",
+    "(order_column:nope)",
+])
+def test_oversized_or_malformed_pages_are_400(client, token, query):
+    response = client.get(f"/api/v1/household/?q={query}", headers=token("admin"))
+    assert response.status_code == 400, response.get_data(as_text=True)
+
+
+def test_columns_outside_the_declared_schema_are_never_shown(client, token, make_household):
+    make_household(BANDUNG_VILLAGE)
+    response = client.get("/api/v1/member/?q=(columns:!(nik,password,household))",
+                          headers=token("admin"))
+    assert response.status_code in (200, 400)
+    assert "password" not in response.get_data(as_text=True).replace('"password"', "")
+
+
+def test_page_size_above_the_cap_names_the_cap(client, token):
+    response = client.get("/api/v1/region/?q=(page_size:101)", headers=token("admin"))
+    assert response.status_code == 400
+    assert "100" in response.get_json()["message"]
+    full = client.get("/api/v1/region/?q=(page_size:100)", headers=token("admin")).get_json()
+    assert len(full["result"]) == 100
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/household/99999999999999999999", "/api/v1/household/abc",
+    "/api/v1/member/2147483648", "/api/v1/region/99.99", "/api/v1/region/123456789012345678901",
+])
+def test_ids_that_cannot_exist_are_404(client, token, url):
+    headers = token("admin")
+    assert client.get(url, headers=headers).status_code in (404, 405)
+    if "/household/" in url:
+        assert client.put(url, headers=headers, json={"version": 1}).status_code == 404
+        assert client.delete(url, headers=headers).status_code == 404
+
+
+def test_openapi_document_declares_types_and_enumerations(client, token):
+    spec = client.get("/api/v1/_openapi", headers=token("admin")).get_json()
+    household = spec["components"]["schemas"]["HouseholdApi.put"]
+    assert household["properties"]["floor_type"]["enum"][:2] == ["MARBLE", "CERAMIC"]
+    assert household["properties"]["welfare_decile"]["maximum"] == 10
+    assert "version" in household["required"]
+    assert household["additionalProperties"] is False
+    member = spec["components"]["schemas"]["MemberApi.post"]
+    assert set(member["required"]) >= {"household_id", "nik", "kk_number", "birth_date"}
+    for path in ("/api/v1/aggregate/", "/api/v1/nik-status/"):
+        assert path in spec["paths"]
+
+
+def test_swagger_ui_is_served(client, login):
+    login("admin")
+    response = client.get("/swagger/v1")
+    assert response.status_code == 200
+    assert "swagger" in response.get_data(as_text=True).lower()
