@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import DomainError
+from app.formatting import number
 from app.extensions import db
 from app.imports import jobs as import_jobs
 from app.imports import limits
@@ -66,7 +67,7 @@ class ImportView(BaseView):
         max_bytes, max_rows = limits()
         page = self.render_template(
             self.template, runs=runs, busy=any(run["active"] for run in runs),
-            max_megabytes=round(upload_limit() / (1024 * 1024), 1), max_rows=max_rows,
+            max_megabytes=_megabytes(upload_limit()), max_rows=max_rows,
         )
         return make_response(page, status)
 
@@ -125,7 +126,11 @@ class ImportView(BaseView):
 def _too_large_message() -> str:
     return gettext("The file is larger than the limit of %(size)s MB: split it into smaller "
                    "files, or ask an administrator to import it on the command line.",
-                   size=round(upload_limit() / (1024 * 1024), 1))
+                   size=_megabytes(upload_limit()))
+
+
+def _megabytes(size: int) -> str:
+    return number(round(size / (1024 * 1024), 1))
 
 
 def _own_job(job_id) -> JobRun:
@@ -149,7 +154,8 @@ def _summary(run: JobRun) -> dict:
         "requested_at": run.requested_at.isoformat(sep=" ", timespec="minutes")
         if run.requested_at else "",
         "status": run.status.name,
-        "status_label": str(run.status.label),
+        "status_label": gettext("Refused") if result.get("error_count")
+        else str(run.status.label),
         "active": not finished,
         "percent": 100 if finished else (int(100 * done / total) if total else 0),
         "message": "" if finished else (run.message or ""),

@@ -14,11 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext
 
 from app import audit
 from app.errors import DomainError
+from app.formatting import number
 from app.extensions import db
 from app.imports import reading, staging, validation, writing
 from app.imports.validation import Importer
@@ -104,7 +106,7 @@ def _run_import(data, filename, importer, dry_run, progress, job_id) -> ImportRe
         if len(data) > max_bytes:
             raise reading.FileRefused(gettext(
                 "The file is larger than the limit of %(size)s MB: split it into smaller files.",
-                size=max_bytes // (1024 * 1024)), "file")
+                size=number(round(max_bytes / (1024 * 1024), 1))), "file")
         report(0, gettext("Reading the file"))
         header, rows, _delimiter = reading.read(reading.decode(data), max_rows)
     except reading.FileRefused as error:
@@ -131,6 +133,13 @@ def _run_import(data, filename, importer, dry_run, progress, job_id) -> ImportRe
             if staging.is_postgresql() else None)
         _audit_import(result, importer, job_id)
         db.session.commit()
+    except sa.exc.IntegrityError:
+        # Someone saved the same NIK, KK number or register ID since the rows were checked.
+        db.session.rollback()
+        result.errors, result.error_count = [(1, "file", gettext(
+            "Someone else saved a record with the same NIK or KK number at the same time. "
+            "Nothing was saved: check the data and try again."))], 1
+        return _finish(result, importer, started, job_id)
     except BaseException:
         db.session.rollback()
         raise
