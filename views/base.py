@@ -84,7 +84,7 @@ class RegisterModelView(ModelView):
         if request.endpoint != f"{name}.list" or not self.appbuilder.sm.has_access(
                 "can_export", self.class_permission_name):
             return []
-        args = {key: request.args.getlist(key) for key in request.args
+        args = {key: values for key, values in _arguments().items()
                 if not key.startswith(("page_", "psize_"))}
         return [(fmt, url_for(f"{name}.export", fmt=fmt, **args)) for fmt in exports.FORMATS]
 
@@ -102,13 +102,11 @@ class RegisterModelView(ModelView):
                                                                 exports.DEFAULT_MAX_ROWS))
         except DomainError as error:
             flash(error.message, "danger")
-            args = {key: request.args.getlist(key) for key in request.args}
-            return redirect(url_for(f"{type(self).__name__}.list", **args))
+            return redirect(url_for(f"{type(self).__name__}.list", **_arguments()))
         columns = exports.columns_for_viewer(self._export_columns(), sees_full_nik())
         title = str(self.list_title or type(self).__name__)
         scope = current_scope()
-        exports.record(self._export_entity(), type(self).__name__, fmt,
-                       {key: request.args.getlist(key) for key in request.args}, count,
+        exports.record(self._export_entity(), type(self).__name__, fmt, _arguments(), count,
                        None if scope == NOTHING else scope)
         self.datamodel.session.commit()
         body = exports.chunks(fmt, [column.header for column in columns],
@@ -284,6 +282,11 @@ class RegisterModelView(ModelView):
 
         CheckedForm.__name__ = form_class.__name__
         return CheckedForm
+
+
+def _arguments() -> dict[str, list[str]]:
+    """The request's URL arguments (search, order, paging), every value of each."""
+    return {key: request.args.getlist(key) for key in request.args}
 
 
 def interface(model):
