@@ -185,6 +185,21 @@ def test_row_with_too_many_cells_is_named(app, tmp_path):
     assert total_rows(app, "household") == 0
 
 
+def test_unreadable_rows_and_quoted_header(app, tmp_path):
+    content = as_csv([one_household()])
+    quoted = b",".join(b'"%s"' % name for name in content.split(b"\n", 1)[0].split(b","))
+    result, problems = run_cli(app, tmp_path, quoted + b"\n" + content.split(b"\n", 1)[1])
+    assert result.exit_code == 0, problems
+    row = one_household(register_id="32730000000002", nik="3273010511780002",
+                        kk_number="3273011501200002", full_name="Ada\x00Nul")
+    _result, problems = run_cli(app, tmp_path, as_csv([row]))
+    assert problems[0][:2] == ["1", "file"] and "2" in problems[0][2] and "NUL" in problems[0][2]
+    row["full_name"] = "x" * 200_000
+    _result, problems = run_cli(app, tmp_path, as_csv([row]))
+    assert problems[0][:2] == ["1", "file"]
+    assert total_rows(app, "household") == 1
+
+
 def test_formula_payloads_are_neutralised_in_the_report(app, tmp_path):
     row = one_household(sex="=HYPERLINK(\"http://x\")", full_name="+62 @evil")
     row["nik"] = "123"

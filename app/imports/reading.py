@@ -35,14 +35,22 @@ def decode(data: bytes) -> str:
         ), "file") from None
     if not text.strip():
         raise FileRefused(gettext("The file is empty."), "file")
+    if "\x00" in text:  # no database stores it in text; Python's csv would read it
+        raise unreadable(text[:text.index("\x00")].count("\n") + 1)
     return text
+
+
+def unreadable(line: int) -> "FileRefused":
+    return FileRefused(gettext(
+        "Row %(row)s cannot be read (a cell that is too long, an unclosed quote or a NUL "
+        "character).", row=line), "file")
 
 
 def delimiter_of(header_line: str) -> str:
     """`,` or `;`, whichever splits the header into known column names."""
     best, best_known = None, 0
     for delimiter in DELIMITERS:
-        names = [name.strip().lower() for name in header_line.split(delimiter)]
+        names = [name.strip().strip('"').strip().lower() for name in header_line.split(delimiter)]
         known = sum(name in columns.BY_NAME for name in names)
         if known > best_known:
             best, best_known = delimiter, known
@@ -63,6 +71,16 @@ def read(text: str, max_rows: int):
     header = [name.strip().lower() for name in next(reader)]
     check_header(header)
     rows = []
+    try:
+        _read_rows(reader, rows, max_rows)
+    except csv.Error:
+        raise unreadable(reader.line_num) from None
+    if not any(rows):
+        raise FileRefused(gettext("The file has a header but no member rows."), "file")
+    return header, rows, delimiter
+
+
+def _read_rows(reader, rows: list, max_rows: int) -> None:
     for row in reader:
         if not any(cell.strip() for cell in row):
             rows.append(None)  # a blank line keeps the numbering of the rows after it
@@ -73,9 +91,6 @@ def read(text: str, max_rows: int):
                 "The file has more than %(count)s rows: split it into smaller files.",
                 count=max_rows,
             ), "file")
-    if not any(rows):
-        raise FileRefused(gettext("The file has a header but no member rows."), "file")
-    return header, rows, delimiter
 
 
 def check_header(header: list[str]) -> None:

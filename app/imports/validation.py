@@ -4,7 +4,6 @@ per household, duplicates inside the file, and â€” in a few set-based queries â€
 the register and the region scope of the importing user (app.scope)."""
 from __future__ import annotations
 
-import datetime
 import functools
 import operator
 from dataclasses import dataclass, field
@@ -181,9 +180,9 @@ def _member_of(plan, header, raw_row, indexes, row, household) -> MemberRow | No
         return None
     birth_date = values.get("birth_date")
     check = identity.validate_member_identity(nik, birth_date, values.get("sex"), active=False)
-    future = birth_date and birth_date > datetime.date.today()
+    future = gettext("Birth date may not be in the future.")
     for message in check.errors:
-        plan.error(row, "birth_date" if future and check.value.isdigit() else "nik", message)
+        plan.error(row, "birth_date" if message == future else "nik", message)
     plan.warning_count += len(check.warnings)
     if not ok or household is None or household.values is None:
         return None
