@@ -22,6 +22,8 @@ CHILD = {"name": "Asep Journey", "nik": "3273130303159903", "birth": "2015-03-03
 def test_operator_corrects_and_proposes(page, screenshot, server_errors, console_errors,
                                                 bandung_household, e2e_db):
     household = bandung_household
+    page.goto("/login/")
+    screenshot("login", phone=True)
     sign_in(page, "operator.bandung")
     text = assert_page_ok(page, server_errors, console_errors)
     assert "Beranda" in text and "Kota Bandung" in text, text[:500]

@@ -80,3 +80,22 @@
     });
   });
 })(jQuery);
+
+/* Search selects: screen readers announce the field's label, not only the chosen value. */
+(function ($) {
+  "use strict";
+  $(function () {
+    $("select.select2-hidden-accessible, select[data-select2-id]").each(function () {
+      var select = $(this);
+      var box = select.next(".select2-container").find(".select2-selection");
+      var label = select.attr("id") ? $("label[for='" + select.attr("id") + "']").first() : $();
+      if (label.length) {
+        // The label first, then the chosen value (Select2's own aria-labelledby).
+        if (!label.attr("id")) { label.attr("id", select.attr("id") + "-label"); }
+        box.attr("aria-labelledby", $.trim(label.attr("id") + " " + (box.attr("aria-labelledby") || "")));
+      } else if (select.attr("aria-label") || select.data("placeholder")) {
+        box.attr("aria-label", select.attr("aria-label") || select.data("placeholder"));
+      }
+    });
+  });
+})(jQuery);
