@@ -80,6 +80,7 @@ def test_operator_corrects_and_proposes(page, screenshot, server_errors, console
     page.locator("#head_nik").fill(HEAD["nik"])
     page.locator("#head_kk_number").fill(HEAD["kk"])
     page.locator("#head_birth_date").fill(HEAD["birth"])
+    page.keyboard.press("Tab")  # on to the next field: the date picker closes, the date stays
     for index, (person, relation, sex) in enumerate(
             [(SPOUSE, "SPOUSE", "FEMALE"), (CHILD, "CHILD", "MALE")]):
         prefix = f"#further_members-{index}-"
@@ -88,6 +89,7 @@ def test_operator_corrects_and_proposes(page, screenshot, server_errors, console
         page.locator(prefix + "relation_to_head").select_option(relation, force=True)
         page.locator(prefix + "sex").select_option(sex, force=True)
         page.locator(prefix + "birth_date").fill(person["birth"])
+        page.keyboard.press("Tab")
     screenshot("proposal-form")
     with page.expect_navigation():
         page.get_by_role("button", name="Simpan").click()
