@@ -55,7 +55,7 @@ def write_file(path: Path, seed: int, rows_wanted: int = MEMBER_ROWS) -> tuple[i
             for member in members:
                 values = {**household, **member,
                           "kk_number": families[member["family_id"]]["kk_number"]}
-                writer.writerow([samples._cell(values.get(name)) for name in columns.NAMES])
+                writer.writerow([samples.cell(values.get(name)) for name in columns.NAMES])
             rows += len(members)
             households += 1
     return rows, households

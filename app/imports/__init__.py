@@ -64,7 +64,7 @@ def importer_for(user, ip_address: str | None = None) -> Importer:
     if user is None:
         return Importer(None, "system", "", True, ip_address)
     roles = {role.name for role in user.roles}
-    if not roles & IMPORT_ROLES:
+    if not user.active or not roles & IMPORT_ROLES:
         raise NotAllowed(gettext("Only operators and administrators import households."))
     region = _scope_of(user)
     if region == NOTHING:

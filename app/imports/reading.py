@@ -82,7 +82,7 @@ def read(text: str, max_rows: int):
 
 def _read_rows(reader, rows: list, max_rows: int) -> None:
     for row in reader:
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             rows.append(None)  # a blank line keeps the numbering of the rows after it
             continue
         rows.append(row)

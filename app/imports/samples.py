@@ -41,7 +41,7 @@ def rows(households: int, seed: int = 7, regions=("32.73",)) -> Iterator[list[st
         for member in members:
             values = {**household, **member,
                       "kk_number": families[member["family_id"]]["kk_number"]}
-            yield [_cell(values.get(name)) for name in columns.NAMES]
+            yield [cell(values.get(name)) for name in columns.NAMES]
 
 
 def write_csv(stream, households: int, seed: int = 7, regions=("32.73",),
@@ -60,7 +60,7 @@ def csv_bytes(households: int, seed: int = 7, regions=("32.73",), delimiter: str
     return buffer.getvalue().encode("utf-8")
 
 
-def _cell(value) -> str:
+def cell(value) -> str:
     if value is None:
         return ""
     if value is True:

@@ -4,7 +4,6 @@ per household, duplicates inside the file, and â€” in a few set-based queries â€
 the register and the region scope of the importing user (app.scope)."""
 from __future__ import annotations
 
-import functools
 import operator
 from dataclasses import dataclass, field
 
@@ -69,6 +68,8 @@ class Plan:
     error_count: int = 0
     warning_count: int = 0
     rows: int = 0
+    #: app.identity's message for a birth date in the future: reported on birth_date.
+    future_birth: str = ""
 
     def error(self, row: int, column: str, message: str) -> None:
         self.error_count += 1
@@ -77,9 +78,10 @@ class Plan:
 
 
 def validate(header: list[str], rows: list, importer: Importer, progress=None) -> Plan:
-    plan = Plan(header=header)
+    plan = Plan(header=header, future_birth=gettext("Birth date may not be in the future."))
     household_index = _readers(header, lambda column: column.record == "household")
     member_index = _readers(header, lambda column: column.record != "household")
+    raw_of, register_index = _raw_getter(household_index), header.index("register_id")
     width = len(header)
     seen_nik: dict[str, int] = {}
     total = len(rows)
@@ -95,7 +97,8 @@ def validate(header: list[str], rows: list, importer: Importer, progress=None) -
                 "The row has %(cells)s cells but the header names %(columns)s columns (check "
                 "the delimiter and quotes).", cells=len(raw_row), columns=width))
             continue
-        household = _household_of(plan, header, raw_row, household_index, row)
+        household = _household_of(plan, header, raw_row, household_index, row, raw_of,
+                                  register_index)
         member = _member_of(plan, header, raw_row, member_index, row, household)
         if member is None:
             continue
@@ -138,9 +141,10 @@ def _parse(plan: Plan, header, raw_row, readers, row) -> tuple[dict, bool]:
     return values, ok
 
 
-def _household_of(plan, header, raw_row, indexes, row) -> HouseholdRow | None:
-    raw = _raw_cells(indexes)(raw_row)
-    register_id = identity.clean_number(raw_row[header.index("register_id")])
+def _household_of(plan, header, raw_row, indexes, row, raw_of,
+                  register_index: int) -> HouseholdRow | None:
+    raw = raw_of(raw_row)
+    register_id = identity.clean_number(raw_row[register_index])
     known = plan.households.get(register_id)
     if known is not None:
         if raw != known.raw:  # the same household told differently: say which column differs
@@ -161,14 +165,11 @@ def _household_of(plan, header, raw_row, indexes, row) -> HouseholdRow | None:
     return household
 
 
-@functools.cache
-def _raw_getter(positions: tuple):
+def _raw_getter(readers):
+    """The row's household cells as a tuple, to compare with the household's first row."""
+    positions = [reader[0] for reader in readers]
     return operator.itemgetter(*positions) if len(positions) > 1 else (
         lambda row: (row[positions[0]],))
-
-
-def _raw_cells(readers):
-    return _raw_getter(tuple(reader[0] for reader in readers))
 
 
 def _member_of(plan, header, raw_row, indexes, row, household) -> MemberRow | None:
@@ -180,9 +181,8 @@ def _member_of(plan, header, raw_row, indexes, row, household) -> MemberRow | No
         return None
     birth_date = values.get("birth_date")
     check = identity.validate_member_identity(nik, birth_date, values.get("sex"), active=False)
-    future = gettext("Birth date may not be in the future.")
     for message in check.errors:
-        plan.error(row, "birth_date" if message == future else "nik", message)
+        plan.error(row, "birth_date" if message == plan.future_birth else "nik", message)
     plan.warning_count += len(check.warnings)
     if not ok or household is None or household.values is None:
         return None
