@@ -146,3 +146,43 @@ def test_guessing_keys_is_audited_and_limited_per_address(app, client):
 
 def test_jwt_users_are_untouched_by_key_checks(client, token):
     assert client.get("/api/v1/region/", headers=token("operator.bandung")).status_code == 200
+
+
+def test_an_administrator_issues_lists_and_revokes_keys_in_the_console(app, client, login):
+    from tests.conftest import csrf_token
+
+    login("admin")
+    token = csrf_token(client, "/apikeys/issue/")
+    page = client.post("/apikeys/issue/", data={
+        "csrf_token": token, "username": "interkoneksi", "name": "Dasbor KSP", "days": "30"})
+    assert page.status_code == 200
+    key = re.search(r'id="api-key"[^>]*>(dks_[^<]+)<', page.get_data(as_text=True)).group(1)
+    assert client.get("/api/v1/region/", headers=signed(key)).status_code == 200
+    listing = client.get("/apikeys/list/").get_data(as_text=True)
+    assert "Dasbor KSP" in listing and key not in listing
+    from app.extensions import db
+    from flask_appbuilder.security.sqla.models import ApiKey
+
+    with app.app_context():
+        key_id = db.session.scalar(sa.select(ApiKey.id).where(ApiKey.name == "Dasbor KSP"))
+    revoked = client.post("/apikeys/action_post", data={
+        "csrf_token": csrf_token(client, "/apikeys/list/"), "action": "revoke",
+        "rowid": [str(key_id)]})
+    assert revoked.status_code == 302
+    assert client.get("/api/v1/region/", headers=signed(key)).status_code == 401
+
+
+def test_a_bad_number_of_days_is_refused_in_indonesian(client, login):
+    from tests.conftest import csrf_token
+
+    login("admin")
+    page = client.post("/apikeys/issue/", data={
+        "csrf_token": csrf_token(client, "/apikeys/issue/"), "username": "interkoneksi",
+        "days": "-3"}).get_data(as_text=True)
+    assert "sekurang-kurangnya satu hari" in page and "dks_" not in page
+
+
+def test_only_administrators_manage_keys(client, login):
+    login("pusdatin")
+    assert client.get("/apikeys/list/").status_code in (302, 403)
+    assert client.get("/apikeys/issue/").status_code in (302, 403)

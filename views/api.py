@@ -328,11 +328,13 @@ class PeriodApi(RegisterApi):
 
 def register_apis(appbuilder) -> None:
     from views.api_interconnection import register_interconnection_apis
+    from views.api_keys import register_api_key_views
 
     for api in (RegionApi, HouseholdApi, FamilyApi, MemberApi, ProgramApi, MembershipApi,
                 PeriodApi):
         appbuilder.add_api(api)
     register_interconnection_apis(appbuilder)
+    register_api_key_views(appbuilder)
     _use_region_users_for_api_keys(appbuilder.sm)
     current_app.before_request(_api_key_rules)
 
