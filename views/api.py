@@ -17,7 +17,7 @@ from app.extensions import db
 from app.privacy import nik_for_viewer
 from app.scope import region_filter
 from models import Family, Household, Member, Period, Program, ProgramMembership, Region
-from views import api_schemas as schemas
+from views import api_schemas as schemas, labels
 
 READ_ONLY = {"get", "get_list", "info"}
 #: Ids are 32-bit integers in every table; a larger number cannot name a row (and PostgreSQL
@@ -191,6 +191,7 @@ class RegionApi(RegisterApi):
 
 
 class HouseholdApi(RegisterApi):
+    label_columns = labels.HOUSEHOLD
     resource_name = "household"
     datamodel = SQLAInterface(Household)
     include_route_methods = READ_ONLY | {"post", "put", "delete"}
@@ -228,6 +229,7 @@ class HouseholdApi(RegisterApi):
 
 
 class FamilyApi(RegisterApi):
+    label_columns = labels.FAMILY
     resource_name = "family"
     datamodel = SQLAInterface(Family)
     base_filters = region_filter("household")
@@ -240,6 +242,7 @@ class FamilyApi(RegisterApi):
 
 
 class MemberApi(RegisterApi):
+    label_columns = labels.MEMBER
     resource_name = "member"
     datamodel = SQLAInterface(Member)
     include_route_methods = READ_ONLY | {"post", "put"}
@@ -300,6 +303,7 @@ class MemberApi(RegisterApi):
 
 
 class ProgramApi(RegisterApi):
+    label_columns = labels.PROGRAM
     resource_name = "program"
     datamodel = SQLAInterface(Program)
     list_columns = list(schemas.ProgramSchema._declared_fields)
@@ -309,6 +313,7 @@ class ProgramApi(RegisterApi):
 
 
 class MembershipApi(RegisterApi):
+    label_columns = labels.MEMBERSHIP
     resource_name = "membership"
     datamodel = SQLAInterface(ProgramMembership)
     base_filters = region_filter("household")
@@ -319,6 +324,7 @@ class MembershipApi(RegisterApi):
 
 
 class PeriodApi(RegisterApi):
+    label_columns = labels.PERIOD
     resource_name = "period"
     datamodel = SQLAInterface(Period)
     list_columns = show_columns = list(schemas.PeriodSchema._declared_fields)

@@ -1,7 +1,7 @@
 """Administrators' screen for API keys of machine clients (app/api_keys.py): list, issue (the
 key shown once), revoke. Only a hash of each key is stored, so a lost key is revoked and
 replaced, never shown again."""
-from flask import flash, redirect, request, url_for
+from flask import flash, make_response, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -58,7 +58,10 @@ class ApiKeyView(ModelView):
             except DomainError as error:
                 db.session.rollback()
                 context["message"] = error.message
-        return self.render_template("datakesos/api_key_issue.html", **context)
+        response = make_response(self.render_template("datakesos/api_key_issue.html",
+                                                      **context))
+        response.headers["Cache-Control"] = "no-store"  # the page holds the key itself
+        return response
 
     @action("revoke", lazy_gettext("Revoke"), lazy_gettext("Revoke the selected keys?"),
             "fa-ban", single=False)
