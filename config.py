@@ -84,6 +84,8 @@ class Config:
     MAX_PAGE_SIZE = 100
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Rows one CSV/XLSX export may hold (XLSX's own limit is 1,048,575); see app/exports.py.
+    EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "500000"))
     # Bulk import (app/imports): largest file and most member rows one import takes; the upload
     # page is also bound by MAX_CONTENT_LENGTH.
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))

@@ -296,3 +296,43 @@ def test_household_page_offers_proposals_to_the_operator(app, client, login, mak
     assert f"/proposals/members/add?_flt_0_household={household_id}" in page
     assert f"/proposals/deactivate?household={household_id}" in page
     assert client.get(f"/proposals/members/add?_flt_0_household={household_id}").status_code == 200
+
+
+def test_an_edit_keeps_the_coordinates_to_the_sixth_decimal(app, client, login, make_household):
+    """The edit form carries latitude/longitude at full precision: correcting another field must
+    not round them (which would also put a false change in the audit trail)."""
+    from app.extensions import db
+    from models import AuditEntry, Household
+
+    household_id = make_household()
+    with app.app_context():
+        household = db.session.get(Household, household_id)
+        household.latitude, household.longitude = -6.901211, 107.631256
+        db.session.commit()
+    login("operator.bandung")
+    edit_url = f"/households/edit/{household_id}"
+    html = client.get(edit_url).get_data(as_text=True)
+    shown = {name: re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html).group(1)
+             for name in ("latitude", "longitude")}
+    assert shown == {"latitude": "-6.901211", "longitude": "107.631256"}
+    response = client.post(edit_url, data={
+        **form_defaults(client, edit_url), **shown, "village_code": BANDUNG_VILLAGE,
+        "address": "Jl. Koordinat 1"})
+    assert response.status_code == 302
+    with app.app_context():
+        household = db.session.get(Household, household_id)
+        assert household.address == "Jl. Koordinat 1"
+        assert (float(household.latitude), float(household.longitude)) == (-6.901211, 107.631256)
+        entry = db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.entity == "household", AuditEntry.entity_id == str(household_id),
+            AuditEntry.action == "update").order_by(AuditEntry.id.desc())).first()
+        assert "latitude" not in (entry.after or {}) and "address" in entry.after
+
+
+def test_household_page_has_one_tab_per_related_list(app, client, login, make_household):
+    household_id = make_household()
+    login("admin")
+    page = client.get(f"/households/show/{household_id}").get_data(as_text=True)
+    tabs = re.findall(r'data-toggle="tab"[^>]*>(.*?)</a>', page, re.S)
+    assert [tab.strip() for tab in tabs] == [
+        "Rincian", "Keluarga", "Anggota Rumah Tangga", "Kepesertaan Program"]

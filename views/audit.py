@@ -26,6 +26,15 @@ ACTIONS = {
     "login_success": lazy_gettext("Signed in"),
     "login_failure": lazy_gettext("Failed sign-in"),
     "login_locked": lazy_gettext("Account locked"),
+    "export": lazy_gettext("Exported"),
+    "import": lazy_gettext("Imported"),
+    "import_checked": lazy_gettext("Import checked (dry run)"),
+    "import_refused": lazy_gettext("Import refused"),
+    "nik_status_check": lazy_gettext("NIK status check"),
+    "api_key_created": lazy_gettext("API key created"),
+    "api_key_revoked": lazy_gettext("API key revoked"),
+    "certificate_issued": lazy_gettext("Certificate issued"),
+    "report_downloaded": lazy_gettext("Report downloaded"),
 }
 ENTITIES = {
     "household": lazy_gettext("Household"),
@@ -38,6 +47,7 @@ ENTITIES = {
     "user": lazy_gettext("User"),
     "role": lazy_gettext("Role"),
     "group": lazy_gettext("Group"),
+    "import": lazy_gettext("Import"),
 }
 LABELS = {
     "at": lazy_gettext("Time"),

@@ -32,6 +32,20 @@ class ExportListWidget(ListWidget):
     template = "datakesos/export_list.html"
 
 
+class ExactRelatedViews(list):
+    """Flask-AppBuilder joins every registered view that is an *instance* of a related view
+    class, so a subclass registered for another purpose (the member proposal form derives from
+    the member view) would become an extra tab; only the exact classes are kept."""
+
+    def __init__(self, classes):
+        super().__init__()
+        self.classes = tuple(classes)
+
+    def append(self, view):
+        if type(view) in self.classes:
+            super().append(view)
+
+
 class RegisterModelView(ModelView):
     page_size = 25
     #: {key: (label, form field, [filter classes])}: searches that are not plain columns.
@@ -48,6 +62,7 @@ class RegisterModelView(ModelView):
         if self.base_permissions is not None and "can_list" in self.base_permissions:
             self.base_permissions = [*self.base_permissions, "can_export"]
         super().__init__(**kwargs)
+        self._related_views = ExactRelatedViews(self.related_views or ())
 
     # -- lists --------------------------------------------------------------------------
     @expose("/list/")

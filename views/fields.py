@@ -3,9 +3,9 @@
 Flask-AppBuilder's EnumField raises a bare ValueError on an unknown choice, which WTForms 3
 does not catch (a server error instead of a form error), and it cannot be left empty for a
 nullable column. This field does both properly and shows the translated labels."""
-from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_babel import lazy_gettext
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, DecimalField, SelectField
 from wtforms.validators import DataRequired, Optional
 
 
@@ -49,7 +49,9 @@ class ChoiceField(SelectField):
 
 def register_fields(datamodel, columns, labels) -> dict:
     """Fields Flask-AppBuilder would get wrong: a ChoiceField for every enumeration column,
-    and an optional checkbox for every yes/no column (unticked is a valid answer)."""
+    an optional checkbox for every yes/no column (unticked is a valid answer), and a decimal
+    field at the column's own scale (FAB's shows two places, so saving any edit would round
+    coordinates to about a kilometre)."""
     fields = {}
     for name in columns:
         if name not in datamodel.list_columns:
@@ -60,5 +62,11 @@ def register_fields(datamodel, columns, labels) -> dict:
             column = datamodel.list_columns[name]
             fields[name] = ChoiceField(
                 column.type.enum_class, label=labels.get(name, name), required=not column.nullable
+            )
+        elif getattr(datamodel.list_columns[name].type, "scale", None):
+            column = datamodel.list_columns[name]
+            fields[name] = DecimalField(
+                labels.get(name, name), places=column.type.scale, widget=BS3TextFieldWidget(),
+                validators=[Optional()] if column.nullable else [DataRequired()],
             )
     return fields
