@@ -180,6 +180,15 @@ def test_ids_that_cannot_exist_are_404(client, token, url):
         assert client.delete(url, headers=headers).status_code == 404
 
 
+def test_a_region_is_read_by_its_code(client, token):
+    headers = token("interkoneksi")
+    for code, level in (("32", 1), ("32.73", 2), ("32.73.01.1001", 4)):
+        response = client.get(f"/api/v1/region/{code}", headers=headers)
+        assert response.status_code == 200, code
+        assert response.get_json()["result"]["level"] == level
+    assert client.get("/api/v1/region/32.7x", headers=headers).status_code == 404
+
+
 def test_openapi_document_declares_types_and_enumerations(client, token):
     spec = client.get("/api/v1/_openapi", headers=token("admin")).get_json()
     household = spec["components"]["schemas"]["HouseholdApi.put"]

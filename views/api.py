@@ -7,6 +7,7 @@ id that cannot exist (404), a page size above MAX_PAGE_SIZE (400)."""
 import marshmallow
 from flask import current_app, request
 from flask_appbuilder import ModelRestApi
+from flask_appbuilder.api import expose, permission_name, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
@@ -175,6 +176,7 @@ def check_version(item, submitted: int) -> None:
 
 
 class RegionApi(RegisterApi):
+    include_route_methods = READ_ONLY | {"get_by_code"}
     resource_name = "region"
     datamodel = SQLAInterface(Region)
     list_columns = ["code", "name", "level", "kind", "parent_code"]
@@ -188,6 +190,39 @@ class RegionApi(RegisterApi):
         if not schemas.REGION_CODE_PATTERN.fullmatch(str(pk)):
             return self.response_404()
         return self._answer(ModelRestApi.get_headless, self, str(pk), **kwargs)
+
+    @expose("/<string:code>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def get_by_code(self, code):
+        """One region by its code
+        ---
+        get:
+          summary: A region by its Kemendagri code (32, 32.73, 32.73.01, 32.73.01.1001)
+          parameters:
+          - in: path
+            name: code
+            required: true
+            schema:
+              type: string
+              example: "32.73"
+          responses:
+            200:
+              description: The region
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        $ref: '#/components/schemas/RegionApi.get'
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        return self.get_headless(code)
 
 
 class HouseholdApi(RegisterApi):
