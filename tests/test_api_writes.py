@@ -50,11 +50,16 @@ def test_a_new_household_breaking_a_rule_is_refused_whole(client, token, app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Household)) == 0
 
 
+def child_of(household_id: int, district: str) -> dict:
+    """A new member born 1 May 2015 in `district` (6 digits), with a new family card."""
+    return {"household_id": household_id, "nik": f"{district}0105150013", "full_name": "Adi",
+            "kk_number": f"{district}1501200099", "relation_to_head": "CHILD", "sex": "MALE",
+            "birth_date": "2015-05-01"}
+
+
 def test_admin_adds_a_member_to_a_household(client, token, make_household):
     household = make_household(BANDUNG_VILLAGE)
-    child = {"household_id": household, "nik": "3273010105150013", "full_name": "Adi",
-             "kk_number": "3273011501200099", "relation_to_head": "CHILD", "sex": "MALE",
-             "birth_date": "2015-05-01"}
+    child = child_of(household, "327301")
     response = client.post("/api/v1/member/", headers=token("admin"), json=child)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["result"]["household_id"] == household
@@ -63,13 +68,18 @@ def test_admin_adds_a_member_to_a_household(client, token, make_household):
     assert "NIK" in again.get_json()["message"]
 
 
-def test_member_of_a_household_outside_the_region_is_not_found(client, token, make_household):
-    bogor = make_household(BOGOR_VILLAGE)
-    child = {"household_id": bogor, "nik": "3201010105150013", "full_name": "Adi",
-             "kk_number": "3201011501200099", "relation_to_head": "CHILD", "sex": "MALE",
-             "birth_date": "2015-05-01"}
-    response = client.post("/api/v1/member/", headers=token("operator.bandung"), json=child)
-    assert response.status_code in (403, 404)
+def test_regional_users_cannot_add_members_directly_anywhere(client, token, make_household):
+    for village, district in ((BANDUNG_VILLAGE, "327301"), (BOGOR_VILLAGE, "320101")):
+        child = child_of(make_household(village), district)
+        response = client.post("/api/v1/member/", headers=token("operator.bandung"), json=child)
+        assert response.status_code == 403
+        assert "usulan" in response.get_json()["message"]
+
+
+def test_a_member_for_a_household_that_does_not_exist_is_404(client, token):
+    response = client.post("/api/v1/member/", headers=token("admin"),
+                           json=child_of(2_000_000_000, "327301"))
+    assert response.status_code == 404
 
 
 def test_operator_corrects_a_member_through_the_rules(client, token, make_household):

@@ -100,8 +100,16 @@ class RegisterApi(ModelRestApi):
     include_route_methods = READ_ONLY
     page_size = 25
     max_page_size = 100
-    #: The schema of a PUT body (partial: any subset of fields, with `version`).
-    edit_schema = None
+
+    def __init__(self):
+        # The declared schemas are the columns: one list, not two to keep in step.
+        for columns, schema in (("list_columns", self.list_model_schema),
+                                ("show_columns", self.show_model_schema),
+                                ("add_columns", self.add_model_schema),
+                                ("edit_columns", self.edit_model_schema)):
+            if schema is not None and not getattr(self, columns):
+                setattr(self, columns, list(schema.declared_fields))
+        super().__init__()
 
     def _answer(self, method, *args, **kwargs):
         return answer_domain_errors(self, method, *args, **kwargs)
@@ -138,7 +146,7 @@ class RegisterApi(ModelRestApi):
         item = self.datamodel.get(number, self._base_filters) if number else None
         if item is None:
             return self.response_404()
-        changes = load(self.edit_schema, json_body(), partial=True)
+        changes = load(self.edit_model_schema, json_body(), partial=True)
         if "version" not in changes:
             raise ValidationError(gettext(
                 "Send the record's current version with every change."), "version")
@@ -179,8 +187,6 @@ class RegionApi(RegisterApi):
     include_route_methods = READ_ONLY | {"get_by_code"}
     resource_name = "region"
     datamodel = SQLAInterface(Region)
-    list_columns = ["code", "name", "level", "kind", "parent_code"]
-    show_columns = list_columns
     list_model_schema, show_model_schema = schemas.RegionSchema(), schemas.RegionShowSchema()
     search_columns = ["code", "name", "level", "parent_code"]
     order_columns = ["code", "name"]
@@ -231,14 +237,10 @@ class HouseholdApi(RegisterApi):
     datamodel = SQLAInterface(Household)
     include_route_methods = READ_ONLY | {"post", "put", "delete"}
     base_filters = region_filter("village_code")
-    list_columns = list(schemas.HouseholdListSchema._declared_fields)
-    show_columns = list(schemas.HouseholdShowSchema._declared_fields)
-    edit_columns = list(schemas.HouseholdEditSchema._declared_fields)
-    add_columns = list(schemas.HouseholdAddSchema._declared_fields)
     list_model_schema = schemas.HouseholdListSchema()
     show_model_schema = schemas.HouseholdShowSchema()
     add_model_schema = schemas.HouseholdAddSchema()
-    edit_model_schema = edit_schema = schemas.HouseholdEditSchema()
+    edit_model_schema = schemas.HouseholdEditSchema()
     search_columns = ["register_id", "village_code", "welfare_decile", "status"]
     order_columns = ["id", "register_id", "welfare_decile"]
 
@@ -268,8 +270,6 @@ class FamilyApi(RegisterApi):
     resource_name = "family"
     datamodel = SQLAInterface(Family)
     base_filters = region_filter("household")
-    list_columns = list(schemas.FamilySchema._declared_fields)
-    show_columns = list(schemas.FamilyShowSchema._declared_fields)
     list_model_schema = schemas.FamilySchema()
     show_model_schema = schemas.FamilyShowSchema()
     search_columns = ["kk_number"]
@@ -282,14 +282,10 @@ class MemberApi(RegisterApi):
     datamodel = SQLAInterface(Member)
     include_route_methods = READ_ONLY | {"post", "put"}
     base_filters = region_filter("household")
-    list_columns = list(schemas.MemberListSchema._declared_fields)
-    show_columns = list(schemas.MemberShowSchema._declared_fields)
-    edit_columns = list(schemas.MemberEditSchema._declared_fields)
-    add_columns = list(schemas.MemberAddSchema._declared_fields)
     list_model_schema = schemas.MemberListSchema()
     show_model_schema = schemas.MemberShowSchema()
     add_model_schema = schemas.MemberAddSchema()
-    edit_model_schema = edit_schema = schemas.MemberEditSchema()
+    edit_model_schema = schemas.MemberEditSchema()
     search_columns = ["nik", "full_name", "status"]
     order_columns = ["id", "full_name"]
 
@@ -341,8 +337,6 @@ class ProgramApi(RegisterApi):
     label_columns = labels.PROGRAM
     resource_name = "program"
     datamodel = SQLAInterface(Program)
-    list_columns = list(schemas.ProgramSchema._declared_fields)
-    show_columns = list(schemas.ProgramShowSchema._declared_fields)
     list_model_schema = schemas.ProgramSchema()
     show_model_schema = schemas.ProgramShowSchema()
 
@@ -352,7 +346,6 @@ class MembershipApi(RegisterApi):
     resource_name = "membership"
     datamodel = SQLAInterface(ProgramMembership)
     base_filters = region_filter("household")
-    list_columns = show_columns = list(schemas.MembershipSchema._declared_fields)
     list_model_schema = schemas.MembershipSchema()
     show_model_schema = schemas.MembershipShowSchema()
     search_columns = ["program_id", "status"]
@@ -362,7 +355,6 @@ class PeriodApi(RegisterApi):
     label_columns = labels.PERIOD
     resource_name = "period"
     datamodel = SQLAInterface(Period)
-    list_columns = show_columns = list(schemas.PeriodSchema._declared_fields)
     list_model_schema = schemas.PeriodSchema()
     show_model_schema = schemas.PeriodShowSchema()
 

@@ -182,8 +182,6 @@ class AuditApi(RegisterApi):
     resource_name = "audit"
     datamodel = SQLAInterface(AuditEntry)
     base_filters = region_filter("region_code")
-    list_columns = list(api_schemas.AuditEntrySchema._declared_fields)
-    show_columns = list(api_schemas.AuditEntryShowSchema._declared_fields)
     list_model_schema = api_schemas.AuditEntrySchema()
     show_model_schema = api_schemas.AuditEntryShowSchema()
     # `id` too: an external reader fetches "everything after the last entry it saw".
