@@ -138,22 +138,20 @@ class _LiveCounts:
         self.code = _prefix(Household.village_code, level)
 
     def households(self):
-        """(code, decile, households, families, people)"""
-        people = (
-            sa.select(Member.household_id, sa.func.count().label("people"),
-                      sa.func.count(sa.distinct(Member.family_id)).label("families"))
-            .where(Member.status == MemberStatus.ACTIVE)
-            .group_by(Member.household_id)
-            .subquery()
-        )
+        """(code, decile, households)"""
         return db.session.execute(
-            sa.select(self.code, Household.welfare_decile, sa.func.count(),
-                      sa.func.coalesce(sa.func.sum(people.c.families), 0),
-                      sa.func.coalesce(sa.func.sum(people.c.people), 0))
-            .select_from(Household)
-            .outerjoin(people, people.c.household_id == Household.id)
+            sa.select(self.code, Household.welfare_decile, sa.func.count())
             .where(self.households_where)
             .group_by(self.code, Household.welfare_decile)
+        )
+
+    def people(self):
+        """(code, families, people): families that have an active member, as the snapshot."""
+        return db.session.execute(
+            sa.select(self.code, sa.func.count(sa.distinct(Member.family_id)), sa.func.count())
+            .join(Household, Household.id == Member.household_id)
+            .where(self.households_where, Member.status == MemberStatus.ACTIVE)
+            .group_by(self.code)
         )
 
     def programs(self):
@@ -169,12 +167,9 @@ class _LiveCounts:
             .group_by(self.code, ProgramMembership.program_id)
         )
 
-    def people_households(self):
-        return sa.select(Household.id).where(self.households_where)
-
     def sex_age(self, on: datetime.date):
         """(code, sex, age group, people)"""
-        return _sex_age(self.people_households(), self.level, on)
+        return _sex_age(sa.select(Household.id).where(self.households_where), self.level, on)
 
 
 class _SnapshotCounts:
@@ -188,11 +183,17 @@ class _SnapshotCounts:
 
     def households(self):
         return db.session.execute(
-            sa.select(self.code, PeriodSnapshot.welfare_decile, sa.func.count(),
-                      sa.func.sum(PeriodSnapshot.family_count),
-                      sa.func.sum(PeriodSnapshot.member_count))
+            sa.select(self.code, PeriodSnapshot.welfare_decile, sa.func.count())
             .where(self.where)
             .group_by(self.code, PeriodSnapshot.welfare_decile)
+        )
+
+    def people(self):
+        return db.session.execute(
+            sa.select(self.code, sa.func.sum(PeriodSnapshot.family_count),
+                      sa.func.sum(PeriodSnapshot.member_count))
+            .where(self.where)
+            .group_by(self.code)
         )
 
     def programs(self):
@@ -235,12 +236,14 @@ def _rows(counter, on: datetime.date) -> list[dict]:
             rows[code] = {"code": code, "name": None, **_zeros(program_codes.values())}
         return rows[code]
 
-    for code, decile, households, families, people in counter.households():
+    for code, decile, households in counter.households():
         entry = row(code)
         entry["households"] += households
+        entry["deciles"][str(decile) if decile else NO_DECILE] += households
+    for code, families, people in counter.people():
+        entry = row(code)
         entry["families"] += int(families or 0)
         entry["people"] += int(people or 0)
-        entry["deciles"][str(decile) if decile else NO_DECILE] += households
     for code, program_id, recipients in counter.programs():
         row(code)["programs"][program_codes[program_id]] += int(recipients or 0)
     for code, sex, group, people in counter.sex_age(on):
