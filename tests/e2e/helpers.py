@@ -55,6 +55,32 @@ _VISIBLE_TEXT = """() => {
 }"""
 
 
+# Form fields a user can reach without a name a screen reader can announce.
+_UNLABELLED = """() => {
+  const named = (el) => {
+    if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.title) return true;
+    if (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) return true;
+    return !!el.closest('label');
+  };
+  const out = [];
+  for (const el of document.querySelectorAll('input, select, textarea, .select2-selection')) {
+    if (el.matches('[type=hidden], [type=submit], [type=button], [type=reset], [type=image]')) continue;
+    if (el.classList.contains('select2-hidden-accessible')) continue;  // its .select2-selection counts
+    if (!el.getClientRects().length || getComputedStyle(el).visibility === 'hidden') continue;
+    if (el.classList.contains('select2-selection')) {
+      const select = el.closest('.select2-container').previousElementSibling;
+      const ids = (el.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean);
+      const labelled = ids.some((id) => document.getElementById(id) && document.getElementById(id).tagName === 'LABEL');
+      if (labelled || el.getAttribute('aria-label') || (select && select.getAttribute('aria-label'))) continue;
+      out.push('select2 ' + (select ? select.name || select.id : '?'));
+      continue;
+    }
+    if (!named(el)) out.push(el.tagName.toLowerCase() + ' ' + (el.name || el.id || el.className));
+  }
+  return out;
+}"""
+
+
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
     page.goto("/login/")
     assert_indonesian(page)
@@ -112,6 +138,8 @@ def assert_page_ok(page, server_errors: list, console_errors: list | None = None
     if console_errors is not None:
         assert console_errors == [], f"browser console errors on {page.url}: {console_errors}"
     assert_indonesian(page)
+    unlabelled = page.evaluate(_UNLABELLED)
+    assert not unlabelled, f"form fields without a label for screen readers on {page.url}: {unlabelled}"
     return text
 
 

@@ -3,6 +3,7 @@ close and closes now, watching the job the scheduler process runs; the province 
 regencies' activity and prints a recap; the operator prints registration certificates, also for
 the household proposed (and verified) before the close."""
 import re
+import subprocess
 
 import pytest
 
@@ -13,14 +14,21 @@ pytestmark = pytest.mark.e2e
 CLOSE_TIMEOUT_MS = 120_000
 
 
-def _pdf_from_link(page, link) -> bytes:
-    """Follow a link to a PDF as the browser's session does; the response must be a PDF."""
+def pdf_text(pdf: bytes) -> str:
+    """The text of a PDF (poppler's pdftotext, installed by `make install`)."""
+    assert pdf[:5] == b"%PDF-"
+    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                            check=True, timeout=60)
+    return result.stdout.decode()
+
+
+def _pdf_from_link(page, link) -> str:
+    """Follow a link to a PDF as the browser's session does; the response must be a PDF, whose
+    text is returned."""
     response = page.context.request.get(link.get_attribute("href"))
     assert response.status == 200, response.text()[:500]
     assert response.headers["content-type"].startswith("application/pdf"), response.headers
-    body = response.body()
-    assert body[:5] == b"%PDF-"
-    return body
+    return pdf_text(response.body())
 
 
 def test_pusdatin_schedules_and_closes_the_period(page, screenshot, server_errors, console_errors,
@@ -88,13 +96,17 @@ def test_province_watches_activity_and_prints_a_recap(page, screenshot, server_e
     open_menu_item(page, "Laporan dan surat keterangan")
     assert_page_ok(page, server_errors, console_errors)
     screenshot("reports", phone=True)
+    # The recap of the province (the form's default region) for the period just closed.
     recap = page.locator("#region-recap")
+    recap.get_by_label("Periode").select_option(closed)
     with page.expect_response(lambda response: "recap.pdf" in response.url) as answer:
         recap.get_by_role("button", name="Cetak rekapitulasi").click()
     response = answer.value
     assert response.status == 200
     assert response.headers["content-type"].startswith("application/pdf")
-    assert "/region/32/" in response.url, response.url
+    assert "/region/32/" in response.url and f"period={closed}" in response.url, response.url
+    # (the browser shows the PDF in its viewer; the document itself is read at the same address)
+    assert "Jawa Barat" in pdf_text(page.context.request.get(response.url).body())
 
 
 def test_operator_prints_certificates(page, screenshot, server_errors, console_errors,
@@ -102,7 +114,8 @@ def test_operator_prints_certificates(page, screenshot, server_errors, console_e
     sign_in(page, "operator.bandung")
     page.goto(f"/households/show/{bandung_household['id']}")
     assert_page_ok(page, server_errors, console_errors)
-    _pdf_from_link(page, page.get_by_role("link", name="Cetak Surat Keterangan"))
+    certificate = _pdf_from_link(page, page.get_by_role("link", name="Cetak Surat Keterangan"))
+    assert bandung_household["register_id"] in certificate, certificate[:1500]
 
     # The household proposed and verified before the close is now in the register.
     proposed = scalar(e2e_db, "SELECT household_id FROM member WHERE nik = :nik",
@@ -114,4 +127,5 @@ def test_operator_prints_certificates(page, screenshot, server_errors, console_e
     text = assert_page_ok(page, server_errors, console_errors)
     assert NEW_HEAD["name"] in text or "Terdaftar" in text
     screenshot("new-household", phone=True)
-    _pdf_from_link(page, page.get_by_role("link", name="Cetak Surat Keterangan"))
+    certificate = _pdf_from_link(page, page.get_by_role("link", name="Cetak Surat Keterangan"))
+    assert NEW_HEAD["name"] in certificate, certificate[:1500]

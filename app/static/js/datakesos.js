@@ -99,3 +99,50 @@
     });
   });
 })(jQuery);
+
+/* List search rows (added by Flask-AppBuilder's filters script): each operator and value field
+   is named after its column for screen readers; date filters get the date picker (the script
+   calls a `datetimepicker` plugin that the bundled date picker does not provide). */
+(function ($) {
+  "use strict";
+  if ($.fn.datepicker && !$.fn.datetimepicker) {
+    $.fn.datetimepicker = function () {
+      var language = (document.documentElement.lang || "id").slice(0, 2) === "en" ? "en" : "id";
+      return this.datepicker({ format: "yyyy-mm-dd", language: language, autoclose: true,
+                               forceParse: false });
+    };
+  }
+  function nameRow(row) {
+    var column = $.trim($(row).children("td").first().text().replace("\u00d7", ""));
+    if (!column) { return; }
+    var cells = $(row).children("td.filter");
+    var comparison = column + " (" + ($(document.body).data("comparison-label") || "") + ")";
+    cells.eq(0).find("select").attr("aria-label", comparison);
+    cells.eq(0).find(".select2-selection").attr("aria-label", comparison);
+    cells.eq(1).find("input, select, textarea").attr("aria-label", column);
+    cells.eq(1).find(".select2-selection").attr("aria-label", column);
+  }
+  $(function () {
+    var table = document.querySelector("#filter_form table.filters tbody");
+    if (!table || !window.MutationObserver) { return; }
+    $(table).children("tr").each(function () { nameRow(this); });
+    new MutationObserver(function () {
+      $(table).children("tr").each(function () { nameRow(this); });
+    }).observe(table, { childList: true, subtree: true });
+  });
+})(jQuery);
+
+/* Multiple-choice search selects: the typing field inside them carries the field's name too. */
+(function ($) {
+  "use strict";
+  $(document).on("select2:open select2:select select2:unselect", "select[multiple]", function () {
+    var select = $(this);
+    var label = select.attr("id") ? $.trim($("label[for='" + select.attr("id") + "']").first().text()) : "";
+    if (label) {
+      select.next(".select2-container").find(".select2-search__field").attr("aria-label", label.replace(/\s*\*$/, ""));
+    }
+  });
+  $(function () {
+    $("select[multiple]").each(function () { $(this).trigger("select2:select"); });
+  });
+})(jQuery);
