@@ -26,7 +26,7 @@ from app.extensions import db
 from app.scope import check_in_scope, current_scope, scope_clause
 from models import Household, Member, Period, Program, ProgramMembership, Region
 from models.enums import HouseholdStatus, MemberStatus, MembershipStatus, PeriodStatus, Sex
-from models.snapshots import PeriodSnapshot, PeriodSnapshotProgram
+from models.snapshots import PeriodRecap, PeriodRecapProgram, PeriodSnapshot
 
 LEVELS = {"province": 1, "regency": 2, "district": 3, "village": 4}
 LEVEL_NAMES = {number: name for name, number in LEVELS.items()}
@@ -188,23 +188,25 @@ class _SnapshotCounts:
             .group_by(self.code, PeriodSnapshot.welfare_decile)
         )
 
+    # Families, people and program recipients per region were summed from the snapshot by the
+    # close itself (period_recap*, every level): read, not counted again.
     def people(self):
         return db.session.execute(
-            sa.select(self.code, sa.func.sum(PeriodSnapshot.family_count),
-                      sa.func.sum(PeriodSnapshot.member_count))
-            .where(self.where)
-            .group_by(self.code)
+            sa.select(PeriodRecap.region_code, PeriodRecap.families, PeriodRecap.people)
+            .where(PeriodRecap.period_id == self.period_id, PeriodRecap.level == self.level,
+                   scope_clause(PeriodRecap.region_code, self.region))
         )
 
     def programs(self):
         return db.session.execute(
-            sa.select(self.code, PeriodSnapshotProgram.program_id,
-                      sa.func.sum(PeriodSnapshotProgram.recipients))
-            .join(PeriodSnapshot, sa.and_(
-                PeriodSnapshot.period_id == PeriodSnapshotProgram.period_id,
-                PeriodSnapshot.household_id == PeriodSnapshotProgram.household_id))
-            .where(self.where)
-            .group_by(self.code, PeriodSnapshotProgram.program_id)
+            sa.select(PeriodRecapProgram.region_code, PeriodRecapProgram.program_id,
+                      PeriodRecapProgram.recipients)
+            .join(PeriodRecap, sa.and_(
+                PeriodRecap.period_id == PeriodRecapProgram.period_id,
+                PeriodRecap.region_code == PeriodRecapProgram.region_code))
+            .where(PeriodRecapProgram.period_id == self.period_id,
+                   PeriodRecap.level == self.level,
+                   scope_clause(PeriodRecapProgram.region_code, self.region))
         )
 
     def sex_age(self, on: datetime.date):
