@@ -49,6 +49,8 @@ class Figure:
     unit: str = "s"
     description: str = ""
     details: dict = field(default_factory=dict)
+    #: Goals as (what, at most / at least, number): what is "value" or "ratio".
+    goals: list = field(default_factory=list)
 
     @property
     def ratio(self) -> float | None:
@@ -56,8 +58,26 @@ class Figure:
             return None
         return round(self.value / self.baseline, 3)
 
+    @property
+    def goal(self) -> str:
+        units = {"ratio": "×", "value": " " + self.unit}
+        return "; ".join(f"{what} {op} {number:g}{units.get(what, '')}"
+                         for what, op, number in self.goals)
+
+    @property
+    def met(self) -> bool | None:
+        if not self.goals:
+            return None
+        for what, op, number in self.goals:
+            measured = {"ratio": self.ratio, "value": self.value}.get(what, self.details.get(what))
+            if measured is None:
+                return None
+            if (op == "<=" and measured > number) or (op == ">=" and measured < number):
+                return False
+        return True
+
     def as_dict(self) -> dict:
-        return {**asdict(self), "ratio": self.ratio}
+        return {**asdict(self), "ratio": self.ratio, "goal": self.goal, "met": self.met}
 
 
 @dataclass
@@ -66,6 +86,10 @@ class Bench:
     households: int
     seed: int
     database: str
+    url: str = ""
+    #: Figures of an earlier run (--compare FILE), by name.
+    previous: dict = field(default_factory=dict)
+    previous_households: int | None = None
 
 
 FIGURES: list[Callable[[Bench], list[Figure]]] = []
@@ -124,8 +148,10 @@ def prepare(bench: Bench) -> None:
     demo.create_demo_users()
     have = db.session.scalar(sa.select(sa.func.count()).select_from(Household))
     if have < bench.households:
-        print(f"generating {bench.households - have:,} demo households …", flush=True)
-        result = demo.generate(bench.households - have, seed=bench.seed + have)
+        from app import demo_copy
+
+        print(f"generating {bench.households - have:,} demo households (COPY) …", flush=True)
+        result = demo_copy.generate_bulk(bench.households - have, seed=bench.seed + have)
         print(f"  {result.households:,} households, {result.members:,} members in "
               f"{time.perf_counter() - started:.0f} s", flush=True)
     period = ensure_open_period()
@@ -187,6 +213,351 @@ def _bare_statements(bench: Bench) -> dict[str, float]:
     return timings
 
 
+# -- pages of the console, beside the raw SQL of the same work ----------------------------------
+#: Requests timed per page figure (after WARM_UP untimed ones); the median is reported.
+REPEAT = 15
+WARM_UP = 3
+OPERATOR = "operator.bandung"
+SCOPE = "32.73"
+#: The list the operator opens most: their regency's households of one welfare decile.
+LIST_URL = "/households/list/?_flt_0_welfare_decile=2"
+
+
+def _median_seconds(action, repeat: int = REPEAT, warm_up: int = WARM_UP) -> float:
+    import statistics
+
+    for _ in range(warm_up):
+        action()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _csrf_token(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*'
+                      r'name="csrf_token"', html)
+    if not match:
+        raise SystemExit("no CSRF token on the login page")
+    return match.group(1) or match.group(2)
+
+
+class _Client:
+    """A test client whose every request gets its own application context. The benchmark
+    runs inside one, and a request would otherwise share its `g` (the signed-in user, the
+    region scope) with every other request."""
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+
+    def get(self, *args, **kwargs):
+        with self.app.app_context():
+            return self.client.get(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        with self.app.app_context():
+            return self.client.post(*args, **kwargs)
+
+
+def _signed_in_client(app, username: str):
+    from app.demo import demo_password
+
+    client = _Client(app)
+    token = _csrf_token(client.get("/login/").get_data(as_text=True))
+    response = client.post("/login/", data={"username": username, "password": demo_password(),
+                                            "csrf_token": token})
+    if response.status_code != 302:
+        raise SystemExit(f"could not sign in as {username}: {response.status_code}")
+    return client
+
+
+def _get(client, url: str):
+    def action():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url}: {response.status_code}")
+        return response
+    return action
+
+
+def _raw_sql(statements: list[tuple[str, dict]]):
+    """Run statements on one plain DBAPI connection (no ORM, no pool checkout per run)."""
+    from app.extensions import db
+
+    connection = db.engine.raw_connection()
+
+    def action():
+        cursor = connection.cursor()
+        for sql, parameters in statements:
+            cursor.execute(sql, parameters)
+            cursor.fetchall()
+        cursor.close()
+        connection.rollback()
+    return action, connection
+
+
+def _timed_sql(statements) -> float:
+    action, connection = _raw_sql(statements)
+    try:
+        return _median_seconds(action)
+    finally:
+        connection.close()
+
+
+_IN_SCOPE = "(h.village_code = %(scope)s OR h.village_code LIKE %(like)s)"
+
+
+def _list_statements(extra_where: str, parameters: dict) -> list[tuple[str, dict]]:
+    """The least a 25-row list page of households needs: the page of rows with each head,
+    and the count of matching rows for the pager."""
+    parameters = {"scope": SCOPE, "like": SCOPE + ".%", **parameters}
+    where = f"{_IN_SCOPE} AND {extra_where}"
+    return [
+        (f"SELECT h.*, r.name FROM household h JOIN region r ON r.code = h.village_code "
+         f"WHERE {where} ORDER BY h.id DESC LIMIT 25", parameters),
+        (f"SELECT m.* FROM member m WHERE m.relation_to_head = 'HEAD' AND m.household_id IN "
+         f"(SELECT h.id FROM household h WHERE {where} ORDER BY h.id DESC LIMIT 25)", parameters),
+        (f"SELECT count(*) FROM household h WHERE {where}", parameters),
+    ]
+
+
+def _sample_household(active_only: bool = True):
+    """A household of the operator's regency in the middle of its id range, with members."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    return db.session.execute(sa.text(
+        "SELECT h.id, m.nik FROM household h JOIN member m ON m.household_id = h.id "
+        "AND m.relation_to_head = 'HEAD' WHERE h.village_code LIKE '32.73.%' "
+        "AND h.status = 'ACTIVE' ORDER BY h.id OFFSET (SELECT count(*) / 2 FROM household "
+        "WHERE village_code LIKE '32.73.%') LIMIT 1")).one()
+
+
+@figure
+def list_page(bench: Bench) -> list[Figure]:
+    """The operator's household list (25 rows, their regency, one decile) through the console
+    vs. the raw SQL of the same page; and the same list from a default Flask-AppBuilder
+    scaffold."""
+    client = _signed_in_client(bench.app, OPERATOR)
+    page = _median_seconds(_get(client, LIST_URL))
+    raw = _timed_sql(_list_statements("h.welfare_decile = %(decile)s", {"decile": 2}))
+    admin = _signed_in_client(bench.app, "admin")
+    naive_url = "/bench-naive/households/list/?_flt_0_welfare_decile=2"
+    naive = _median_seconds(_get(admin, naive_url), repeat=1, warm_up=0)
+    figures = [
+        Figure("list_page", round(page, 4), round(raw, 4),
+               description=f"GET {LIST_URL} as {OPERATOR} vs. its raw SQL (rows, heads, count)",
+               goals=[("ratio", "<=", 2.0)]),
+        Figure("list_page.naive_scaffold", round(naive, 4), round(page, 4),
+               description="the same list from a default ModelView (admin) vs. the console's"),
+    ]
+    previous = bench.previous.get("list_page")
+    if previous and bench.previous_households and bench.previous_households < bench.households:
+        figures.append(Figure(
+            f"list_page.vs_{bench.previous_households // 1000}k", round(page, 4),
+            previous["value"],
+            description=f"the list page at {bench.households:,} vs. at "
+                        f"{bench.previous_households:,} households (--compare)",
+            goals=[("ratio", "<=", 1.2)]))
+    return figures
+
+
+@figure
+def nik_lookup(bench: Bench) -> list[Figure]:
+    """Finding a household by a member's NIK from the list's search vs. the raw SQL."""
+    household_id, nik = _sample_household()
+    client = _signed_in_client(bench.app, OPERATOR)
+    url = f"/households/list/?_flt_0_nik={nik}"
+    if f"/households/show/{household_id}" not in client.get(url).get_data(as_text=True):
+        raise SystemExit(f"the NIK search did not find household {household_id}")
+    page = _median_seconds(_get(client, url))
+    raw = _timed_sql(_list_statements(
+        "EXISTS (SELECT 1 FROM member m WHERE m.household_id = h.id AND m.nik = %(nik)s)",
+        {"nik": nik}))
+    return [Figure("nik_lookup", round(page, 4), round(raw, 4),
+                   description=f"GET /households/list/?_flt_0_nik=… as {OPERATOR} vs. its raw SQL",
+                   goals=[("value", "<=", 0.020)])]
+
+
+@figure
+def household_page(bench: Bench) -> list[Figure]:
+    """A household's page with its members, families and program memberships."""
+    household_id, _nik = _sample_household()
+    client = _signed_in_client(bench.app, OPERATOR)
+    page = _median_seconds(_get(client, f"/households/show/{household_id}"))
+    parameters = {"id": household_id}
+    raw = _timed_sql([
+        ("SELECT h.*, r.name FROM household h JOIN region r ON r.code = h.village_code "
+         "WHERE h.id = %(id)s", parameters),
+        ("SELECT * FROM member WHERE household_id = %(id)s ORDER BY id", parameters),
+        ("SELECT * FROM family WHERE household_id = %(id)s ORDER BY id", parameters),
+        ("SELECT pm.*, p.code FROM program_membership pm JOIN program p ON p.id = pm.program_id "
+         "WHERE pm.household_id = %(id)s ORDER BY pm.id", parameters),
+    ])
+    return [Figure("household_page", round(page, 4), round(raw, 4),
+                   description=f"GET /households/show/<id> as {OPERATOR} vs. its raw SQL",
+                   goals=[("value", "<=", 0.050)])]
+
+
+class _FormValues:
+    """What a browser sends back for the page's main form (the POST form with the most
+    fields): inputs, checked boxes, selected options."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        forms: list[dict[str, list[str]]] = []
+        state = {"select": None, "form": None}
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                attrs = dict(attrs)
+                if tag == "form" and "post" in (attrs.get("method") or "").lower():
+                    state["form"] = {}
+                    forms.append(state["form"])
+                values = state["form"]
+                if values is None:
+                    return
+                name = attrs.get("name")
+                if tag == "input" and name:
+                    kind = (attrs.get("type") or "text").lower()
+                    if kind in ("checkbox", "radio") and "checked" not in attrs:
+                        values.setdefault(name, [])
+                        return
+                    if kind in ("submit", "button"):
+                        return
+                    values.setdefault(name, []).append(attrs.get("value") or (
+                        "y" if kind == "checkbox" else ""))
+                elif tag == "select" and name:
+                    state["select"] = name
+                    values.setdefault(name, [])
+                elif tag == "option" and state["select"] and "selected" in attrs:
+                    values[state["select"]].append(attrs.get("value") or "")
+                elif tag == "textarea" and name:
+                    values.setdefault(name, []).append("")
+
+            def handle_endtag(self, tag):
+                if tag == "select":
+                    state["select"] = None
+                if tag == "form":
+                    state["form"] = None
+
+        Parser().feed(html)
+        self.values = max(forms, key=len) if forms else {}
+
+    def data(self, **changes) -> dict:
+        data = {name: (found[0] if len(found) == 1 else found)
+                for name, found in self.values.items() if found}
+        data.update(changes)
+        return data
+
+
+@figure
+def household_form(bench: Bench) -> list[Figure]:
+    """The household add and edit forms vs. the same forms from a default ModelView, whose
+    village select lists every region; and saving an edit (validation, optimistic lock, audit
+    entry) vs. the raw UPDATE and audit INSERT."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    household_id, _nik = _sample_household()
+    client = _signed_in_client(bench.app, OPERATOR)
+    admin = _signed_in_client(bench.app, "admin")
+    edit = _median_seconds(_get(client, f"/households/edit/{household_id}"))
+    add = _median_seconds(_get(admin, "/households/add"))  # operators propose instead
+    naive_edit = _median_seconds(_get(admin, f"/bench-naive/households/edit/{household_id}"),
+                                 repeat=3, warm_up=1)
+    naive_add = _median_seconds(_get(admin, "/bench-naive/households/add"), repeat=3, warm_up=1)
+
+    url = f"/households/edit/{household_id}"
+    saves = []
+    for attempt in range(REPEAT + 1):
+        form = _FormValues(client.get(url).get_data(as_text=True))
+        data = form.data(address=f"Jl. Bench No. {attempt + 1}")
+        started = time.perf_counter()
+        response = client.post(url, data=data)
+        seconds = time.perf_counter() - started
+        if response.status_code != 302:
+            raise SystemExit(f"POST {url}: {response.status_code} "
+                             f"{response.get_data(as_text=True)[:300]}")
+        if attempt:
+            saves.append(seconds)
+    audited = db.session.scalar(sa.text(
+        "SELECT count(*) FROM audit_entry WHERE entity = 'household' AND entity_id = :id "
+        "AND action = 'update'"), {"id": str(household_id)})
+    raw_save = _raw_save_seconds(household_id)
+    import statistics
+
+    return [
+        Figure("household_form.edit", round(edit, 4), round(naive_edit, 4),
+               description="GET the edit form vs. a default ModelView's (goal: 20× faster)",
+               goals=[("ratio", "<=", 0.05)]),
+        Figure("household_form.add", round(add, 4), round(naive_add, 4),
+               description="GET the add form (admin) vs. a default ModelView's (goal: 20× faster)",
+               goals=[("ratio", "<=", 0.05)]),
+        Figure("household_form.save", round(statistics.median(saves), 4), round(raw_save, 4),
+               description="POST an edit (checks, version, audit) vs. raw UPDATE + audit INSERT",
+               details={"audit_entries": audited}, goals=[("value", "<=", 0.050)]),
+    ]
+
+
+def _raw_save_seconds(household_id: int) -> float:
+    from app.extensions import db
+
+    connection = db.engine.raw_connection()
+    counter = iter(range(10 ** 6))
+
+    def action():
+        cursor = connection.cursor()
+        cursor.execute(
+            "UPDATE household SET address = %(address)s, updated_at = now(), "
+            "version = version + 1 WHERE id = %(id)s RETURNING version",
+            {"id": household_id, "address": f"Jl. Raw No. {next(counter)}"})
+        cursor.execute(
+            "INSERT INTO audit_entry (at, user_id, username, ip_address, action, entity, "
+            "entity_id, region_code, before, after) SELECT now(), NULL, 'bench', '127.0.0.1', "
+            "'update', 'household', %(entity)s, village_code, '{\"address\": \"a\"}', "
+            "'{\"address\": \"b\"}' "
+            "FROM household WHERE id = %(id)s", {"id": household_id, "entity": str(household_id)})
+        connection.commit()
+    try:
+        return _median_seconds(action)
+    finally:
+        connection.close()
+
+
+def register_naive_views(app) -> None:
+    """A default Flask-AppBuilder scaffold on the same model, as `flask fab create-app` would
+    give: a ModelView with its default list, search and relationship select (the village,
+    chosen among every region). The one-to-many selects (families, members, memberships) are
+    left out of its forms: they would load every member of the register into one page."""
+    from flask_appbuilder import ModelView
+    from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+    from models import Household
+
+    scalar = [column.name for column in Household.__table__.columns
+              if column.name not in ("id", "village_code", "created_at", "updated_at",
+                                     "version")]
+
+    class NaiveHouseholdView(ModelView):
+        route_base = "/bench-naive/households"
+        datamodel = SQLAInterface(Household)
+        add_columns = ["village", *scalar]
+        edit_columns = ["village", *scalar]
+        search_columns = ["village", *scalar]
+
+    with app.app_context():
+        app.appbuilder.add_view_no_menu(NaiveHouseholdView)
+
+
 @figure
 def period_close(bench: Bench) -> list[Figure]:
     import sqlalchemy as sa
@@ -220,6 +591,7 @@ def period_close(bench: Bench) -> list[Figure]:
         "period_close", round(result.seconds, 3), round(bare_total, 3),
         description=f"close of period {code} at {bench.households:,} households vs. its bare "
                     "SQL statements", details=details,
+        goals=[("value", "<=", 60), ("ratio", "<=", 1.5)],
     )]
     for step, _label in periods.STEPS:
         step_bare = sum(seconds for name, seconds in bare.items()
@@ -294,6 +666,7 @@ def certificate(bench: Bench) -> list[Figure]:
                     "letterhead page",
         details={"max": round(max(times), 3), "min": round(min(times), 3),
                  "pdf_bytes": len(pdf)},
+        goals=[("value", "<=", 0.300)],
     )]
 
 
@@ -344,21 +717,135 @@ def certificates_village_batch(bench: Bench) -> list[Figure]:
                  "seconds_measured": round(seconds[None], 3),
                  "seconds_one_process": round(seconds[1], 3),
                  "pdf_bytes": run.result.get("size")},
+        goals=[("value", "<=", 30)],
     )]
+
+
+# -- HTTP under gunicorn ------------------------------------------------------------------------
+HTTP_SECONDS = 15
+HTTP_MAX_REQUESTS = 4000
+HTTP_CLIENTS = 4
+
+
+@figure
+def http_list_page(bench: Bench) -> list[Figure]:
+    """Requests per second on the operator's list page under gunicorn (2 sync workers), from
+    HTTP_CLIENTS keep-alive clients on loopback, for at most HTTP_SECONDS or HTTP_MAX_REQUESTS.
+    Baseline: the same server and clients, not signed in, on the login page (no database
+    work): what the stack itself serves."""
+    import socket
+    import threading
+
+    import requests
+
+    from app.demo import demo_password
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "DATABASE_URL": bench.url, "RATELIMIT_ENABLED": "0"}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--worker-class", "sync",
+         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning", "run:app"],
+        cwd=ROOT, env=environment)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                requests.get(base + "/login/", timeout=10)
+                break
+            except requests.RequestException:
+                time.sleep(0.5)
+
+        def session():
+            http = requests.Session()
+            token = _csrf_token(http.get(base + "/login/").text)
+            response = http.post(base + "/login/", data={
+                "username": OPERATOR, "password": demo_password(), "csrf_token": token},
+                allow_redirects=False)
+            if response.status_code != 302:
+                raise SystemExit(f"gunicorn sign-in failed: {response.status_code}")
+            return http
+
+        def load(path: str, signed_in: bool = True) -> dict:
+            sessions = [session() if signed_in else requests.Session()
+                        for _ in range(HTTP_CLIENTS)]
+            for http in sessions:  # warm both workers
+                http.get(base + path)
+            counts = {"ok": 0, "errors": 0}
+            lock = threading.Lock()
+            deadline = time.perf_counter() + HTTP_SECONDS
+
+            def client(http):
+                while time.perf_counter() < deadline:
+                    with lock:
+                        if counts["ok"] + counts["errors"] >= HTTP_MAX_REQUESTS:
+                            return
+                    try:
+                        ok = http.get(base + path, timeout=30).status_code == 200
+                    except requests.RequestException:
+                        ok = False
+                    with lock:
+                        counts["ok" if ok else "errors"] += 1
+
+            started = time.perf_counter()
+            threads = [threading.Thread(target=client, args=(http,)) for http in sessions]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
+            return {**counts, "seconds": round(elapsed, 2),
+                    "per_second": round(counts["ok"] / elapsed, 1)}
+
+        listed = load(LIST_URL)
+        login_page = load("/login/", signed_in=False)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return [Figure(
+        "http_list_page", listed["per_second"], login_page["per_second"], unit="req/s",
+        description=f"{LIST_URL} under gunicorn, 2 sync workers, {HTTP_CLIENTS} keep-alive "
+                    "clients on loopback vs. the login page signed out",
+        details={"list": listed, "login_page": login_page, "errors": listed["errors"]},
+        goals=[("value", ">=", 100), ("errors", "<=", 0)])]
+
+
+try:  # CSV import throughput, measured by the import's own benchmark module when present
+    from bench_import import import_throughput
+except ImportError:
+    pass
+else:
+    figure(import_throughput)
 
 
 # -- output -------------------------------------------------------------------------------------
 def print_table(figures: list[Figure]) -> None:
-    header = ("figure", "value", "baseline", "ratio")
+    header = ("figure", "value", "baseline", "ratio", "goal", "met?")
     rows = [(f.name, f"{f.value:.3f} {f.unit}",
              "–" if f.baseline is None else f"{f.baseline:.3f} {f.unit}",
-             "–" if f.ratio is None else f"{f.ratio:.2f}×") for f in figures]
+             "–" if f.ratio is None else f"{f.ratio:.2f}×", f.goal or "–",
+             {True: "yes", False: "NO", None: "–"}[f.met]) for f in figures]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for index, row in enumerate([header, *rows]):
-        print("  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
+        print("  ".join(cell.ljust(width) if column in (0, 4) else cell.rjust(width)
                         for column, (cell, width) in enumerate(zip(row, widths))))
         if index == 0:
             print("  ".join("-" * width for width in widths))
+
+
+def markdown_table(report: dict) -> str:
+    lines = [f"{report['households']:,} households, {report['database']}, {report['cpus']} CPUs, "
+             f"{report['generated_at']}", "",
+             "| figure | value | baseline | ratio | goal | met? |", "|---|---:|---:|---:|---|---|"]
+    for f in report["figures"]:
+        unit = f["unit"]
+        baseline = "–" if f["baseline"] is None else f"{f['baseline']:.3f} {unit}"
+        ratio = "–" if f["ratio"] is None else f"{f['ratio']:.2f}×"
+        met = {True: "yes", False: "**no**", None: "–"}[f["met"]]
+        lines.append(f"| {f['name']} | {f['value']:.3f} {unit} | {baseline} | {ratio} | "
+                     f"{f['goal'] or '–'} | {met} |")
+    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
@@ -367,8 +854,13 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", default=None,
                         help="PostgreSQL database to use (default: a throwaway one)")
     parser.add_argument("--output", default="bench.json", help="JSON file to write")
+    parser.add_argument("--markdown", default=None, help="also write the table as Markdown")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+    parser.add_argument("--compare", default=None,
+                        help="JSON of an earlier run (another size) to compare the list page with")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated figure functions to run (default: all)")
     args = parser.parse_args(argv)
 
     throwaway = None
@@ -385,7 +877,14 @@ def main(argv=None) -> int:
         from app.extensions import db
         from config import database_url
 
+        os.environ["DATABASE_URL"] = url
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(url)})
+        register_naive_views(app)
+        previous, previous_households = {}, None
+        if args.compare:
+            earlier = json.loads(Path(args.compare).read_text())
+            previous = {f["name"]: f for f in earlier["figures"]}
+            previous_households = earlier["households"]
         with app.app_context():
             if db.engine.dialect.name != "postgresql":
                 print("scripts/bench.py measures PostgreSQL; give a postgresql:// URL",
@@ -393,10 +892,14 @@ def main(argv=None) -> int:
                 return 2
             version = db.session.execute(sa.text("SHOW server_version")).scalar()
             bench = Bench(app=app, households=args.households, seed=args.seed,
-                          database=f"PostgreSQL {version}")
+                          database=f"PostgreSQL {version}", url=url, previous=previous,
+                          previous_households=previous_households)
             prepare(bench)
             figures = []
+            only = set(args.only.split(",")) if args.only else None
             for measure in FIGURES:
+                if only and measure.__name__ not in only:
+                    continue
                 print(f"measuring {measure.__name__} …", flush=True)
                 figures += measure(bench)
                 db.session.remove()
@@ -411,6 +914,8 @@ def main(argv=None) -> int:
         }
         Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         print(f"\nwritten to {args.output}")
+        if args.markdown:
+            Path(args.markdown).write_text(markdown_table(report) + "\n")
         return 0
     finally:
         if throwaway:
