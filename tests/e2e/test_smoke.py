@@ -1,6 +1,7 @@
 """A person with a browser: the administrator signs in and opens the household register."""
 import pytest
 
+from tests.e2e.conftest import PASSWORD
 from tests.e2e.helpers import assert_page_ok, open_menu_item, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -49,3 +50,27 @@ def test_admin_tours_every_menu_page(page, live_server, screenshot, server_error
         screenshot("menu-" + href.strip("/").replace("/", "-"))
     page.goto("/users/userinfo/")
     assert_page_ok(page, server_errors, console_errors)
+
+
+def test_keyboard_only_sign_in_and_skip_link(page, screenshot, server_errors, console_errors):
+    """Without a mouse: the name field has the focus, Tab reaches the password, Enter signs in;
+    the first Tab on a page shows the link that skips the menu."""
+    page.goto("/login/")
+    assert page.evaluate("document.activeElement.id") == "username"
+    page.keyboard.type("pengawas")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_page_ok(page, server_errors, console_errors)
+    assert "/login" not in page.url
+
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    assert skip.evaluate("link => link === document.activeElement")
+    assert skip.is_visible() and skip.bounding_box()["x"] >= 0
+    assert skip.inner_text() == "Langsung ke isi halaman"
+    screenshot("skip-link")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main-content"
