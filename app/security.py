@@ -2,11 +2,12 @@
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from app import login_security
+from app.permission_cache import CachedPermissions
 from models import RegionUser
 from views.users import RegionUserDBModelView
 
 
-class DatakesosSecurityManager(SecurityManager):
+class DatakesosSecurityManager(CachedPermissions, SecurityManager):
     user_model = RegionUser
     authdbview = login_security.AuthDBView
     security_api = login_security.SecurityApi
@@ -15,6 +16,13 @@ class DatakesosSecurityManager(SecurityManager):
     def auth_user_db(self, username, password):
         """Both login doors call this: lockout, region rule and audit (app/login_security)."""
         return login_security.authenticate(self, username, password)
+
+    def validate_api_key(self, api_key_string):
+        """API keys act as our RegionUser (region scope), refused when locked or region-less;
+        Flask-AppBuilder's own check returns its base User and knows no lockout."""
+        from app import api_keys
+
+        return api_keys.validate(self, api_key_string)
 
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
