@@ -74,7 +74,7 @@ def revoke(uuid: str) -> ApiKey:
 
 def refusal_for_request() -> tuple[int, str] | None:
     """For a request signed with an API key: None if it may go on, else (status, message).
-    Called before the view (views.api.install_api_key_rules); the view checks the key again
+    Called before the view (views.api._api_key_rules); the view checks the key again
     through Flask-AppBuilder's `protect`, which then finds it valid."""
     security_manager = current_app.appbuilder.sm
     raw_key = security_manager.extract_api_key_from_request()

@@ -368,20 +368,7 @@ def register_apis(appbuilder) -> None:
         appbuilder.add_api(api)
     register_interconnection_apis(appbuilder)
     register_api_key_views(appbuilder)
-    _use_region_users_for_api_keys(appbuilder.sm)
     current_app.before_request(_api_key_rules)
-
-
-def _use_region_users_for_api_keys(security_manager) -> None:
-    """Flask-AppBuilder's key check hands views its base User (no region scope) and knows no
-    lockout: ours (app.api_keys.validate) is used instead. Interim: belongs in
-    DatakesosSecurityManager.validate_api_key (app/security.py)."""
-    import functools
-
-    from app import api_keys
-
-    if "validate_api_key" not in type(security_manager).__dict__:
-        security_manager.validate_api_key = functools.partial(api_keys.validate, security_manager)
 
 
 def _api_key_rules():
