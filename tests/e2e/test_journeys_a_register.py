@@ -186,6 +186,9 @@ def test_overseer_reads_the_correction_and_cannot_change_anything(
     old_area = bandung_household["floor_area_m2"]
     assert "floor_area_m2" in text or "Luas lantai" in text, text[:2000]
     assert str(old_area) in text and str(old_area + 7) in text, text[:2000]
+    # Only what the operator changed: the form kept every other value as it was.
+    changed = page.locator("tr", has_text="Sesudah").inner_text()
+    assert "floor_area_m2" in changed and "latitude" not in changed, changed
     screenshot("audit-entry", phone=True)
 
 
