@@ -12,6 +12,9 @@ class DatakesosSecurityManager(CachedPermissions, SecurityManager):
     authdbview = login_security.AuthDBView
     security_api = login_security.SecurityApi
     userdbmodelview = RegionUserDBModelView
+    # Its chart loads Google's library from the internet (blocked by our CSP, and no register
+    # data should leave for a third party); the dashboard charts are drawn offline.
+    userstatschartview = None
 
     def auth_user_db(self, username, password):
         """Both login doors call this: lockout, region rule and audit (app/login_security)."""
