@@ -38,6 +38,11 @@ def value(item) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["date_id"] = date
+    app.jinja_env.filters["shown"] = value
+
+    from app.privacy import nik_for_viewer
+
+    app.jinja_env.filters["viewer_nik"] = nik_for_viewer
 
     from app.reference import open_period
 

@@ -470,3 +470,23 @@ def test_proposal_doors_are_in_the_scope_matrix(app):
     doors = {rule.rule for rule, view in _doors(app) if type(view).__name__ == "ProposalView"}
     assert {"/proposals/show/<pk>", "/proposals/verify/<pk>", "/proposals/reject/<pk>",
             "/proposals/submit/<pk>", "/proposals/delete/<pk>", "/proposals/edit/<pk>"} <= doors
+
+
+def test_the_verifier_sees_the_proposed_people_on_the_proposal(app, client, login, proposed):
+    _post(client, f"/proposals/submit/{proposed}")
+    _switch(client, login, "verifikator.bandung")
+    page = client.get(f"/proposals/show/{proposed}").get_data(as_text=True)
+    assert "Orang yang diusulkan" in page
+    from app.extensions import db
+    from models import Member, Proposal
+
+    with app.app_context():
+        household_id = db.session.get(Proposal, proposed).household_id
+        people = db.session.scalars(sa.select(Member).where(Member.household_id == household_id))
+        for person in people:
+            assert person.full_name in page and person.nik in page
+    _switch(client, login, "prov.jabar")  # a province reads NIKs masked, here too
+    page = client.get(f"/proposals/show/{proposed}").get_data(as_text=True)
+    with app.app_context():
+        for person in db.session.scalars(sa.select(Member).where(Member.household_id == household_id)):
+            assert person.full_name in page and person.nik not in page

@@ -57,6 +57,16 @@ def current_user():
 
 
 # -- the proposals ------------------------------------------------------------------------
+def proposed_people(proposal) -> list:
+    """Whom the proposal is about, so the verifier decides on the page itself: the members of
+    a proposed household, or the one member proposed or to be deactivated."""
+    if proposal.member is not None:
+        return [proposal.member]
+    if proposal.kind == ProposalKind.NEW_HOUSEHOLD and proposal.household is not None:
+        return list(proposal.household.members)
+    return []
+
+
 class RejectForm(DynamicForm):
     rejection_reason = TextAreaField(
         lazy_gettext("Rejection reason"), validators=[OptionalValue()],
@@ -151,7 +161,7 @@ class ProposalView(RegisterModelView):
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
             related_views=self._related_views, proposal=proposal, steps=self._steps(proposal),
-            reject_form=RejectForm(),
+            reject_form=RejectForm(), people=proposed_people(proposal),
         )
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
