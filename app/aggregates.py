@@ -5,9 +5,8 @@ the open period is counted live, by the same definitions: ACTIVE households, the
 members (people) and the families those members belong to, receiving (ACTIVE) program
 memberships whose person, if any, is still an ACTIVE member.
 
-The snapshot keeps households, not people: the sex and age groups of a closed period are those
-of the snapshot households' members as recorded now, aged at the period's end date
-(`sex_age_basis` says so in every answer).
+The sex and age groups of a closed period are those the close wrote (period_snapshot_people,
+aged at the period's end); the open period's are counted live, aged today.
 
 Every query groups in the database by the region-code prefix of the level asked, so the work
 does not depend on how many villages a region has; a client asks only inside its scope.
@@ -26,7 +25,7 @@ from app.extensions import db
 from app.scope import check_in_scope, current_scope, scope_clause
 from models import Household, Member, Period, Program, ProgramMembership, Region
 from models.enums import HouseholdStatus, MemberStatus, MembershipStatus, PeriodStatus, Sex
-from models.snapshots import PeriodRecap, PeriodRecapProgram, PeriodSnapshot
+from models.snapshots import PeriodRecap, PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotPeople
 
 LEVELS = {"province": 1, "regency": 2, "district": 3, "village": 4}
 LEVEL_NAMES = {number: name for name, number in LEVELS.items()}
@@ -54,8 +53,7 @@ def aggregate(region: str | None = None, level: str | None = None,
         "period": the_period.code,
         "period_status": the_period.status.name,
         "source": "snapshot" if closed else "live",
-        "sex_age_basis": "current members of the snapshot households" if closed
-        else "current members",
+        "sex_age_basis": "snapshot" if closed else "current members",
         "age_on": on.isoformat(),
         "rows": rows,
         "total": _total(rows),
@@ -113,17 +111,6 @@ def _prefix(column, level: int):
     # A literal length keeps the expression identical in SELECT and GROUP BY on PostgreSQL.
     length = statistics.CODE_LENGTH[level]
     return sa.func.substr(column, 1, sa.literal_column(str(int(length))))
-
-
-def _age_group(on: datetime.date):
-    return sa.case(
-        *[
-            (Member.birth_date > statistics._years_before(on, highest + 1), label)
-            for label, _lowest, highest in statistics.AGE_GROUPS
-            if highest is not None
-        ],
-        else_=statistics.AGE_GROUPS[-1][0],
-    )
 
 
 class _LiveCounts:
@@ -210,14 +197,21 @@ class _SnapshotCounts:
         )
 
     def sex_age(self, on: datetime.date):
-        households = sa.select(PeriodSnapshot.household_id).where(self.where)
-        return _sex_age(households, self.level, on)
+        """Written by the close, aged at the period's end: later edits do not change it."""
+        code = _prefix(PeriodSnapshotPeople.village_code, self.level)
+        return db.session.execute(
+            sa.select(code, PeriodSnapshotPeople.sex, PeriodSnapshotPeople.age_group,
+                      sa.func.sum(PeriodSnapshotPeople.people))
+            .where(PeriodSnapshotPeople.period_id == self.period_id,
+                   scope_clause(PeriodSnapshotPeople.village_code, self.region))
+            .group_by(code, PeriodSnapshotPeople.sex, PeriodSnapshotPeople.age_group)
+        )
 
 
 def _sex_age(household_ids, level: int, on: datetime.date):
     code = _prefix(Household.village_code, level)
     people = (
-        sa.select(code.label("code"), Member.sex.label("sex"), _age_group(on).label("age_group"))
+        sa.select(code.label("code"), Member.sex.label("sex"), statistics.age_group(on).label("age_group"))
         .join(Household, Household.id == Member.household_id)
         .where(Member.household_id.in_(household_ids), Member.status == MemberStatus.ACTIVE)
         .subquery()

@@ -49,13 +49,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import gettext, lazy_gettext
 
-from app import activity, audit, jobs
+from app import activity, audit, jobs, statistics
 from app.errors import DomainError, NotFound, ValidationError
 from app.extensions import db
 from models import (
     CloseSchedule, DistrictActivity, Household, JobRun, Member, Period, PeriodRecap,
-    PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotProgram, Program, ProgramMembership,
-    Proposal, Region,
+    PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotPeople, PeriodSnapshotProgram, Program,
+    ProgramMembership, Proposal, Region,
 )
 from models.enums import (
     HouseholdStatus, JobStatus, MembershipStatus, MemberStatus, PeriodStatus, ProposalStatus,
@@ -133,6 +133,7 @@ class CloseContext:
     next_code: str
     next_start: datetime.date
     next_end: datetime.date
+    end_date: datetime.date | None = None  # the closing period's last day: ages are taken then
 
 
 _metadata = sa.MetaData()
@@ -241,6 +242,18 @@ def statements(context: CloseContext) -> list[Statement]:
         )
     )))
     result.append(Statement("snapshot", "analyze snapshot", _analyze(PeriodSnapshot)))
+    aged_on = context.end_date or context.cutoff.date()
+    result.append(Statement("snapshot", "snapshot people", execute(
+        sa.insert(PeriodSnapshotPeople).from_select(
+            ["period_id", "village_code", "sex", "age_group", "people"],
+            sa.select(pid, PeriodSnapshot.village_code, Member.sex,
+                      statistics.age_group(aged_on), sa.func.count())
+            .join(PeriodSnapshot, sa.and_(PeriodSnapshot.period_id == period_id,
+                                          PeriodSnapshot.household_id == Member.household_id))
+            .where(Member.status == MemberStatus.ACTIVE)
+            .group_by(PeriodSnapshot.village_code, Member.sex, statistics.age_group(aged_on)),
+        )
+    )))
     result.append(Statement("programs", "snapshot programs", execute(
         sa.insert(PeriodSnapshotProgram).from_select(
             ["period_id", "household_id", "program_id", "recipients"],
@@ -511,6 +524,7 @@ def close_context(connection, period, cutoff) -> CloseContext:
         period_id=period.id, period_code=period.code,
         window_start=activity.window_start(connection, period), cutoff=cutoff,
         next_code=next_code, next_start=next_start, next_end=next_end,
+        end_date=period.end_date,
     )
 
 

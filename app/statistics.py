@@ -161,16 +161,8 @@ def members_by_sex_and_age(
     date comparison on both databases and exact to the day."""
     scope = _scope(scope)
     on = on or datetime.date.today()
-    age_group = sa.case(
-        *[
-            (Member.birth_date > _years_before(on, highest + 1), label)
-            for label, _lowest, highest in AGE_GROUPS
-            if highest is not None
-        ],
-        else_=AGE_GROUPS[-1][0],
-    )
     people = (
-        sa.select(Member.sex.label("sex"), age_group.label("age_group"))
+        sa.select(Member.sex.label("sex"), age_group(on).label("age_group"))
         .join(Household, Household.id == Member.household_id)
         .where(_active_households(scope), Member.status == MemberStatus.ACTIVE)
         .subquery()
@@ -183,6 +175,18 @@ def members_by_sex_and_age(
     for sex, group, count in rows:
         result[Sex[sex] if isinstance(sex, str) else sex][group] += count
     return result
+
+
+def age_group(on: datetime.date):
+    """SQL for a member's age group (AGE_GROUPS label) on a date, as birth-date comparisons."""
+    return sa.case(
+        *[
+            (Member.birth_date > _years_before(on, highest + 1), label)
+            for label, _lowest, highest in AGE_GROUPS
+            if highest is not None
+        ],
+        else_=AGE_GROUPS[-1][0],
+    )
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:

@@ -18,7 +18,8 @@ from models.users import RegionUser  # noqa: E402
 from models.audit import AuditEntry  # noqa: E402
 from models.proposals import Proposal  # noqa: E402
 from models.snapshots import (  # noqa: E402
-    DistrictActivity, PeriodRecap, PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotProgram,
+    DistrictActivity, PeriodRecap, PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotPeople,
+    PeriodSnapshotProgram,
 )
 from models.jobs import CloseSchedule, JobRun  # noqa: E402
 from models.certificates import Certificate, ReportFile  # noqa: E402,F401
@@ -26,7 +27,7 @@ from models.certificates import Certificate, ReportFile  # noqa: E402,F401
 metadata = Model.metadata
 
 __all__ = [
-    "AuditEntry", "Proposal", "PeriodSnapshot", "PeriodSnapshotProgram", "PeriodRecap",
+    "AuditEntry", "Proposal", "PeriodSnapshot", "PeriodSnapshotPeople", "PeriodSnapshotProgram", "PeriodRecap",
     "PeriodRecapProgram", "DistrictActivity", "JobRun", "CloseSchedule", "RegionUser", "Region", "Household", "Family", "Member", "Program", "ProgramMembership", "Period", "metadata",
 ]
 

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from flask_appbuilder import Model
 
+from models.enums import Sex
 from models.types import RegionCode
 
 
@@ -31,6 +32,19 @@ class PeriodSnapshotProgram(Model):
     household_id = sa.Column(sa.Integer, primary_key=True)
     program_id = sa.Column(sa.Integer, sa.ForeignKey("program.id"), primary_key=True)
     recipients = sa.Column(sa.Integer, nullable=False)
+
+
+class PeriodSnapshotPeople(Model):
+    """People of the determined register per village, sex and age group (aged at the period's
+    end), so a closed period's demography does not change with later edits."""
+
+    __tablename__ = "period_snapshot_people"
+
+    period_id = sa.Column(sa.Integer, sa.ForeignKey("period.id"), primary_key=True)
+    village_code = sa.Column(RegionCode, primary_key=True)
+    sex = sa.Column(Sex.column_type(), primary_key=True)
+    age_group = sa.Column(sa.String(8), primary_key=True)
+    people = sa.Column(sa.Integer, nullable=False)
 
 
 class PeriodRecap(Model):

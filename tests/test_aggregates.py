@@ -117,6 +117,18 @@ def test_closed_period_comes_from_its_snapshot(app, client, token, make_househol
     assert closed["rows"][0]["programs"]["PBI-JK"] == 1
     assert closed["rows"][0]["deciles"]["2"] == 1
     assert sum(closed["rows"][0]["sex_age"]["FEMALE"].values()) == 1
+    # The closed period's demography is the close's: a later correction does not change it.
+    from app.extensions import db
+    from models import Member
+    from models.enums import Sex
+
+    with app.app_context():
+        for member in db.session.scalars(sa.select(Member).where(Member.household_id == household)):
+            member.sex = Sex.MALE
+        db.session.commit()
+    again = client.get(f"{URL}?period={fresh_period}&level=village", headers=headers).get_json()
+    assert again["rows"][0]["sex_age"] == closed["rows"][0]["sex_age"]
+    assert again["sex_age_basis"] == "snapshot"
     live = client.get(f"{URL}?level=village", headers=headers).get_json()
     assert live["source"] == "live" and live["period"] != fresh_period
     assert live["rows"][0]["households"] == 2

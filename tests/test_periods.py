@@ -29,14 +29,14 @@ def _remove_test_periods() -> None:
     from app.extensions import db
     from models import (
         CloseSchedule, DistrictActivity, JobRun, Period, PeriodRecap, PeriodRecapProgram,
-        PeriodSnapshot, PeriodSnapshotProgram, Proposal, ReportFile,
+        PeriodSnapshot, PeriodSnapshotPeople, PeriodSnapshotProgram, Proposal, ReportFile,
     )
 
     db.session.rollback()
     ids = sa.select(Period.id).where(Period.code >= "2091")
     db.session.execute(sa.delete(ReportFile).where(ReportFile.period_id.in_(ids)))
-    for model in (PeriodSnapshotProgram, PeriodSnapshot, PeriodRecapProgram, PeriodRecap,
-                  DistrictActivity):
+    for model in (PeriodSnapshotProgram, PeriodSnapshotPeople, PeriodSnapshot, PeriodRecapProgram,
+                  PeriodRecap, DistrictActivity):
         db.session.execute(sa.delete(model).where(model.period_id.in_(ids)))
     db.session.execute(sa.delete(Proposal).where(
         sa.or_(Proposal.period_id.in_(ids), Proposal.applied_period_id.in_(ids))))

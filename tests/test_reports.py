@@ -92,7 +92,8 @@ def closed_periods(app):
         db.session.execute(sa.text("DELETE FROM report_file"))
         db.session.execute(sa.text(
             "DELETE FROM job_run WHERE kind IN ('bulk_certificates', 'period_minutes')"))
-        for table in ("period_snapshot_program", "period_snapshot", "period_recap_program",
+        for table in ("period_snapshot_program", "period_snapshot_people", "period_snapshot",
+                      "period_recap_program",
                       "period_recap", "district_activity"):
             for period_id in ids:
                 db.session.execute(sa.text(f"DELETE FROM {table} WHERE period_id = :id"),
