@@ -7,7 +7,12 @@ they run unchanged on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import copy
 import datetime
+import functools
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -57,6 +62,53 @@ def _scope(scope: str | None) -> str:
     return current_scope() if scope is None else scope
 
 
+# -- short-lived reuse for pages that summarise a large register ------------------------------
+#: Seconds the dashboard may reuse figures inside `reused_for()`; 0 while inside none.
+_REUSE_SECONDS: contextvars.ContextVar[float] = contextvars.ContextVar("statistics_reuse",
+                                                                        default=0.0)
+_REUSED: dict = {}
+
+
+@contextlib.contextmanager
+def reused_for(seconds: float):
+    """Within this block the figures below are computed at most once per `seconds` for the
+    same database, scope and arguments (per process). Pages that summarise — the dashboard —
+    use it on a large register, where a national count reads millions of rows; reports,
+    exports and the API never do and always count live."""
+    token = _REUSE_SECONDS.set(seconds)
+    try:
+        yield
+    finally:
+        _REUSE_SECONDS.reset(token)
+
+
+def _reusable(function):
+    @functools.wraps(function)
+    def wrapper(scope: str | None = None, *args, **kwargs):
+        scope = _scope(scope)
+        seconds = _REUSE_SECONDS.get()
+        if not seconds:
+            return function(scope, *args, **kwargs)
+        key = (str(db.engine.url), function.__name__, scope, args, tuple(sorted(kwargs.items())))
+        now = time.monotonic()
+        found = _REUSED.get(key)
+        if found is None or now - found[0] >= seconds:
+            found = (now, function(scope, *args, **kwargs))
+            _REUSED[key] = found
+        return copy.deepcopy(found[1])
+
+    return wrapper
+
+
+def estimated_households() -> int:
+    """The household table's size as the planner last measured it (0 on SQLite)."""
+    if db.engine.dialect.name != "postgresql":
+        return 0
+    rows = db.session.scalar(sa.text(
+        "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('household')"))
+    return max(rows or 0, 0)
+
+
 def scope_level(scope: str) -> int:
     """0 for national, 1 for a province prefix "32", 2 for "32.73" …"""
     return 0 if not scope else scope.count(".") + 1
@@ -75,6 +127,7 @@ def _active_households(scope: str):
     )
 
 
+@_reusable
 def totals(scope: str | None = None) -> Totals:
     """Households, families and people (active members) of the active register in the scope."""
     scope = _scope(scope)
@@ -94,6 +147,7 @@ def totals(scope: str | None = None) -> Totals:
     return Totals(households=households or 0, families=families or 0, people=people or 0)
 
 
+@_reusable
 def households_by_region(scope: str | None = None) -> list[RegionCount]:
     """Active households per sub-region of the scope (per province nationally, per regency in a
     province, per district in a regency), in region-code order; regions without households
@@ -116,6 +170,7 @@ def households_by_region(scope: str | None = None) -> list[RegionCount]:
     return [RegionCount(code, name or code, count) for code, name, count in rows]
 
 
+@_reusable
 def welfare_deciles(scope: str | None = None) -> dict[int | None, int]:
     """Active households per welfare decile 1–10 (every decile present, zero when empty);
     households without a decile are counted under None, present only when there are any."""
@@ -131,6 +186,7 @@ def welfare_deciles(scope: str | None = None) -> dict[int | None, int]:
     return result
 
 
+@_reusable
 def program_memberships(scope: str | None = None) -> list[ProgramCount]:
     """Receiving (ACTIVE) memberships per program, for active households in the scope; a
     membership of a person counts only while that person is an active member. Every program is
@@ -152,6 +208,7 @@ def program_memberships(scope: str | None = None) -> list[ProgramCount]:
     return [ProgramCount(code, name, counts.get(program_id, 0)) for program_id, code, name in programs]
 
 
+@_reusable
 def members_by_sex_and_age(
     scope: str | None = None, on: datetime.date | None = None
 ) -> dict[Sex, dict[str, int]]:

@@ -415,6 +415,25 @@ def list_page_national(bench: Bench) -> list[Figure]:
 
 
 @figure
+def dashboard(bench: Bench) -> list[Figure]:
+    """The national dashboard (pusdatin) reusing its figures for DASHBOARD_REUSE_SECONDS on a
+    large register (views/dashboard.py) vs. counting everything on every view (before)."""
+    app = bench.app
+    client = _signed_in_client(app, "pusdatin")
+    saved = app.config.get("DASHBOARD_REUSE_SECONDS", 300)
+    app.config["DASHBOARD_REUSE_SECONDS"] = 0
+    try:
+        live = _median_seconds(_get(client, "/"), repeat=3, warm_up=1)
+    finally:
+        app.config["DASHBOARD_REUSE_SECONDS"] = saved
+    reused = _median_seconds(_get(client, "/"))
+    return [Figure("dashboard.national", round(reused, 4), round(live, 4),
+                   description="GET / as pusdatin, figures reused (large register) vs. "
+                               "recounted on every view",
+                   details={"reuse_seconds": saved})]
+
+
+@figure
 def nik_lookup_api(bench: Bench) -> list[Figure]:
     """The interconnection API's NIK check (POST /api/v1/nik-status/, one NIK) vs. its raw
     SQL (the member, its household and programs)."""

@@ -29,13 +29,16 @@ class DashboardIndexView(IndexView):
         self.update_redirect()
         scope = current_scope()
         period = open_period()
+        with statistics.reused_for(_reuse_seconds()):
+            totals = statistics.totals(scope)
+            figures = charts.dashboard_charts(scope)
         return self.render_template(
             self.index_template,
             scope=scope,
             scope_name=_scope_label(scope),
             period_code=period.code if period else None,
-            totals=statistics.totals(scope),
-            charts=charts.dashboard_charts(scope),
+            totals=totals,
+            charts=figures,
         )
 
     @expose("/charts/pygal-tooltips.js")
@@ -53,6 +56,17 @@ def _brand() -> dict:
     from reports.renderer import logo_uri
 
     return {"office_logo_uri": logo_uri()}
+
+
+def _reuse_seconds() -> float:
+    """On a large register (DASHBOARD_REUSE_ABOVE households and more) the dashboard's figures
+    are recounted at most every DASHBOARD_REUSE_SECONDS per scope and worker: a national count
+    reads millions of rows. Smaller registers are counted on every view."""
+    seconds = current_app.config.get("DASHBOARD_REUSE_SECONDS", 300)
+    above = current_app.config.get("DASHBOARD_REUSE_ABOVE", 200_000)
+    if not seconds or statistics.estimated_households() < above:
+        return 0
+    return seconds
 
 
 def _scope_label(scope: str) -> str:
