@@ -2,15 +2,25 @@
 """Benchmarks of Datakesos on PostgreSQL, as a list of measured figures.
 
     .venv/bin/python scripts/bench.py --households 100000 [--database-url URL] [--output bench.json]
+        [--markdown table.md] [--compare earlier.json] [--only figure,figure]
 
 Without --database-url a throwaway database (and role) is created on the local server, as
 scripts/test_postgres.sh does, and dropped at the end (--keep keeps it and prints its URL). With
---database-url that database is used and data are only added when missing, so a second run
-reuses them.
+--database-url that database is used and data are only added when missing (through COPY,
+app/demo_copy.py), so a second run reuses them; build N1M once with
+`flask datakesos demo --households 1000000`.
 
-Each figure has a value, a baseline and their ratio (value / baseline): what a feature costs
-beside the least the database must do for it. Add a figure by writing a function decorated with
-`@figure` that takes the Bench and returns a list of Figure; figures run in the order written.
+Each figure has a value, a baseline measured in the same run and their ratio (value / baseline),
+and the goal it is held to (met? in the table). Baselines: the raw SQL of the same work on a
+plain DBAPI connection (list page, NIK lookup, household page, form save, period close), a
+default Flask-AppBuilder ModelView built here (list page, add/edit forms), or the same feature
+switched off (count estimate, dashboard reuse). Pages are requested through the Flask test
+client as a signed-in user; HTTP throughput through gunicorn with 2 sync workers and keep-alive
+clients on loopback. --compare FILE adds the list page's time against an earlier run at another
+size; --only runs some figures and merges them into an existing --output.
+
+Add a figure by writing a function decorated with `@figure` that takes the Bench and returns a
+list of Figure; figures run in the order written.
 
 The period close (`period_close…`) is measured at --households N beside the bare SQL statements
 it needs (app.periods.statements: the same statements, run one after the other on a plain
