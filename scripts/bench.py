@@ -354,16 +354,27 @@ def list_page(bench: Bench) -> list[Figure]:
     """The operator's household list (25 rows, their regency, one decile) through the console
     vs. the raw SQL of the same page; and the same list from a default Flask-AppBuilder
     scaffold."""
-    client = _signed_in_client(bench.app, OPERATOR)
+    app = bench.app
+    client = _signed_in_client(app, OPERATOR)
     page = _median_seconds(_get(client, LIST_URL))
+    saved = app.config.get("LIST_COUNT_REUSE_SECONDS", 60)
+    app.config["LIST_COUNT_REUSE_SECONDS"] = 0
+    try:
+        recounted = _median_seconds(_get(client, LIST_URL))
+    finally:
+        app.config["LIST_COUNT_REUSE_SECONDS"] = saved
     raw = _timed_sql(_list_statements("h.welfare_decile = %(decile)s", {"decile": 2}))
     admin = _signed_in_client(bench.app, "admin")
     naive_url = "/bench-naive/households/list/?_flt_0_welfare_decile=2"
     naive = _median_seconds(_get(admin, naive_url), repeat=1, warm_up=0)
     figures = [
         Figure("list_page", round(page, 4), round(raw, 4),
-               description=f"GET {LIST_URL} as {OPERATOR} vs. its raw SQL (rows, heads, count)",
+               description=f"GET {LIST_URL} as {OPERATOR} (pager count reused up to "
+                           f"{saved} s when large) vs. its raw SQL (rows, heads, exact count)",
                goals=[("ratio", "<=", 2.0)]),
+        Figure("list_page.recounted", round(recounted, 4), round(raw, 4),
+               description="the same page counting its rows on every request (before the "
+                           "pager count was reused) vs. its raw SQL"),
         Figure("list_page.naive_scaffold", round(naive, 4), round(page, 4),
                description="the same list from a default ModelView (admin) vs. the console's"),
     ]

@@ -1,13 +1,25 @@
+import time
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+#: Pager counts kept for reuse: {(database, SQL, parameters): (when, count)}, per process.
+_COUNTS: dict = {}
+_COUNTS_KEPT = 5000
 
 
 class RegisterInterface(SQLAInterface):
     """SQLAInterface that loads the relationships a list shows with a fixed number of
     queries (selectin/joined options), whatever the page size; and that, on PostgreSQL, answers
     the pager's count of an unfiltered national list from the planner's estimate instead of
-    counting every row (LIST_COUNT_ESTIMATE_ABOVE rows and more; 0 turns it off)."""
+    counting every row (LIST_COUNT_ESTIMATE_ABOVE rows and more; 0 turns it off).
+
+    A count of LIST_COUNT_REUSE_ABOVE rows or more (a regency's thousands of households) is
+    reused for LIST_COUNT_REUSE_SECONDS by the same query with the same parameters (so per
+    scope and filter), in the worker that counted it: paging through a long list does not
+    recount it on every page. Smaller counts — a search by NIK or name — are always exact;
+    the rows themselves are always read live."""
 
     def __init__(self, obj, eager=(), session=None):
         super().__init__(obj, session)
@@ -24,7 +36,24 @@ class RegisterInterface(SQLAInterface):
             threshold = current_app.config.get("LIST_COUNT_ESTIMATE_ABOVE", 200_000)
             if threshold and estimate is not None and estimate >= threshold:
                 return estimate
-        return super().query_count(query, filters, select_columns)
+        seconds = current_app.config.get("LIST_COUNT_REUSE_SECONDS", 60)
+        if not seconds:
+            return super().query_count(query, filters, select_columns)
+        counted = self._apply_inner_all(query, filters, select_columns=select_columns,
+                                        aliases_mapping={})
+        compiled = counted.statement.compile(dialect=self.session.get_bind().dialect)
+        key = (str(self.session.get_bind().url), str(compiled),
+               tuple(sorted((name, repr(value)) for name, value in compiled.params.items())))
+        now = time.monotonic()
+        found = _COUNTS.get(key)
+        if found is not None and now - found[0] < seconds:
+            return found[1]
+        count = counted.count()
+        if count >= current_app.config.get("LIST_COUNT_REUSE_ABOVE", 2000):
+            if len(_COUNTS) >= _COUNTS_KEPT:
+                _COUNTS.clear()
+            _COUNTS[key] = (now, count)
+        return count
 
     @staticmethod
     def _unrestricted(filters) -> bool:
