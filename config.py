@@ -84,6 +84,16 @@ class Config:
     MAX_PAGE_SIZE = 100
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Large registers (views/datamodel.py, views/dashboard.py): an unfiltered list at or above
+    # LIST_COUNT_ESTIMATE_ABOVE rows shows the planner's estimate (PostgreSQL; 0: always count);
+    # a pager count of LIST_COUNT_REUSE_ABOVE rows or more is reused LIST_COUNT_REUSE_SECONDS per
+    # worker; the dashboard recounts at most every DASHBOARD_REUSE_SECONDS from
+    # DASHBOARD_REUSE_ABOVE households.
+    LIST_COUNT_ESTIMATE_ABOVE = int(os.environ.get("LIST_COUNT_ESTIMATE_ABOVE", "200000"))
+    LIST_COUNT_REUSE_ABOVE = int(os.environ.get("LIST_COUNT_REUSE_ABOVE", "2000"))
+    LIST_COUNT_REUSE_SECONDS = int(os.environ.get("LIST_COUNT_REUSE_SECONDS", "60"))
+    DASHBOARD_REUSE_ABOVE = int(os.environ.get("DASHBOARD_REUSE_ABOVE", "200000"))
+    DASHBOARD_REUSE_SECONDS = int(os.environ.get("DASHBOARD_REUSE_SECONDS", "300"))
     # Rows one CSV/XLSX export may hold (XLSX's own limit is 1,048,575); see app/exports.py.
     EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "500000"))
     # Bulk import (app/imports): largest file and most member rows one import takes; the upload

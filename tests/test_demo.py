@@ -56,19 +56,12 @@ def test_households_families_and_members_have_the_national_shape(app_context):
 
 def test_every_nik_and_kk_passes_the_register_rules_without_warnings(app_context):
     from app.extensions import db
-    from app.identity import check_kk, check_nik
-    from models import Family, Household, Member
+    from app.identity import check_kk
+    from models import Family, Household
 
     run_demo(app_context, "--households", "40")
 
-    rows = db.session.execute(
-        sa.select(Member.nik, Member.birth_date, Member.sex, Household.village_code)
-        .join(Household, Member.household_id == Household.id)).all()
-    for nik, birth_date, sex, village in rows:
-        check = check_nik(nik, birth_date, sex)
-        assert (check.errors, check.warnings) == ([], []), nik
-        assert nik.startswith(village[:8].replace(".", ""))  # district of the village
-        assert birth_date <= datetime.date.today()
+    rows = _members_with_valid_niks()
     assert len({row.nik for row in rows}) == len(rows)
 
     kk_rows = db.session.execute(
@@ -285,7 +278,7 @@ def test_bulk_copy_gives_a_valid_national_register_whatever_the_workers(app_cont
         pytest.skip("COPY is PostgreSQL's")
     from app import demo_copy
     from app.extensions import db
-    from app.identity import check_kk, check_nik
+    from app.identity import check_kk
     from models import Family, Household, Member, ProgramMembership
     from models.enums import Relationship
 
@@ -298,13 +291,7 @@ def test_bulk_copy_gives_a_valid_national_register_whatever_the_workers(app_cont
     assert count(ProgramMembership) == result.memberships > 0
     assert _index_definitions() == indexes  # every index and constraint is back
 
-    rows = db.session.execute(
-        sa.select(Member.nik, Member.birth_date, Member.sex, Household.village_code)
-        .join(Household, Member.household_id == Household.id)).all()
-    for nik, birth_date, sex, village in rows:
-        check = check_nik(nik, birth_date, sex)
-        assert (check.errors, check.warnings) == ([], []), nik
-        assert nik.startswith(village[:8].replace(".", ""))
+    rows = _members_with_valid_niks()
     assert len({row.nik for row in rows}) == len(rows)
     for (kk_number,) in db.session.execute(sa.select(Family.kk_number)):
         assert check_kk(kk_number).errors == []
@@ -347,3 +334,21 @@ def test_bulk_demo_from_the_command_line(app_context):
     result = run_demo(app_context, "--households", "120", "--bulk", "--seed", "5")
     assert count(Household) == 120
     assert "120" in result.output
+
+
+def _members_with_valid_niks() -> list:
+    """Every member's (nik, birth date, sex, village), after checking each NIK is valid for
+    its person and starts with its village's district code."""
+    from app.extensions import db
+    from app.identity import check_nik
+    from models import Household, Member
+
+    rows = db.session.execute(
+        sa.select(Member.nik, Member.birth_date, Member.sex, Household.village_code)
+        .join(Household, Member.household_id == Household.id)).all()
+    for nik, birth_date, sex, village in rows:
+        check = check_nik(nik, birth_date, sex)
+        assert (check.errors, check.warnings) == ([], []), nik
+        assert nik.startswith(village[:8].replace(".", ""))  # district of the village
+        assert birth_date <= datetime.date.today()
+    return rows
