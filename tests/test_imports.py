@@ -308,6 +308,7 @@ def test_upload_page_imports_and_shows_the_result(app, client, login):
     page = client.get("/import/")
     assert page.status_code == 200
     assert "/import/sample.csv" in page.get_data(as_text=True)
+    assert "masuk sebagai draf usulan" in page.get_data(as_text=True)
     assert client.get("/import/sample.csv").data == SAMPLE.read_bytes()
     response = upload(client, SAMPLE.read_bytes())
     assert response.status_code == 303
@@ -370,3 +371,9 @@ def test_upload_over_the_size_limit_answers_in_indonesian(app, client, login, mo
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1000)
     response = upload(client, SAMPLE.read_bytes(), token=token)
     assert response.status_code == 413 and "lebih besar" in response.get_data(as_text=True)
+
+
+def test_the_upload_page_tells_an_administrator_that_records_enter_directly(client, login):
+    login("admin")
+    page = client.get("/import/").get_data(as_text=True)
+    assert "langsung masuk ke data terpadu" in page and "draf usulan" not in page

@@ -68,6 +68,7 @@ class ImportView(BaseView):
         page = self.render_template(
             self.template, runs=runs, busy=any(run["active"] for run in runs),
             max_megabytes=_megabytes(upload_limit()), max_rows=max_rows,
+            direct="Admin" in {role.name for role in current_user.roles},
         )
         return make_response(page, status)
 
