@@ -25,13 +25,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext
 
-from app import audit, identity
+from app import audit, identity, reference
 from app.errors import ValidationError
 from app.extensions import db
 from app.scope import current_scope, scope_clause
-from models import Household, Member, Period, Program, ProgramMembership
-from models.enums import HouseholdStatus, MemberStatus, MembershipStatus, PeriodStatus
-from models.snapshots import PeriodSnapshot
+from models import Household, Member, Program, ProgramMembership
+from models.enums import HouseholdStatus, MemberStatus, MembershipStatus
 
 DEFAULT_LIMIT = 1000
 #: An item longer than this is not echoed back in full.
@@ -88,7 +87,7 @@ def _fill(answers: list[dict], valid: dict[str, list[int]]) -> None:
     family_ids = {family for _nik, _member, family, _household, _decile in people}
     household_ids = {household for _nik, _member, _family, household, _decile in people}
     programs = _programs(member_ids, family_ids, household_ids)
-    periods = _determined_periods(household_ids)
+    periods = reference.determined_period_codes(household_ids)
     for nik, member_id, family_id, household_id, decile in people:
         codes = sorted(programs.get(("member", member_id), set())
                        | programs.get(("family", family_id), set())
@@ -117,17 +116,6 @@ def _programs(member_ids, family_ids, household_ids) -> dict[tuple, set[str]]:
         if key:
             result.setdefault(key, set()).add(code)
     return result
-
-
-def _determined_periods(household_ids) -> dict[int, str]:
-    rows = db.session.execute(
-        sa.select(PeriodSnapshot.household_id, sa.func.max(Period.code))
-        .join(Period, Period.id == PeriodSnapshot.period_id)
-        .where(PeriodSnapshot.household_id.in_(household_ids),
-               Period.status == PeriodStatus.CLOSED)
-        .group_by(PeriodSnapshot.household_id)
-    )
-    return dict(rows.all())
 
 
 def _audit(answers: list[dict]) -> None:

@@ -5,7 +5,7 @@ import datetime
 import sqlalchemy as sa
 
 from app.extensions import db
-from models import Period, Program
+from models import Period, PeriodSnapshot, Program
 from models.enums import PeriodStatus, TargetLevel
 
 PROGRAMS = (
@@ -44,3 +44,16 @@ def ensure_open_period(today: datetime.date | None = None) -> Period:
 
 def open_period() -> Period | None:
     return db.session.scalar(sa.select(Period).where(Period.status == PeriodStatus.OPEN))
+
+
+def determined_period_codes(household_ids) -> dict[int, str]:
+    """{household id: code of the latest CLOSED period whose snapshot holds it}, one query."""
+    if not household_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(PeriodSnapshot.household_id, sa.func.max(Period.code))
+        .join(Period, Period.id == PeriodSnapshot.period_id)
+        .where(PeriodSnapshot.household_id.in_(household_ids),
+               Period.status == PeriodStatus.CLOSED)
+        .group_by(PeriodSnapshot.household_id)
+    ).all())

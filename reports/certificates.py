@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_babel import format_date, gettext, to_user_timezone
 
-from app import verification
+from app import reference, verification
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy import mask_nik
@@ -71,18 +71,10 @@ def determined_period(household_id: int) -> Period | None:
 
 def determined_periods(household_ids: list[int]) -> dict[int, Period]:
     """`determined_period` for many households in two queries."""
-    if not household_ids:
-        return {}
-    latest = db.session.execute(
-        sa.select(PeriodSnapshot.household_id, sa.func.max(Period.code))
-        .join(Period, Period.id == PeriodSnapshot.period_id)
-        .where(PeriodSnapshot.household_id.in_(household_ids),
-               Period.status == PeriodStatus.CLOSED)
-        .group_by(PeriodSnapshot.household_id)
-    ).all()
+    latest = reference.determined_period_codes(household_ids)
     periods = {period.code: period for period in db.session.scalars(
-        sa.select(Period).where(Period.code.in_({code for _id, code in latest})))}
-    return {household_id: periods[code] for household_id, code in latest}
+        sa.select(Period).where(Period.code.in_(set(latest.values()))))}
+    return {household_id: periods[code] for household_id, code in latest.items()}
 
 
 def check_printable(household: Household, period: Period | None) -> Period:
