@@ -107,12 +107,6 @@ def _period(code: str | None) -> Period:
 
 # --- the counts ----------------------------------------------------------------------------------
 
-def _prefix(column, level: int):
-    # A literal length keeps the expression identical in SELECT and GROUP BY on PostgreSQL.
-    length = statistics.CODE_LENGTH[level]
-    return sa.func.substr(column, 1, sa.literal_column(str(int(length))))
-
-
 class _LiveCounts:
     """The open period: the register as it is now."""
 
@@ -122,7 +116,7 @@ class _LiveCounts:
             Household.status == HouseholdStatus.ACTIVE,
             scope_clause(Household.village_code, region),
         )
-        self.code = _prefix(Household.village_code, level)
+        self.code = statistics.region_prefix(Household.village_code, level)
 
     def households(self):
         """(code, decile, households)"""
@@ -156,7 +150,17 @@ class _LiveCounts:
 
     def sex_age(self, on: datetime.date):
         """(code, sex, age group, people)"""
-        return _sex_age(sa.select(Household.id).where(self.households_where), self.level, on)
+        people = (
+            sa.select(self.code.label("code"), Member.sex.label("sex"),
+                      statistics.age_group(on).label("age_group"))
+            .join(Household, Household.id == Member.household_id)
+            .where(self.households_where, Member.status == MemberStatus.ACTIVE)
+            .subquery()
+        )
+        return db.session.execute(
+            sa.select(people.c.code, people.c.sex, people.c.age_group, sa.func.count())
+            .group_by(people.c.code, people.c.sex, people.c.age_group)
+        )
 
 
 class _SnapshotCounts:
@@ -166,7 +170,7 @@ class _SnapshotCounts:
         self.period_id, self.region, self.level = period_id, region, level
         self.where = sa.and_(PeriodSnapshot.period_id == period_id,
                              scope_clause(PeriodSnapshot.village_code, region))
-        self.code = _prefix(PeriodSnapshot.village_code, level)
+        self.code = statistics.region_prefix(PeriodSnapshot.village_code, level)
 
     def households(self):
         return db.session.execute(
@@ -198,7 +202,7 @@ class _SnapshotCounts:
 
     def sex_age(self, on: datetime.date):
         """Written by the close, aged at the period's end: later edits do not change it."""
-        code = _prefix(PeriodSnapshotPeople.village_code, self.level)
+        code = statistics.region_prefix(PeriodSnapshotPeople.village_code, self.level)
         return db.session.execute(
             sa.select(code, PeriodSnapshotPeople.sex, PeriodSnapshotPeople.age_group,
                       sa.func.sum(PeriodSnapshotPeople.people))
@@ -206,20 +210,6 @@ class _SnapshotCounts:
                    scope_clause(PeriodSnapshotPeople.village_code, self.region))
             .group_by(code, PeriodSnapshotPeople.sex, PeriodSnapshotPeople.age_group)
         )
-
-
-def _sex_age(household_ids, level: int, on: datetime.date):
-    code = _prefix(Household.village_code, level)
-    people = (
-        sa.select(code.label("code"), Member.sex.label("sex"), statistics.age_group(on).label("age_group"))
-        .join(Household, Household.id == Member.household_id)
-        .where(Member.household_id.in_(household_ids), Member.status == MemberStatus.ACTIVE)
-        .subquery()
-    )
-    return db.session.execute(
-        sa.select(people.c.code, people.c.sex, people.c.age_group, sa.func.count())
-        .group_by(people.c.code, people.c.sex, people.c.age_group)
-    )
 
 
 def _rows(counter, on: datetime.date) -> list[dict]:

@@ -69,7 +69,7 @@ JOB_KIND = "close_period"
 CLOSE_LOCK_KEY = 0x44_6B_43_6C_6F_73_65  # "DkClose"
 ENQUEUE_LOCK_KEY = CLOSE_LOCK_KEY + 1
 #: Region code length per level; level 0 is the nation ("").
-CODE_LENGTH = {0: 0, 1: 2, 2: 5, 3: 8, 4: 13}
+CODE_LENGTH = {0: 0, **statistics.CODE_LENGTH}
 #: A deadlock on PostgreSQL (SQLSTATE 40P01) restarts the close this many times.
 ATTEMPTS = 3
 DEFAULT_TIMEZONE = "Asia/Jakarta"
@@ -173,12 +173,6 @@ def mark_closing(period_id: int):
     """The first write of a close: it also locks the period row until the close commits."""
     return (sa.update(Period).where(Period.id == period_id, Period.status == PeriodStatus.OPEN)
             .values(status=PeriodStatus.CLOSING))
-
-
-def _prefix(column, level: int):
-    if level == 0:
-        return sa.literal("", RegionCode)
-    return sa.func.substr(column, 1, sa.literal_column(str(CODE_LENGTH[level])))
 
 
 def statements(context: CloseContext) -> list[Statement]:
@@ -325,7 +319,7 @@ def _recap_insert(period_id: int, level: int):
         ]
     else:
         below = PeriodRecap.__table__.alias("below")
-        code = _prefix(below.c.region_code, level).label("code")
+        code = statistics.region_prefix(below.c.region_code, level).label("code")
         sums = [sa.func.sum(below.c[name]).label(name) for name in _RECAP_COLUMNS]
         part = sa.select(code, *sums).where(below.c.period_id == period_id,
                                             below.c.level == level + 1)
@@ -382,7 +376,7 @@ def _recap_program_insert(period_id: int, level: int):
         )
     else:
         below = PeriodRecapProgram.__table__.alias("below")
-        code = _prefix(below.c.region_code, level)
+        code = statistics.region_prefix(below.c.region_code, level)
         query = (
             sa.select(pid, code, below.c.program_id, sa.func.sum(below.c.recipients))
             .where(below.c.period_id == period_id,

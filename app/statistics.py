@@ -21,6 +21,7 @@ from app.extensions import db
 from app.scope import current_scope, scope_clause
 from models import Family, Household, Member, Program, ProgramMembership, Region
 from models.enums import HouseholdStatus, MemberStatus, MembershipStatus, Sex
+from models.types import RegionCode
 
 #: Length of a region code at each level: "32", "32.73", "32.73.01", "32.73.01.1001".
 CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
@@ -153,9 +154,7 @@ def households_by_region(scope: str | None = None) -> list[RegionCount]:
     province, per district in a regency), in region-code order; regions without households
     are left out."""
     scope = _scope(scope)
-    length = CODE_LENGTH[sub_region_level(scope)]
-    # A literal length keeps the expression identical in SELECT and GROUP BY on PostgreSQL.
-    code = sa.func.substr(Household.village_code, 1, sa.literal_column(str(int(length))))
+    code = region_prefix(Household.village_code, sub_region_level(scope))
     counts = (
         sa.select(code.label("code"), sa.func.count().label("households"))
         .where(_active_households(scope))
@@ -232,6 +231,15 @@ def members_by_sex_and_age(
     for sex, group, count in rows:
         result[Sex[sex] if isinstance(sex, str) else sex][group] += count
     return result
+
+
+def region_prefix(column, level: int):
+    """The code of the region at `level` (1 province … 4 village; 0 the nation: "") that a
+    village code lies in. A literal length keeps the expression identical in SELECT and
+    GROUP BY on PostgreSQL."""
+    if level == 0:
+        return sa.literal("", RegionCode)
+    return sa.func.substr(column, 1, sa.literal_column(str(CODE_LENGTH[level])))
 
 
 def age_group(on: datetime.date):
