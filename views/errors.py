@@ -1,9 +1,12 @@
 """Error pages in the console's language and look: a row outside the user's region, a page that
-does not exist, a forbidden door. The REST API keeps Flask-AppBuilder's JSON answers."""
-from flask import g, render_template, request
-from flask_babel import lazy_gettext
+does not exist, a forbidden door, an upload over MAX_CONTENT_LENGTH. The REST API keeps
+Flask-AppBuilder's JSON answers."""
+from flask import current_app, g, render_template, request
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+
+from app.formatting import number
 
 PAGES = {
     400: (lazy_gettext("The request could not be processed"),
@@ -15,6 +18,7 @@ PAGES = {
                        "your region.")),
     405: (lazy_gettext("The request could not be processed"),
           lazy_gettext("This page cannot be opened this way.")),
+    413: (lazy_gettext("The file is too large"), None),  # the message names the limit
 }
 
 
@@ -27,6 +31,11 @@ def register(blueprint, appbuilder) -> None:
         # Flask-AppBuilder sets g.user in a before_request that a routing error never reached.
         g.user = current_user
         title, message = PAGES[error.code]
+        if error.code == 413:
+            # Refused before any view ran (the CSRF check reads the form), whatever the page.
+            message = gettext("The file sent is larger than the limit of %(size)s MB.",
+                              size=number(round(current_app.config["MAX_CONTENT_LENGTH"]
+                                                / (1024 * 1024), 1)))
         return render_template(
             "datakesos/error.html", appbuilder=appbuilder, base_template=appbuilder.base_template,
             code=error.code, title=title, message=message,

@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, jsonify, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, jsonify, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import DomainError
 from app.formatting import number
@@ -37,22 +36,6 @@ class ImportView(BaseView):
     template = "datakesos/import_page.html"
     method_permission_name = {name: "import" for name in
                               ("index", "upload", "status", "errors", "sample")}
-
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
-        blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
-        # A request over MAX_CONTENT_LENGTH is refused before any view runs (the CSRF check
-        # reads the form): answer the upload page's in words, not with a bare 413.
-        blueprint.app_errorhandler(RequestEntityTooLarge)(self._too_large)
-        return blueprint
-
-    def _too_large(self, error):
-        # Flask-AppBuilder sets g.user in a before_request that the refused request never got to.
-        g.user = current_user
-        allowed = current_user.is_authenticated and self.appbuilder.sm.has_access(
-            "can_import", type(self).__name__)
-        if not (allowed and request.path.startswith(ROUTE + "/")):
-            return error
-        return self._refuse(_too_large_message(), 413)
 
     @expose("/")
     @has_access
