@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 import sqlalchemy as sa
-from flask import current_app, g, request
+from flask import current_app, g, jsonify, request
 from flask_appbuilder.security.sqla.models import ApiKey
 from flask_babel import gettext
 from limits import parse
@@ -74,7 +74,7 @@ def revoke(uuid: str) -> ApiKey:
 
 def refusal_for_request() -> tuple[int, str] | None:
     """For a request signed with an API key: None if it may go on, else (status, message).
-    Called before the view (views.api._api_key_rules); the view checks the key again
+    Called before the view (answer_refused_key); the view checks the key again
     through Flask-AppBuilder's `protect`, which then finds it valid."""
     security_manager = current_app.appbuilder.sm
     raw_key = security_manager.extract_api_key_from_request()
@@ -139,3 +139,17 @@ def _refusal(user) -> Refusal | None:
         return Refusal(
             gettext("Your account has no region yet. Ask an administrator to set it."), 403)
     return None
+
+
+def answer_refused_key():
+    """before_request: lockout, region rule and failed-attempt budget for API requests signed
+    with a key, before any API view runs (installed by app.login_security.install)."""
+    if not request.path.startswith("/api/") or not current_app.config.get("FAB_API_KEY_ENABLED"):
+        return None
+    refusal = refusal_for_request()
+    if refusal is None:
+        return None
+    status, message = refusal
+    response = jsonify(message=message)
+    response.status_code = status
+    return response

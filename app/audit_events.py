@@ -69,6 +69,12 @@ def audited(obj) -> Audited | None:
     return _audited_class(type(obj))
 
 
+def entity_name(cls) -> str:
+    """The audit trail's name for a model ("household", "member", …), else its table's."""
+    spec = _audited_class(cls)
+    return spec.entity if spec else cls.__tablename__
+
+
 @cache
 def _entity_of_table(table) -> str | None:
     for cls, spec in _audited().items():

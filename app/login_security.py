@@ -256,6 +256,9 @@ def install(app: Flask, appbuilder) -> None:
     app.register_error_handler(429, _too_many_requests)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_security_headers)
+    from app import api_keys
+
+    app.before_request(api_keys.answer_refused_key)
 
     @user_logged_in.connect_via(app)
     def _permanent_session(_sender, **_extra):

@@ -368,22 +368,4 @@ def register_apis(appbuilder) -> None:
         appbuilder.add_api(api)
     register_interconnection_apis(appbuilder)
     register_api_key_views(appbuilder)
-    current_app.before_request(_api_key_rules)
 
-
-def _api_key_rules():
-    """Lockout, region rule and failed-attempt budget for requests signed with an API key
-    (app/api_keys.py), before any API view runs."""
-    if not request.path.startswith("/api/") or not current_app.config.get("FAB_API_KEY_ENABLED"):
-        return None
-    from flask import jsonify
-
-    from app import api_keys
-
-    refusal = api_keys.refusal_for_request()
-    if refusal is None:
-        return None
-    status, message = refusal
-    response = jsonify(message=message)
-    response.status_code = status
-    return response

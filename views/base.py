@@ -18,7 +18,7 @@ from wtforms import HiddenField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app import exports, formatting
-from app.audit_events import _audited_class
+from app.audit_events import entity_name
 from app.errors import Conflict, DomainError
 from app.privacy import sees_full_nik
 from app.scope import NOTHING, current_scope
@@ -121,8 +121,8 @@ class RegisterModelView(ModelView):
         columns = exports.columns_for_viewer(self._export_columns(), sees_full_nik())
         title = str(self.list_title or type(self).__name__)
         scope = current_scope()
-        exports.record(self._export_entity(), type(self).__name__, fmt, _arguments(), count,
-                       None if scope == NOTHING else scope)
+        exports.record(entity_name(self.datamodel.obj), type(self).__name__, fmt, _arguments(),
+                       count, None if scope == NOTHING else scope)
         self.datamodel.session.commit()
         body = exports.chunks(fmt, [column.header for column in columns],
                               exports.rows(query, columns), title)
@@ -168,10 +168,6 @@ class RegisterModelView(ModelView):
             exports.Column(name, str(self.label_columns.get(name, name)), explicit.get(name))
             for name in self._export_column_names()
         ]
-
-    def _export_entity(self) -> str:
-        spec = _audited_class(self.datamodel.obj)
-        return spec.entity if spec else self.datamodel.obj.__tablename__
 
     def _init_properties(self):
         super()._init_properties()
