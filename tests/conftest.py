@@ -10,7 +10,7 @@ import sqlalchemy as sa
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 _tmp = tempfile.mkdtemp(prefix="datakesos-test-")
 os.environ.setdefault("DATAKESOS_INSTANCE", _tmp)
-os.environ.setdefault("SECRET_KEY", "test-secret-key")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-long-enough-for-hs256-jwt")
 
 PASSWORD = "Demo-Kesos-2026!"
 USERS = {

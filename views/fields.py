@@ -6,6 +6,7 @@ nullable column. This field does both properly and shows the translated labels."
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_babel import lazy_gettext
 from wtforms import BooleanField, DecimalField, SelectField
+from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 
@@ -14,10 +15,12 @@ class ChoiceField(SelectField):
 
     def __init__(self, enum_class, label=None, required=False, **kwargs):
         self.enum_class = enum_class
-        choices = [] if required else [("", "—")]
-        choices += [(member.name, lazy_gettext(str.__str__(member.value))) for member in enum_class]
+        options = [] if required else [("", "—")]
+        options += [(member.name, lazy_gettext(str.__str__(member.value))) for member in enum_class]
+        self.options = options
         validators = [DataRequired()] if required else [Optional()]
-        super().__init__(label, validators=validators, coerce=self._coerce, choices=choices,
+        super().__init__(label, validators=validators, coerce=self._coerce,
+                         choices=[SelectChoice(value, label) for value, label in options],
                          **kwargs)
 
     def _coerce(self, value):
@@ -37,11 +40,11 @@ class ChoiceField(SelectField):
             raise ValueError(self.gettext("Not a valid choice.")) from error
 
     def iter_choices(self):
-        for value, label in self.choices:
+        for value, label in self.options:
             selected = (self.data is None and value == "") or (
                 self.data is not None and getattr(self.data, "name", self.data) == value
             )
-            yield (value, label, selected, {})
+            yield Choice(value, label, selected, {})
 
     def pre_validate(self, form):
         """The value was checked when it was read; an empty one is left to the validators."""

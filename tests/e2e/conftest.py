@@ -92,7 +92,7 @@ def live_server(tmp_path_factory, e2e_database_url):
         os.environ,
         DATABASE_URL=e2e_database_url,
         DATAKESOS_INSTANCE=str(instance),
-        SECRET_KEY="e2e-secret-key",
+        SECRET_KEY="e2e-secret-key-long-enough-for-hs256-jwt",
         DEMO_PASSWORD=PASSWORD,
         FLASK_APP="run.py",
         PYTHONUNBUFFERED="1",
