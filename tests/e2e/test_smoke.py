@@ -1,7 +1,7 @@
 """A person with a browser: the administrator signs in and opens the household register."""
 import pytest
 
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import PASSWORD, PHONE
 from tests.e2e.helpers import assert_page_ok, open_menu_item, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -24,6 +24,35 @@ def test_admin_signs_in_and_opens_the_household_list(page, live_server, screensh
     assert server_errors == []
     if live_server.demo_loaded:
         assert page.locator("table tbody tr").count() > 0, "the demo households are not listed"
+
+    # The toolbar's layout depends on how wide the pager is: also with 10 and 20 rows a page.
+    list_url = page.url.split("?")[0]
+    for url in (list_url, *(f"{list_url}?psize_HouseholdView={size}" for size in (10, 20))):
+        page.goto(url)
+        assert _overlapping_toolbar_boxes(page) == [], url
+        laptop = page.viewport_size
+        page.set_viewport_size(PHONE)
+        try:
+            assert _overlapping_toolbar_boxes(page) == [], f"{url} on a phone"
+        finally:
+            page.set_viewport_size(laptop)
+
+
+def _overlapping_toolbar_boxes(page) -> list:
+    """Pairs of boxes in the list's toolbar (pager, page size, add, back, record count,
+    export) drawn over each other, by their text."""
+    return page.evaluate("""() => {
+        const boxes = [...document.querySelectorAll('.well.well-sm > *')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.innerText.trim().replace(/\\s+/g, ' '), e.getBoundingClientRect()]);
+        const pairs = [];
+        boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+            const w = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+            const h = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+            if (w > 1 && h > 1) pairs.push([a, b]);
+        }));
+        return pairs;
+    }""")
 
 
 # Flask-AppBuilder's security pages list permissions by their identifiers ("can list on
