@@ -37,6 +37,20 @@ def test_admin_signs_in_and_opens_the_household_list(page, live_server, screensh
         finally:
             page.set_viewport_size(laptop)
 
+    # A record's page on a phone: every label and value fits the screen, none is cut off.
+    page.goto(page.locator("a[href*='/households/show/']").first.get_attribute("href"))
+    page.set_viewport_size(PHONE)
+    try:
+        screenshot("household-phone")
+        wider = page.evaluate("""() => [...document.querySelectorAll('.show-table')]
+            .map(t => t.parentElement)
+            .filter(box => box.scrollWidth > box.clientWidth + 1)
+            .map(box => box.querySelector('th').innerText)""")
+        assert page.locator(".show-table").count() > 0
+        assert wider == [], f"tables wider than a phone, from the row {wider}"
+    finally:
+        page.set_viewport_size(laptop)
+
 
 def _overlapping_toolbar_boxes(page) -> list:
     """Pairs of boxes in the list's toolbar (pager, page size, add, back, record count,
