@@ -3,7 +3,6 @@ import functools
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext
 

@@ -28,7 +28,7 @@ from flask_babel import gettext
 
 from app import reference
 from app.errors import ValidationError
-from app.extensions import db
+from app.extensions import db, is_postgresql
 from models import Family, Household, Member, Program, ProgramMembership, Region
 from models.enums import (
     BuildingTenure, ChronicIllness, CookingFuel, Disability, DrinkingWater, Education,
@@ -816,7 +816,7 @@ def _repair(rows: list[dict], key: str, column, redraw: Callable[[dict], str]) -
 
 def _advance_sequences() -> None:
     """PostgreSQL keeps its own counters for serial ids; move them past the ids we assigned."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not is_postgresql():
         return
     for table in _TABLES:
         db.session.execute(sa.text(

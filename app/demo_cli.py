@@ -30,11 +30,12 @@ def demo_command(households, seed, regions, bulk):
     more households.
     """
     from app import demo, demo_copy
+    from app.extensions import is_postgresql
     from app.formatting import number
 
     seed = demo.DEFAULT_SEED if seed is None else seed
     if bulk is None:
-        bulk = demo_copy.is_postgresql() and households >= demo_copy.BULK_THRESHOLD
+        bulk = is_postgresql() and households >= demo_copy.BULK_THRESHOLD
     if regions is None:
         regions = demo_copy.NATIONAL if bulk else ",".join(demo.DEFAULT_REGIONS)
     codes = [code.strip() for code in regions.split(",") if code.strip()]

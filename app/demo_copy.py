@@ -39,7 +39,7 @@ from flask_babel import gettext
 
 from app import demo
 from app.errors import ValidationError
-from app.extensions import db
+from app.extensions import db, is_postgresql
 from models import Region
 
 CHUNK = 5000
@@ -99,10 +99,6 @@ def national_regencies() -> list:
 
 def chunk_seed(seed: int, chunk: int) -> str:
     return f"datakesos-demo-bulk-{seed}-{chunk}"
-
-
-def is_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def generate_bulk(

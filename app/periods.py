@@ -51,7 +51,7 @@ from flask_babel import gettext, lazy_gettext
 
 from app import activity, audit, jobs, statistics
 from app.errors import DomainError, NotFound, ValidationError
-from app.extensions import db
+from app.extensions import db, is_postgresql
 from models import (
     CloseSchedule, DistrictActivity, Household, JobRun, Member, Period, PeriodRecap,
     PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotPeople, PeriodSnapshotProgram, Program,
@@ -570,10 +570,6 @@ def _when(value) -> str:
 
 
 # -- locking ------------------------------------------------------------------------------------
-def _is_postgresql(engine=None) -> bool:
-    return (engine or db.engine).dialect.name == "postgresql"
-
-
 def sqlite_lock_path(engine, name: str) -> Path | None:
     """A lock file beside the SQLite database file (None for an in-memory database)."""
     database = engine.url.database
@@ -612,7 +608,7 @@ def _close_transaction():
     """A connection inside the close's lock and transaction; commits on success, rolls back
     on any error (or when the process dies: nothing is committed before the end)."""
     engine = db.engine
-    if _is_postgresql(engine):
+    if is_postgresql(engine):
         with engine.connect() as connection, connection.begin():
             if not connection.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(
                     sa.literal(CLOSE_LOCK_KEY, sa.BigInteger)))):
@@ -684,7 +680,7 @@ def period_by_code(code: str) -> Period:
 def _enqueue_lock():
     """Serialise 'is a close already queued? then queue one' between processes."""
     engine = db.engine
-    if _is_postgresql(engine):
+    if is_postgresql(engine):
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(
             sa.literal(ENQUEUE_LOCK_KEY, sa.BigInteger))))
         return contextlib.nullcontext(True)
@@ -728,7 +724,7 @@ def request_close(code: str | None = None,
 @jobs.job(JOB_KIND)
 def _close_job(run, progress) -> dict:
     code = (run.params or {}).get("code")
-    if _is_postgresql():
+    if is_postgresql():
         on_progress = progress
     else:
         # SQLite has one writer: a progress row written beside the close's transaction would

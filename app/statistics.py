@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.extensions import db, is_postgresql
 from app.scope import current_scope, scope_clause
 from models import Family, Household, Member, Program, ProgramMembership, Region
 from models.enums import HouseholdStatus, MemberStatus, MembershipStatus, Sex
@@ -103,7 +103,7 @@ def _reusable(function):
 
 def estimated_households() -> int:
     """The household table's size as the planner last measured it (0 on SQLite)."""
-    if db.engine.dialect.name != "postgresql":
+    if not is_postgresql():
         return 0
     rows = db.session.scalar(sa.text(
         "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('household')"))

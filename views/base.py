@@ -11,7 +11,7 @@ from flask import (
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_appbuilder.widgets import ListWidget
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from wtforms import HiddenField

@@ -4,6 +4,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from app.extensions import is_postgresql
+
 #: Pager counts kept for reuse: {(database, SQL, parameters): (when, count)}, per process.
 _COUNTS: dict = {}
 _COUNTS_KEPT = 5000
@@ -66,7 +68,7 @@ class RegisterInterface(SQLAInterface):
     def estimated_rows(self) -> int | None:
         """The table's row count as the planner last measured it (ANALYZE, autovacuum)."""
         session = self.session
-        if session.get_bind().dialect.name != "postgresql":
+        if not is_postgresql(session.get_bind()):
             return None
         rows = session.execute(sa.text("SELECT reltuples::bigint FROM pg_class "
                                        "WHERE oid = to_regclass(:table)"),

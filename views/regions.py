@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
