@@ -88,6 +88,13 @@ def record(action: str, entity: str, entity_id=None, region_code: str | None = N
                 connection=connection)
 
 
+def record_download(entity: str, entity_id, region_code: str | None, **details) -> None:
+    """A file with register data left the console: who took what, committed at once."""
+    record("report_downloaded", entity, entity_id, region_code=region_code or None,
+           after=details)
+    db.session.commit()
+
+
 def record_many(entries: list[dict], connection=None) -> None:
     """Append several entries (made by `entry`) in one statement."""
     target = connection or db.session

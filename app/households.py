@@ -46,11 +46,12 @@ def new_register_id(village_code: str) -> str:
     return f"{regency}{secrets.randbelow(10**10):010d}"
 
 
-def check_household(data: dict, problems: Problems) -> None:
-    """Location and housing fields of a household."""
+def check_household(data: dict, problems: Problems, region_scope: str | None = None) -> None:
+    """Location and housing fields of a household; its village inside `region_scope` (default:
+    the signed-in user's)."""
     try:
         village = regions.get_village(data.get("village_code"))
-        scope.check_in_scope(village.code)
+        scope.check_in_scope(village.code, scope=region_scope)
     except DomainError as error:
         problems.error("village_code", error.message)
     decile = data.get("welfare_decile")

@@ -117,13 +117,18 @@ def kk_taken(kk_number: str, except_family_id: int | None = None) -> bool:
     return db.session.execute(query.limit(1)).first() is not None
 
 
+def check_birth_date(birth_date) -> list[str]:
+    if birth_date and birth_date > datetime.date.today():
+        return [gettext("Birth date may not be in the future.")]
+    return []
+
+
 def validate_member_identity(
     nik, birth_date, sex, member_id: int | None = None, active: bool = True
 ) -> Check:
     """Everything the register asks of a member's NIK, including uniqueness among the living."""
     check = check_nik(nik, birth_date, sex)
-    if birth_date and birth_date > datetime.date.today():
-        check.errors.append(gettext("Birth date may not be in the future."))
+    check.errors.extend(check_birth_date(birth_date))
     if check.ok and active and nik_taken(check.value, member_id):
         check.errors.append(
             gettext("NIK %(nik)s already belongs to another living person in the register.",

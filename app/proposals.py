@@ -26,7 +26,7 @@ from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import households, scope
-from app.errors import Conflict, DomainError, NotFound, OutsideScope, ValidationError
+from app.errors import Conflict, DomainError, NotFound, ValidationError
 from app.extensions import db
 from app.households import Problems
 from models import AuditEntry, Family, Household, Member, Period, Proposal
@@ -68,20 +68,13 @@ def _roles(user) -> set[str]:
     return {role.name for role in getattr(user, "roles", None) or []}
 
 
-def _user_scope(user) -> str:
-    return scope._scope_of(user)
-
-
 def _require_proposer(user) -> None:
     if not _roles(user) & PROPOSER_ROLES:
         raise NotAllowed(gettext("Only operators make proposals."))
 
 
 def _check_region(user, code: str | None, field: str = "village_code") -> None:
-    if not scope.in_scope(code, _user_scope(user)):
-        raise OutsideScope(
-            gettext("Region %(code)s is outside your region.", code=code or "-"), field
-        )
+    scope.check_in_scope(code, field, scope.scope_of(user))
 
 
 def is_own(proposal: Proposal, user) -> bool:
@@ -166,7 +159,7 @@ def proposal_in_scope(proposal_id, user) -> Proposal:
     proposal = db.session.scalar(
         sa.select(Proposal).join(Household, Household.id == Proposal.household_id).where(
             Proposal.id == proposal_id,
-            scope.scope_clause(Household.village_code, _user_scope(user)),
+            scope.scope_clause(Household.village_code, scope.scope_of(user)),
         )
     )
     if proposal is None:
@@ -176,7 +169,7 @@ def proposal_in_scope(proposal_id, user) -> Proposal:
 
 def household_in_scope(user, household_id=None, register_id: str | None = None) -> Household:
     query = sa.select(Household).where(
-        scope.scope_clause(Household.village_code, _user_scope(user))
+        scope.scope_clause(Household.village_code, scope.scope_of(user))
     )
     if register_id is not None:
         query = query.where(Household.register_id == (register_id or "").strip())
@@ -194,7 +187,7 @@ def household_in_scope(user, household_id=None, register_id: str | None = None) 
 
 def member_in_scope(user, member_id=None, nik: str | None = None) -> Member:
     query = sa.select(Member).join(Household, Household.id == Member.household_id).where(
-        scope.scope_clause(Household.village_code, _user_scope(user))
+        scope.scope_clause(Household.village_code, scope.scope_of(user))
     )
     if nik is not None:
         from app.identity import clean_number

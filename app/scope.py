@@ -19,7 +19,7 @@ def current_scope() -> str:
         return ""
     if "region_scope" in g:
         return g.region_scope
-    scope = _scope_of(current_app.appbuilder.sm.current_user)
+    scope = scope_of(current_app.appbuilder.sm.current_user)
     g.region_scope = scope
     return scope
 
@@ -27,7 +27,8 @@ def current_scope() -> str:
 NOTHING = "\x00"
 
 
-def _scope_of(user) -> str:
+def scope_of(user) -> str:
+    """A user's prefix, whether signed in now or not (jobs act for the user who asked)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return NOTHING
     if user.region_code:
@@ -44,9 +45,10 @@ def in_scope(code: str | None, scope: str | None = None) -> bool:
     return bool(code) and (code == scope or code.startswith(scope + "."))
 
 
-def check_in_scope(code: str | None, field: str = "village_code") -> None:
-    """Refuse to write a record into a region outside the user's scope."""
-    if not in_scope(code):
+def check_in_scope(code: str | None, field: str = "village_code",
+                   scope: str | None = None) -> None:
+    """Refuse to write a record into a region outside the scope (default: the user's)."""
+    if not in_scope(code, scope):
         raise OutsideScope(
             gettext("Region %(code)s is outside your region.", code=code or "-"), field
         )

@@ -62,10 +62,7 @@ def write_file(path: Path, seed: int, rows_wanted: int = MEMBER_ROWS) -> tuple[i
                 HOUSEHOLDS_NEEDED, seed=seed, regions=(REGION,)):
             if rows >= rows_wanted:
                 break
-            for member in members:
-                values = {**household, **member,
-                          "kk_number": families[member["family_id"]]["kk_number"]}
-                writer.writerow([samples.cell(values.get(name)) for name in columns.NAMES])
+            writer.writerows(samples.row_of(household, families, member) for member in members)
             tables["household"].append(household)
             tables["family"].extend(_families_of(families, members))
             tables["member"].extend(members)

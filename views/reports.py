@@ -43,12 +43,6 @@ def _pdf(content: bytes, filename: str):
     return response
 
 
-def _downloaded(entity: str, entity_id, region_code: str | None, **details) -> None:
-    audit.record("report_downloaded", entity, entity_id, region_code=region_code or None,
-                 after=details)
-    db.session.commit()
-
-
 def _public_base_url() -> str:
     return current_app.config.get("PUBLIC_URL") or request.url_root
 
@@ -125,8 +119,8 @@ class ReportsView(BaseView):
         period = _period(request.args.get("period"))
         result = recaps.build(scope, period)
         pdf = recaps.render(result, current_user.username)
-        _downloaded("region_recap", scope or NATIONAL, scope, period=period.code,
-                    provisional=result.provisional)
+        audit.record_download("region_recap", scope or NATIONAL, scope, period=period.code,
+                              provisional=result.provisional)
         return _pdf(pdf, recaps.filename(result))
 
     # -- period minutes -----------------------------------------------------------------------
@@ -159,8 +153,8 @@ class ReportsView(BaseView):
             kept = None
             content = minutes.render(minutes.build(period, scope), current_user.username)
             name = minutes.filename(period, scope)
-        _downloaded("period_minutes", period.code, scope, period=period.code,
-                    stored=kept is not None)
+        audit.record_download("period_minutes", period.code, scope, period=period.code,
+                              stored=kept is not None)
         return _pdf(content, name)
 
     # -- village batches ----------------------------------------------------------------------
@@ -204,8 +198,8 @@ class ReportsView(BaseView):
         report = db.session.scalar(sa.select(ReportFile).where(ReportFile.job_run_id == job.id))
         if job.status != JobStatus.SUCCEEDED or report is None:
             abort(404)
-        _downloaded("bulk_certificates", job.id, report.region_code, file=report.filename,
-                    size=report.size)
+        audit.record_download("bulk_certificates", job.id, report.region_code,
+                              file=report.filename, size=report.size)
         return _pdf(report.content, report.filename)
 
     def _recent_jobs(self, active_only: bool = False) -> list[dict]:

@@ -22,14 +22,16 @@ from app import audit
 from app.errors import DomainError
 from app.formatting import number
 from app.extensions import db
-from app.imports import reading, staging, validation, writing
+from app.imports import reading, validation, writing
 from app.imports.validation import Importer
 from app.imports.writing import Counts
+from app.proposals import PROPOSER_ROLES, NotAllowed
 
 __all__ = ["Importer", "ImportResult", "importer_for", "run_import", "IMPORT_ROLES"]
 
-#: Roles that import (DESIGN §4): an Operator in their regency, an Admin anywhere.
-IMPORT_ROLES = frozenset({"Admin", "Operator"})
+#: Roles that import (DESIGN §4): those who propose — an Operator in their regency, an Admin
+#: anywhere.
+IMPORT_ROLES = PROPOSER_ROLES
 
 
 @dataclass
@@ -59,27 +61,21 @@ class ImportResult:
 
 def importer_for(user, ip_address: str | None = None) -> Importer:
     """The importing user's rights; the system itself (no user) imports like an Admin."""
-    from app.scope import NOTHING, _scope_of
+    from app.scope import NOTHING, scope_of
 
     if user is None:
         return Importer(None, "system", "", True, ip_address)
     roles = {role.name for role in user.roles}
     if not user.active or not roles & IMPORT_ROLES:
         raise NotAllowed(gettext("Only operators and administrators import households."))
-    region = _scope_of(user)
+    region = scope_of(user)
     if region == NOTHING:
         raise NotAllowed(gettext("Your account has no region: ask an administrator."))
     return Importer(user.id, user.username, region, "Admin" in roles, ip_address)
 
 
-class NotAllowed(DomainError):
-    status = 403
-
-
 def limits() -> tuple[int, int]:
-    config = current_app.config
-    return config.get("IMPORT_MAX_BYTES", 64 * 1024 * 1024), config.get("IMPORT_MAX_ROWS",
-                                                                         200_000)
+    return current_app.config["IMPORT_MAX_BYTES"], current_app.config["IMPORT_MAX_ROWS"]
 
 
 def run_import(data: bytes, filename: str, importer: Importer, dry_run: bool = False,
@@ -108,7 +104,7 @@ def _run_import(data, filename, importer, dry_run, progress, job_id) -> ImportRe
                 "The file is larger than the limit of %(size)s MB: split it into smaller files.",
                 size=number(round(max_bytes / (1024 * 1024), 1))), "file")
         report(0, gettext("Reading the file"))
-        header, rows, _delimiter = reading.read(reading.decode(data), max_rows)
+        header, rows = reading.read(reading.decode(data), max_rows)
     except reading.FileRefused as error:
         result.errors, result.error_count = [(1, error.field or "file", error.message)], 1
         return _finish(result, importer, started, job_id)
@@ -126,11 +122,9 @@ def _run_import(data, filename, importer, dry_run, progress, job_id) -> ImportRe
         db.session.rollback()
         return _finish(result, importer, started, job_id)
     try:
-        # Progress is written on a connection of its own: SQLite would wait for our writes.
         result.counts = writing.apply(
             plan, importer,
-            progress=(lambda step, steps, message: report(50 + 50 * step // steps, message))
-            if staging.is_postgresql() else None)
+            progress=lambda step, steps, message: report(50 + 50 * step // steps, message))
         _audit_import(result, importer, job_id)
         db.session.commit()
     except sa.exc.IntegrityError:
@@ -139,6 +133,10 @@ def _run_import(data, filename, importer, dry_run, progress, job_id) -> ImportRe
         result.errors, result.error_count = [(1, "file", gettext(
             "Someone else saved a record with the same NIK or KK number at the same time. "
             "Nothing was saved: check the data and try again."))], 1
+        return _finish(result, importer, started, job_id)
+    except DomainError as error:  # no open period for proposals, a record changed meanwhile
+        db.session.rollback()
+        result.errors, result.error_count = [(1, error.field or "file", error.message)], 1
         return _finish(result, importer, started, job_id)
     except BaseException:
         db.session.rollback()

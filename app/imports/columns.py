@@ -37,9 +37,6 @@ class Column:
     required: bool = False
     max_length: int | None = None
 
-    def parse(self, raw: str):
-        return READERS[self.name](raw.strip())
-
 
 def _text_reader(max_length: int | None):
     def read(value: str):

@@ -63,7 +63,7 @@ def delimiter_of(header_line: str) -> str:
 
 
 def read(text: str, max_rows: int):
-    """(header names, rows as lists, delimiter). Rows are numbered as in a spreadsheet: the
+    """(header names, rows as lists). Rows are numbered as in a spreadsheet: the
     header is row 1, the first member row 2."""
     first_line = text.split("\n", 1)[0].rstrip("\r")
     delimiter = delimiter_of(first_line)
@@ -77,7 +77,7 @@ def read(text: str, max_rows: int):
         raise unreadable(reader.line_num) from None
     if not any(rows):
         raise FileRefused(gettext("The file has a header but no member rows."), "file")
-    return header, rows, delimiter
+    return header, rows
 
 
 def _read_rows(reader, rows: list, max_rows: int) -> None:

@@ -34,29 +34,19 @@ def demo_households(households: int, seed: int = 7, regions=("32.73",)) -> Itera
             yield household, families, members[household["id"]]
 
 
-def rows(households: int, seed: int = 7, regions=("32.73",)) -> Iterator[list[str]]:
-    """The header, then one row per member."""
-    yield list(columns.NAMES)
-    for household, families, members in demo_households(households, seed, regions):
-        for member in members:
-            values = {**household, **member,
-                      "kk_number": families[member["family_id"]]["kk_number"]}
-            yield [cell(values.get(name)) for name in columns.NAMES]
+def row_of(household: dict, families: dict, member: dict) -> list[str]:
+    """A member's row of the file: its household's, family's and own values."""
+    values = {**household, **member, "kk_number": families[member["family_id"]]["kk_number"]}
+    return [cell(values.get(name)) for name in columns.NAMES]
 
 
-def write_csv(stream, households: int, seed: int = 7, regions=("32.73",),
-              delimiter: str = ",") -> int:
-    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
-    count = -1
-    for row in rows(households, seed, regions):
-        writer.writerow(row)
-        count += 1
-    return count
-
-
-def csv_bytes(households: int, seed: int = 7, regions=("32.73",), delimiter: str = ",") -> bytes:
+def csv_bytes(households: int, seed: int = 7) -> bytes:
+    """The header, then one row per member of `households` generated Kota Bandung households."""
     buffer = io.StringIO()
-    write_csv(buffer, households, seed, regions, delimiter)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns.NAMES)
+    for household, families, members in demo_households(households, seed):
+        writer.writerows(row_of(household, families, member) for member in members)
     return buffer.getvalue().encode("utf-8")
 
 

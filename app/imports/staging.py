@@ -9,14 +9,11 @@ import operator
 import sqlalchemy as sa
 
 from app import audit
-from app.extensions import db
+from app.extensions import db, is_postgresql
 
 #: Columns that change on every save: not part of an audit entry's "after".
 BOOKKEEPING = ("version", "created_at", "updated_at")
-
-
-def is_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+_WITHOUT_BOOKKEEPING = "".join(f" - '{name}'" for name in BOOKKEEPING)
 
 
 def insert_rows(table: sa.Table, names: list[str], rows: list[dict], entity: str, who: tuple,
@@ -50,7 +47,7 @@ def insert_rows(table: sa.Table, names: list[str], rows: list[dict], entity: str
         "INSERT INTO audit_entry (at, user_id, username, ip_address, action, entity, entity_id, "
         "region_code, after) "
         f"SELECT :at, :user_id, :username, :ip_address, 'create', :entity, CAST(s.id AS TEXT), "
-        f"{region}, to_jsonb(s) - 'version' - 'created_at' - 'updated_at' "
+        f"{region}, to_jsonb(s){_WITHOUT_BOOKKEEPING} "
         f"FROM {staged} s{joined}"
     ), {"at": at, "user_id": user_id, "username": username, "ip_address": ip_address,
         "entity": entity})
@@ -74,21 +71,18 @@ def _as_lists(table: sa.Table, names: list[str], rows: list[dict]) -> list[list]
     return lists
 
 
-def copy_into(table_name: str, names: list[str], rows, chunk_rows: int = 20_000) -> int:
+def copy_into(table_name: str, names: list[str], rows, chunk_rows: int = 20_000) -> None:
     """COPY rows (sequences of values) into a table on the session's connection."""
     cursor = db.session.connection().connection.cursor()
     statement = f"COPY {table_name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)"
-    count = 0
     try:
         for start in range(0, len(rows), chunk_rows):
             buffer = io.StringIO()
             csv.writer(buffer, lineterminator="\n").writerows(rows[start:start + chunk_rows])
             buffer.seek(0)
             cursor.copy_expert(statement, buffer)
-            count += min(chunk_rows, len(rows) - start)
     finally:
         cursor.close()
-    return count
 
 
 def allocate_ids(table: sa.Table, count: int) -> list[int]:

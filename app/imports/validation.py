@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 from flask_babel import gettext
 
 from app import households, identity, scope
-from app.extensions import db
+from app.extensions import db, is_postgresql
 from app.imports import columns
 from models import Family, Household, Member, Proposal, Region
 from models.enums import HouseholdStatus, ProposalKind, ProposalStatus, Relationship
@@ -42,7 +42,6 @@ class HouseholdRow:
     values: dict
     raw: tuple
     existing: dict | None = None
-    member_count: int = 0
     heads: list = field(default_factory=list)
 
 
@@ -58,18 +57,16 @@ class MemberRow:
 
 @dataclass
 class Plan:
-    header: list[str]
     households: dict[str, HouseholdRow] = field(default_factory=dict)
     members: list[MemberRow] = field(default_factory=list)
-    #: KK number → register id of its household in the file.
+    #: KK number → register id of its household in the file, and the KK's first row.
     families: dict[str, str] = field(default_factory=dict)
+    family_rows: dict[str, int] = field(default_factory=dict)
     existing_families: dict[str, dict] = field(default_factory=dict)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     error_count: int = 0
     warning_count: int = 0
     rows: int = 0
-    #: app.identity's message for a birth date in the future: reported on birth_date.
-    future_birth: str = ""
 
     def error(self, row: int, column: str, message: str) -> None:
         self.error_count += 1
@@ -78,7 +75,7 @@ class Plan:
 
 
 def validate(header: list[str], rows: list, importer: Importer, progress=None) -> Plan:
-    plan = Plan(header=header, future_birth=gettext("Birth date may not be in the future."))
+    plan = Plan()
     household_index = _readers(header, lambda column: column.record == "household")
     member_index = _readers(header, lambda column: column.record != "household")
     raw_of, register_index = _raw_getter(household_index), header.index("register_id")
@@ -97,9 +94,8 @@ def validate(header: list[str], rows: list, importer: Importer, progress=None) -
                 "The row has %(cells)s cells but the header names %(columns)s columns (check "
                 "the delimiter and quotes).", cells=len(raw_row), columns=width))
             continue
-        household = _household_of(plan, header, raw_row, household_index, row, raw_of,
-                                  register_index)
-        member = _member_of(plan, header, raw_row, member_index, row, household)
+        household = _household_of(plan, raw_row, household_index, row, raw_of, register_index)
+        member = _member_of(plan, raw_row, member_index, row, household)
         if member is None:
             continue
         earlier = seen_nik.get(member.nik)
@@ -124,7 +120,7 @@ def _readers(header: list[str], wanted) -> list[tuple]:
             for index, name in enumerate(header) if wanted(columns.BY_NAME[name])]
 
 
-def _parse(plan: Plan, header, raw_row, readers, row) -> tuple[dict, bool]:
+def _parse(plan: Plan, raw_row, readers, row) -> tuple[dict, bool]:
     """The row's readable values, and whether every cell could be read."""
     values, ok = {}, True
     for index, name, reader, required in readers:
@@ -141,25 +137,23 @@ def _parse(plan: Plan, header, raw_row, readers, row) -> tuple[dict, bool]:
     return values, ok
 
 
-def _household_of(plan, header, raw_row, indexes, row, raw_of,
-                  register_index: int) -> HouseholdRow | None:
+def _household_of(plan, raw_row, indexes, row, raw_of, register_index: int) -> HouseholdRow | None:
     raw = raw_of(raw_row)
     register_id = identity.clean_number(raw_row[register_index])
     known = plan.households.get(register_id)
     if known is not None:
         if raw != known.raw:  # the same household told differently: say which column differs
-            values, _ok = _parse(plan, header, raw_row, indexes, row)
+            values, _ok = _parse(plan, raw_row, indexes, row)
             for name, value in values.items():
                 if known.values is not None and value != known.values.get(name):
                     plan.error(row, name, gettext(
                         "Differs from row %(row)s of the same household.", row=known.row))
-        known.member_count += 1
         return known
-    values, ok = _parse(plan, header, raw_row, indexes, row)
+    values, ok = _parse(plan, raw_row, indexes, row)
     values = values if ok else None
     if values is not None:
         values["register_id"] = register_id
-    household = HouseholdRow(register_id, row, values, raw, member_count=1)
+    household = HouseholdRow(register_id, row, values, raw)
     if register_id:
         plan.households[register_id] = household
     return household
@@ -172,17 +166,20 @@ def _raw_getter(readers):
         lambda row: (row[positions[0]],))
 
 
-def _member_of(plan, header, raw_row, indexes, row, household) -> MemberRow | None:
-    values, ok = _parse(plan, header, raw_row, indexes, row)
+def _member_of(plan, raw_row, indexes, row, household) -> MemberRow | None:
+    values, ok = _parse(plan, raw_row, indexes, row)
     nik = values.pop("nik", None)
     if values.get("relation_to_head") == Relationship.HEAD and household is not None:
         household.heads.append(row)
     if nik is None:
         return None
     birth_date = values.get("birth_date")
-    check = identity.validate_member_identity(nik, birth_date, values.get("sex"), active=False)
+    check = identity.check_nik(nik, birth_date, values.get("sex"))
     for message in check.errors:
-        plan.error(row, "birth_date" if message == plan.future_birth else "nik", message)
+        plan.error(row, "nik", message)
+    born_later = identity.check_birth_date(birth_date)
+    for message in born_later:
+        plan.error(row, "birth_date", message)
     plan.warning_count += len(check.warnings)
     if not ok or household is None or household.values is None:
         return None
@@ -190,7 +187,7 @@ def _member_of(plan, header, raw_row, indexes, row, household) -> MemberRow | No
     for name, default in columns.MEMBER_DEFAULTS.items():
         if name in values and values[name] is None:
             values[name] = default
-    if check.errors:
+    if check.errors or born_later:
         return None
     return MemberRow(row, check.value, kk_number, household.register_id, values)
 
@@ -206,6 +203,7 @@ def _check_families(plan: Plan) -> None:
             for message in check.errors:
                 plan.error(member.row, "kk_number", message)
         owner = plan.families.setdefault(kk, member.register_id)
+        plan.family_rows.setdefault(kk, member.row)
         if owner != member.register_id:
             plan.error(member.row, "kk_number", gettext(
                 "KK number %(kk)s belongs to another household.", kk=kk)
@@ -223,13 +221,9 @@ def _check_households(plan: Plan, importer: Importer) -> None:
         if household.values is None:
             continue
         problems = households.Problems()
-        households.check_household(household.values, problems)
+        households.check_household(household.values, problems, importer.scope)
         for name, message in problems.errors:
             plan.error(household.row, name, message)
-        village = household.values.get("village_code")
-        if not problems.errors and not scope.in_scope(village, importer.scope):
-            plan.error(household.row, "village_code",
-                       gettext("Region %(code)s is outside your region.", code=village))
         if len(household.heads) != 1:
             rows = household.heads[1:] if household.heads else [household.row]
             for row in rows:
@@ -264,8 +258,7 @@ def _against_register(plan: Plan, importer: Importer) -> None:
         household = plan.households[register_id]
         if family and (household.existing is None
                        or family["household_id"] != household.existing["id"]):
-            row = next(m.row for m in plan.members if m.kk_number == kk)
-            plan.error(row, "kk_number",
+            plan.error(plan.family_rows[kk], "kk_number",
                        gettext("KK number %(kk)s belongs to another household.", kk=kk))
     living = {}
     for row in _lookup_rows(member_table, member_table.c.nik, [m.nik for m in plan.members]):
@@ -354,7 +347,7 @@ def _lookup_rows(table, key_column, keys: list) -> list[dict]:
     keys = sorted(set(keys))
     if not keys:
         return []
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgresql():
         keys_parameter = sa.bindparam("keys", keys, type_=postgresql.ARRAY(sa.String))
         chunks, condition = [keys], key_column == sa.any_(keys_parameter)
     else:

@@ -25,6 +25,12 @@ HOUSEHOLD_COLUMNS = ["id", *columns.HOUSEHOLD_FIELDS, "status", "version", "crea
 FAMILY_COLUMNS = ["id", "kk_number", "household_id", "version", "created_at", "updated_at"]
 MEMBER_COLUMNS = ["id", "nik", "family_id", "household_id", *columns.MEMBER_FIELDS, "status",
                   "version", "created_at", "updated_at"]
+#: A new record's fields before the file's values: a column left out of the file is empty,
+#: or false, or its register default.
+NEW_HOUSEHOLD = {**dict.fromkeys(columns.HOUSEHOLD_FIELDS),
+                 **{c.name: False for c in columns.COLUMNS
+                    if c.record == "household" and c.kind == "bool"}}
+NEW_MEMBER = {**dict.fromkeys(columns.MEMBER_FIELDS), **columns.MEMBER_DEFAULTS}
 PROPOSAL_COLUMNS = ["id", "kind", "status", "period_id", "regency_code", "household_id",
                     "member_id", "proposed_by_id", "note", "version", "created_at", "updated_at"]
 
@@ -85,6 +91,14 @@ class Changes:
         counts.members_updated = len(self.member_updates)
         counts.members_unchanged = (len(plan.members) - counts.members_added
                                     - counts.members_updated)
+        if not importer.direct:  # a draft per new household, and per new member of an active one
+            counts.proposals_added = len(self.new_households) + sum(
+                1 for member in self.new_members
+                if _status_of(plan.households[member.register_id]) == HouseholdStatus.ACTIVE)
+
+
+def _status_of(household) -> HouseholdStatus | None:
+    return household.existing["status"] if household.existing else None
 
 
 def _diff(values: dict, existing: dict, skip=()) -> dict:
@@ -109,7 +123,6 @@ class _Writer:
         self.who = (self.importer.user_id, self.importer.username, self.importer.ip_address)
         self.audit_rows: list[dict] = []
         self.household_ids: dict[str, int] = {}
-        self.village_of: dict[str, str] = {}
         self.family_ids = {kk: row["id"] for kk, row in self.plan.existing_families.items()}
         self.step = 0
 
@@ -124,13 +137,13 @@ class _Writer:
                                          or self.changes.new_members):
             period = proposals._open_period(lock=True)
         for household in self.plan.households.values():
-            self.village_of[household.register_id] = household.values["village_code"]
             if household.existing:
                 self.household_ids[household.register_id] = household.existing["id"]
-                self.village_of[household.register_id] = household.existing["village_code"]
         self._insert_households()
-        self.village_by_id = {self.household_ids[register_id]: village
-                              for register_id, village in self.village_of.items()}
+        # An existing household keeps its village: a changed one is audited where it was.
+        self.village_by_id = {
+            self.household_ids[h.register_id]: (h.existing or h.values)["village_code"]
+            for h in self.plan.households.values()}
         self._advance(gettext("Households written"))
         self._insert_families()
         self._advance(gettext("Families written"))
@@ -157,10 +170,7 @@ class _Writer:
         new = self.changes.new_households
         rows = []
         for household, new_id in zip(new, staging.allocate_ids(Household.__table__, len(new))):
-            row = {name: None for name in columns.HOUSEHOLD_FIELDS}
-            row.update({c.name: False for c in columns.COLUMNS
-                        if c.record == "household" and c.kind == "bool"})
-            row.update(household.values)
+            row = {**NEW_HOUSEHOLD, **household.values}
             row.update(id=new_id, status=self._status())
             rows.append(self._stamp(row))
             self.household_ids[household.register_id] = new_id
@@ -185,9 +195,7 @@ class _Writer:
             household = self.plan.households[member.register_id]
             proposed = not self.importer.direct or (
                 household.existing and household.existing["status"] == HouseholdStatus.PROPOSED)
-            row = {name: None for name in columns.MEMBER_FIELDS}
-            row.update(columns.MEMBER_DEFAULTS)
-            row.update(member.values)
+            row = {**NEW_MEMBER, **member.values}
             row.update(id=new_id, nik=member.nik, family_id=self.family_ids[member.kk_number],
                        household_id=self.household_ids[member.register_id],
                        status=MemberStatus.PROPOSED if proposed else MemberStatus.ACTIVE)
@@ -198,20 +206,19 @@ class _Writer:
     def _insert_proposals(self, period, new_members: list[dict]) -> None:
         """Draft proposals: one per new household (its members join it), one per new member of
         a household already in the register."""
-        targets = [(ProposalKind.NEW_HOUSEHOLD, self.household_ids[h.register_id], None,
-                    h.values["village_code"]) for h in self.changes.new_households]
+        targets = [(ProposalKind.NEW_HOUSEHOLD, self.household_ids[h.register_id], None)
+                   for h in self.changes.new_households]
         active = {h.existing["id"] for h in self.plan.households.values()
-                  if h.existing and h.existing["status"] == HouseholdStatus.ACTIVE}
-        targets += [(ProposalKind.NEW_MEMBER, row["household_id"], row["id"], None)
+                  if _status_of(h) == HouseholdStatus.ACTIVE}
+        targets += [(ProposalKind.NEW_MEMBER, row["household_id"], row["id"])
                     for row in new_members if row["household_id"] in active]
-        villages = self.village_by_id
         rows = []
-        for (kind, household_id, member_id, _village), new_id in zip(
+        for (kind, household_id, member_id), new_id in zip(
                 targets, staging.allocate_ids(Proposal.__table__, len(targets))):
             row = self._stamp({
                 "id": new_id, "kind": kind, "status": ProposalStatus.DRAFT,
                 "period_id": period.id, "regency_code": proposals.regency_of(
-                    villages[household_id]),
+                    self.village_by_id[household_id]),
                 "household_id": household_id, "member_id": member_id,
                 "proposed_by_id": self.importer.user_id,
                 "note": gettext("Imported from a file"),
@@ -219,7 +226,6 @@ class _Writer:
             rows.append(row)
         self._insert(Proposal.__table__, PROPOSAL_COLUMNS, rows, "proposal",
                      self._village_of_row)
-        self.changes.counts.proposals_added = len(rows)
 
     # -- changed rows ------------------------------------------------------------------------
     def _update_households(self) -> None:
