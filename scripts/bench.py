@@ -35,6 +35,7 @@ import getpass
 import json
 import os
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -97,7 +98,6 @@ class Bench:
     households: int
     seed: int
     database: str
-    url: str = ""
     #: Figures of an earlier run (--compare FILE), by name.
     previous: dict = field(default_factory=dict)
     previous_households: int | None = None
@@ -247,8 +247,6 @@ LIST_URL = "/households/list/?_flt_0_welfare_decile=2"
 
 
 def _median_seconds(action, repeat: int = REPEAT, warm_up: int = WARM_UP) -> float:
-    import statistics
-
     for _ in range(warm_up):
         action()
     times = []
@@ -308,8 +306,9 @@ def _get(client, url: str):
     return action
 
 
-def _raw_sql(statements: list[tuple[str, dict]]):
-    """Run statements on one plain DBAPI connection (no ORM, no pool checkout per run)."""
+def _timed_sql(statements: list[tuple[str, dict]]) -> float:
+    """Median seconds of the statements on one plain DBAPI connection (no ORM, no pool
+    checkout per run)."""
     from app.extensions import db
 
     connection = db.engine.raw_connection()
@@ -321,11 +320,6 @@ def _raw_sql(statements: list[tuple[str, dict]]):
             cursor.fetchall()
         cursor.close()
         connection.rollback()
-    return action, connection
-
-
-def _timed_sql(statements) -> float:
-    action, connection = _raw_sql(statements)
     try:
         return _median_seconds(action)
     finally:
@@ -349,7 +343,7 @@ def _list_statements(extra_where: str, parameters: dict) -> list[tuple[str, dict
     ]
 
 
-def _sample_household(active_only: bool = True):
+def _sample_household():
     """A household of the operator's regency in the middle of its id range, with members."""
     import sqlalchemy as sa
 
@@ -471,7 +465,8 @@ def nik_lookup_api(bench: Bench) -> list[Figure]:
         "username": "interkoneksi", "password": demo_password(), "provider": "db",
         "refresh": False})
     if response.status_code != 200:
-        return []  # no such API in this version
+        raise SystemExit(f"the API sign-in as interkoneksi failed: {response.status_code} "
+                         f"{response.get_data(as_text=True)[:300]}")
     headers = {"Authorization": f"Bearer {response.get_json()['access_token']}"}
 
     def action():
@@ -599,8 +594,6 @@ def household_form(bench: Bench) -> list[Figure]:
         "SELECT count(*) FROM audit_entry WHERE entity = 'household' AND entity_id = :id "
         "AND action = 'update'"), {"id": str(household_id)})
     raw_save = _raw_save_seconds(household_id)
-    import statistics
-
     return [
         Figure("household_form.edit", round(edit, 4), round(naive_edit, 4),
                description="GET the edit form vs. a default ModelView's (goal: 20× faster)",
@@ -741,8 +734,6 @@ def _determined_households(limit: int, village: str | None = None) -> list:
 def certificate(bench: Bench) -> list[Figure]:
     """One registration certificate as the console prints it (data, code, PDF, stored and
     audited) vs. a blank page with the same letterhead and footer (WeasyPrint's fixed cost)."""
-    import statistics
-
     from flask_login import login_user
 
     from reports import certificates, renderer
@@ -849,7 +840,7 @@ def http_list_page(bench: Bench) -> list[Figure]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    environment = {**os.environ, "DATABASE_URL": bench.url, "RATELIMIT_ENABLED": "0"}
+    environment = {**os.environ, "RATELIMIT_ENABLED": "0"}  # main() set DATABASE_URL
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--worker-class", "sync",
          "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning", "run:app"],
@@ -917,21 +908,26 @@ def http_list_page(bench: Bench) -> list[Figure]:
         goals=[("value", ">=", 100), ("errors", "<=", 0)])]
 
 
-try:  # CSV import throughput, measured by the import's own benchmark module when present
-    from bench_import import import_throughput
-except ImportError:
-    pass
-else:
-    figure(import_throughput)
+# CSV import throughput, measured by the import's own benchmark module (scripts/, on sys.path
+# when this file runs as a script).
+from bench_import import import_throughput  # noqa: E402
+
+figure(import_throughput)
 
 
 # -- output -------------------------------------------------------------------------------------
+def _cells(f: dict, unmet: str) -> tuple[str, ...]:
+    """A figure (Figure.as_dict()) as the cells of a table row."""
+    unit = f["unit"]
+    return (f["name"], f"{f['value']:.3f} {unit}",
+            "–" if f["baseline"] is None else f"{f['baseline']:.3f} {unit}",
+            "–" if f["ratio"] is None else f"{f['ratio']:.2f}×", f["goal"] or "–",
+            {True: "yes", False: unmet, None: "–"}[f["met"]])
+
+
 def print_table(figures: list[Figure]) -> None:
     header = ("figure", "value", "baseline", "ratio", "goal", "met?")
-    rows = [(f.name, f"{f.value:.3f} {f.unit}",
-             "–" if f.baseline is None else f"{f.baseline:.3f} {f.unit}",
-             "–" if f.ratio is None else f"{f.ratio:.2f}×", f.goal or "–",
-             {True: "yes", False: "NO", None: "–"}[f.met]) for f in figures]
+    rows = [_cells(f.as_dict(), unmet="NO") for f in figures]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for index, row in enumerate([header, *rows]):
         print("  ".join(cell.ljust(width) if column in (0, 4) else cell.rjust(width)
@@ -945,12 +941,7 @@ def markdown_table(report: dict) -> str:
              f"{report['generated_at']}", "",
              "| figure | value | baseline | ratio | goal | met? |", "|---|---:|---:|---:|---|---|"]
     for f in report["figures"]:
-        unit = f["unit"]
-        baseline = "–" if f["baseline"] is None else f"{f['baseline']:.3f} {unit}"
-        ratio = "–" if f["ratio"] is None else f"{f['ratio']:.2f}×"
-        met = {True: "yes", False: "**no**", None: "–"}[f["met"]]
-        lines.append(f"| {f['name']} | {f['value']:.3f} {unit} | {baseline} | {ratio} | "
-                     f"{f['goal'] or '–'} | {met} |")
+        lines.append("| " + " | ".join(_cells(f, unmet="**no**")) + " |")
     return "\n".join(lines)
 
 
@@ -968,6 +959,11 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default=None,
                         help="comma-separated figure functions to run (default: all)")
     args = parser.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else None
+    known = [measure.__name__ for measure in FIGURES]
+    if only and only - set(known):
+        parser.error(f"--only: no figure {', '.join(sorted(only - set(known)))}; "
+                     f"the figures are {', '.join(known)}")
 
     throwaway = None
     url = args.database_url
@@ -998,11 +994,10 @@ def main(argv=None) -> int:
                 return 2
             version = db.session.execute(sa.text("SHOW server_version")).scalar()
             bench = Bench(app=app, households=args.households, seed=args.seed,
-                          database=f"PostgreSQL {version}", url=url, previous=previous,
+                          database=f"PostgreSQL {version}", previous=previous,
                           previous_households=previous_households)
             prepare(bench)
             figures = []
-            only = set(args.only.split(",")) if args.only else None
             for measure in FIGURES:
                 if only and measure.__name__ not in only:
                     continue
