@@ -217,3 +217,52 @@ def test_swagger_ui_is_served(client, login):
     response = client.get("/swagger/v1")
     assert response.status_code == 200
     assert "swagger" in response.get_data(as_text=True).lower()
+
+
+@pytest.mark.parametrize("operator", ["sw", "ew", "ct", "nsw", "new", "nct", "neq"])
+def test_a_masked_nik_cannot_be_uncovered_by_part(client, token, make_household, operator):
+    """Provinsi sees NIKs masked; searching by a prefix or a part would uncover them digit by
+    digit, so only whole NIKs are looked up (as in the console)."""
+    make_household(BANDUNG_VILLAGE)
+    headers = token("prov.jabar")
+    shown = client.get("/api/v1/member/", headers=headers).get_json()["result"][0]["nik"]
+    assert "*" in shown
+    response = client.get(f"/api/v1/member/?q=(filters:!((col:nik,opr:{operator},"
+                          f"value:'{shown[:6]}')))", headers=headers)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    info = client.get("/api/v1/member/_info?q=(keys:!(filters))", headers=headers).get_json()
+    assert {f["operator"] for f in info["filters"]["nik"]} == {"eq", "in"}
+
+
+def test_a_whole_nik_is_still_looked_up_when_masked(client, token):
+    client.post("/api/v1/household/", headers=token("admin"), json=new_household())
+    headers = token("prov.jabar")
+    exact = client.get(f"/api/v1/member/?q=(filters:!((col:nik,opr:eq,value:'{HEAD['nik']}')))",
+                       headers=headers).get_json()
+    assert exact["count"] == 1
+    assert exact["result"][0]["nik"] != HEAD["nik"]  # still shown masked
+    listed = client.get(f"/api/v1/member/?q=(filters:!((col:nik,opr:in,"
+                        f"value:!('{HEAD['nik']}','{SPOUSE['nik']}'))))", headers=headers)
+    assert listed.get_json()["count"] == 2
+
+
+def test_chosen_columns_keep_the_declared_code_names(client, token, make_household):
+    make_household(BANDUNG_VILLAGE)
+    headers = token("admin")
+    rows = client.get("/api/v1/member/?q=(columns:!(sex,status))", headers=headers).get_json()
+    assert rows["result"] and set(rows["result"][0]) == {"sex", "status"}
+    assert rows["result"][0]["status"] == "ACTIVE"
+    assert rows["result"][0]["sex"] in {"MALE", "FEMALE"}
+    member_id = rows["ids"][0]
+    one = client.get(f"/api/v1/member/{member_id}?q=(columns:!(sex,birth_date))",
+                     headers=headers).get_json()
+    assert set(one["result"]) == {"sex", "birth_date"} and one["result"]["sex"] in {"MALE",
+                                                                                    "FEMALE"}
+    masked = client.get("/api/v1/member/?q=(columns:!(nik))", headers=token("prov.jabar"))
+    assert all("*" in row["nik"] for row in masked.get_json()["result"])
+
+
+def test_columns_outside_the_declared_schema_are_refused(client, token):
+    response = client.get("/api/v1/member/?q=(columns:!(nik,password))", headers=token("admin"))
+    assert response.status_code == 400
+    assert "full_name" in response.get_json()["message"]

@@ -8,6 +8,7 @@ import marshmallow
 from flask import current_app, request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, permission_name, protect, safe
+from flask_appbuilder.exceptions import InvalidColumnArgsFABException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,7 +16,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import households
 from app.errors import Conflict, DomainError, NotFound, OutsideScope, ValidationError
 from app.extensions import db
-from app.privacy import nik_for_viewer
 from app.scope import region_filter
 from models import Family, Household, Member, Period, Program, ProgramMembership, Region
 from views import api_schemas as schemas, labels
@@ -111,6 +111,22 @@ class RegisterApi(ModelRestApi):
                 setattr(self, columns, list(schema.declared_fields))
         super().__init__()
 
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        self.model2schemaconverter = DeclaredColumns(self)  # the model's schemas are built by now
+        return blueprint
+
+    def _handle_columns_args(self, args, default_select_columns, default_response_columns):
+        """`?q=(columns:…)` names columns of the declared schema; any other name is refused
+        rather than silently dropped."""
+        requested = args.get("columns") or args.get("select_columns") or []
+        if not set(requested) <= set(default_response_columns):
+            raise InvalidColumnArgsFABException(gettext(
+                "Choose columns among: %(possible)s.",
+                possible=", ".join(default_response_columns)))
+        return super()._handle_columns_args(args, default_select_columns,
+                                            default_response_columns)
+
     def _answer(self, method, *args, **kwargs):
         return answer_domain_errors(self, method, *args, **kwargs)
 
@@ -173,6 +189,23 @@ class RegisterApi(ModelRestApi):
         db.session.commit()
         return self.response(201, id=item.id, result=self.show_model_schema.dump(item),
                              warnings=warnings)
+
+
+class DeclaredColumns:
+    """Stands in for Flask-AppBuilder's model-to-schema converter after start-up: a reply cut
+    to some columns (`?q=(columns:…)`) is the declared schema restricted to them, so enumerations
+    still travel by code name, not by a schema made from the model."""
+
+    def __init__(self, api: RegisterApi):
+        self.api = api
+
+    def convert(self, columns: list[str]) -> marshmallow.Schema:
+        """Only called with columns RegisterApi._handle_columns_args let through: all of the
+        list's or all of the record's declared columns."""
+        schema = self.api.list_model_schema
+        if not set(columns) <= set(schema.fields):
+            schema = self.api.show_model_schema
+        return type(schema)(only=columns)
 
 
 def check_version(item, submitted: int) -> None:
@@ -288,6 +321,14 @@ class MemberApi(RegisterApi):
     edit_model_schema = schemas.MemberEditSchema()
     search_columns = ["nik", "full_name", "status"]
     order_columns = ["id", "full_name"]
+    #: A NIK is looked up whole, as in the console (views/filters.FilterMemberNik): a prefix or
+    #: part search would uncover, digit by digit, a NIK that Provinsi and Interkoneksi see masked.
+    NIK_OPERATORS = {"eq", "in"}
+
+    def __init__(self):
+        super().__init__()
+        offered = self._filters.get_search_filters()
+        offered["nik"] = [flt for flt in offered["nik"] if flt.arg_name in self.NIK_OPERATORS]
 
     def apply_changes(self, item, changes):
         editable = [name for name in schemas.MemberEditSchema._declared_fields if name != "version"]
@@ -323,14 +364,6 @@ class MemberApi(RegisterApi):
         member = Member(household=household, family=family, **data)
         db.session.add(member)
         return self.created(member, problems.warnings)
-
-    def pre_get(self, data):
-        data["result"]["nik"] = nik_for_viewer(data["result"].get("nik"))
-
-    def pre_get_list(self, data):
-        for row in data["result"]:
-            if "nik" in row:
-                row["nik"] = nik_for_viewer(row.get("nik"))
 
 
 class ProgramApi(RegisterApi):

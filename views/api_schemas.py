@@ -5,7 +5,9 @@ Enumerations travel by their code name (`MALE`, `OWNED` …), as the database st
 import re
 
 from flask_babel import gettext
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, post_dump, validate
+
+from app.privacy import nik_for_viewer
 
 from models.enums import (
     BuildingTenure, ChronicIllness, CookingFuel, Disability, DrinkingWater, Education,
@@ -187,7 +189,18 @@ class HouseholdAddSchema(HouseholdFields):
                           validate=validate.Length(1, 50))
 
 
-class MemberListSchema(Strict):
+class MaskedNik(Schema):
+    """A member's NIK as the viewer may see it (app.privacy), in every answer: lists, records,
+    and the record returned by a write."""
+
+    @post_dump
+    def mask_nik(self, data, **kwargs):
+        if "nik" in data:
+            data["nik"] = nik_for_viewer(data["nik"])
+        return data
+
+
+class MemberListSchema(MaskedNik, Strict):
     id = fields.Integer()
     nik = fields.String(metadata={"description": "Masked (first 6 and last 2 digits) for "
                                                  "Provinsi and Interkoneksi."})
@@ -198,7 +211,7 @@ class MemberListSchema(Strict):
     status = choice(MemberStatus)
 
 
-class MemberShowSchema(MemberFields):
+class MemberShowSchema(MaskedNik, MemberFields):
     id = fields.Integer()
     nik = fields.String(metadata=MemberListSchema._declared_fields["nik"].metadata)
     family_id = fields.Integer()
