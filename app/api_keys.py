@@ -25,6 +25,7 @@ from app.login_security import Refusal, needs_region, utcnow
 from models import RegionUser
 
 FAILURE_SCOPE = "login"  # one budget with the login doors (app.login_security)
+LONGEST_DAYS = 3650  # ten years; a later date would not fit a datetime
 
 
 def create(username: str, name: str | None = None, days: int | None = None) -> dict:
@@ -41,6 +42,9 @@ def create(username: str, name: str | None = None, days: int | None = None) -> d
     if days is not None:
         if days < 1:
             raise ValidationError(gettext("A key is valid for at least one day."), "days")
+        if days > LONGEST_DAYS:
+            raise ValidationError(gettext("A key is valid for at most %(most)d days.",
+                                          most=LONGEST_DAYS), "days")
         expires = datetime.datetime.now() + datetime.timedelta(days=days)
     created = security_manager.create_api_key(
         user, name or f"{username} {datetime.date.today().isoformat()}", expires_on=expires)

@@ -182,6 +182,27 @@ def test_a_bad_number_of_days_is_refused_in_indonesian(client, login):
     assert "sekurang-kurangnya satu hari" in page and "dks_" not in page
 
 
+@pytest.mark.parametrize("days", ["4000000", "3651"])
+def test_a_key_for_too_many_days_is_refused_on_the_command_line(app, days):
+    result = app.test_cli_runner().invoke(
+        args=["datakesos", "create-api-key", "interkoneksi", "--days", days])
+    assert result.exit_code != 0
+    assert "paling lama 3650 hari" in result.output and "dks_" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_key_for_too_many_days_is_refused_in_the_console(client, login):
+    from tests.conftest import csrf_token
+
+    login("admin")
+    response = client.post("/apikeys/issue/", data={
+        "csrf_token": csrf_token(client, "/apikeys/issue/"), "username": "interkoneksi",
+        "days": "4000000"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "paling lama 3650 hari" in page and "dks_" not in page
+
+
 def test_only_administrators_manage_keys(client, login):
     login("pusdatin")
     assert client.get("/apikeys/list/").status_code in (302, 403)
