@@ -34,8 +34,9 @@ from typing import Callable, Iterable, Iterator
 from flask_babel import gettext
 from markupsafe import Markup
 
+from app import audit, formatting
 from app.errors import ValidationError
-from app.privacy import mask_nik
+from app.privacy import mask_nik, nik_for_viewer
 
 FORMATS = ("csv", "xlsx")
 MIMETYPES = {
@@ -51,8 +52,6 @@ DEFAULT_MAX_ROWS = 500_000
 XLSX_MAX_ROWS = 1_048_575
 #: Text starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: Columns holding a NIK: always shown to the viewer as app.privacy decides.
-NIK_COLUMNS = frozenset({"nik", "head_nik"})
 CHUNK = 64 * 1024
 
 
@@ -70,16 +69,14 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def cell(value, labels: dict | None = None):
+def cell(value, labels: dict):
     """A raw value as the export writes it: None, str, int, float, date or datetime.
-    `labels` caches translated labels (enumerations, Yes/No) for one export."""
+    `labels` caches translated labels (enumerations, Ya/Tidak) for one export."""
     if value is None:
         return None
     if isinstance(value, (bool, enum.Enum)):
-        if labels is None:
-            return _label(value)
         if value not in labels:
-            labels[value] = _label(value)
+            labels[value] = formatting.value(value)  # the label in the user's language
         return labels[value]
     if isinstance(value, (int, float, datetime.date)):
         return value
@@ -92,12 +89,6 @@ def cell(value, labels: dict | None = None):
     return str(value).strip()  # a related record by its name ("first last" may end in " ")
 
 
-def _label(value) -> str:
-    if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
-    return str(value)  # the label, in the user's language (models.types.Choice)
-
-
 def _attribute(item, name: str):
     for part in name.split("."):
         item = getattr(item, part, None)
@@ -107,16 +98,16 @@ def _attribute(item, name: str):
 
 
 def columns_for_viewer(columns: list[Column], full_nik: bool) -> list[Column]:
-    """NIK columns as app.privacy shows them to this viewer, decided once before the rows are
-    read (the viewer's roles are not reloaded while the file streams)."""
+    """Columns the view shows through app.privacy's NIK rule, with the rule decided once for
+    this viewer before the rows are read (not once per row while the file streams)."""
     return [
         Column(column.name, column.header, None if full_nik else mask_nik)
-        if column.name.rsplit(".", 1)[-1] in NIK_COLUMNS else column
+        if column.formatter is nik_for_viewer else column
         for column in columns
     ]
 
 
-def row_values(item, columns: list[Column], labels: dict | None = None) -> list:
+def row_values(item, columns: list[Column], labels: dict) -> list:
     values = []
     for column in columns:
         value = _attribute(item, column.name)
@@ -126,13 +117,13 @@ def row_values(item, columns: list[Column], labels: dict | None = None) -> list:
     return values
 
 
-def rows(query, columns: list[Column], batch: int = BATCH) -> Iterator[list]:
-    """The query's rows as lists of cells, fetched `batch` at a time; objects are dropped
+def rows(query, columns: list[Column]) -> Iterator[list]:
+    """The query's rows as lists of cells, fetched BATCH at a time; objects are dropped
     once written (the session's identity map holds them weakly). `columns` come from
     `columns_for_viewer`."""
     # A 2.0-style execution: the legacy Query would "unique" joined eager loads, which
     # needs every row in memory first.
-    statement = query.statement.execution_options(yield_per=batch, stream_results=True)
+    statement = query.statement.execution_options(yield_per=BATCH, stream_results=True)
     labels = {}
     for item in query.session.execute(statement).scalars():
         yield row_values(item, columns, labels)
@@ -145,18 +136,12 @@ def check_size(fmt: str, count: int, max_rows: int | None = DEFAULT_MAX_ROWS) ->
         raise ValidationError(gettext(
             "This list has %(count)s rows; an export holds at most %(limit)s. "
             "Narrow the search (for example by region) and export again.",
-            count=_number(count), limit=_number(max_rows)))
+            count=formatting.number(count), limit=formatting.number(max_rows)))
     if fmt == "xlsx" and count > XLSX_MAX_ROWS:
         raise ValidationError(gettext(
             "This list has %(count)s rows; an XLSX sheet holds at most %(limit)s. "
             "Narrow the search or export as CSV.",
-            count=_number(count), limit=_number(XLSX_MAX_ROWS)))
-
-
-def _number(value: int) -> str:
-    from app.formatting import number
-
-    return number(value)
+            count=formatting.number(count), limit=formatting.number(XLSX_MAX_ROWS)))
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -191,9 +176,9 @@ def csv_chunks(headers: list[str], data: Iterable[list]) -> Iterator[bytes]:
 
 
 # -- XLSX -------------------------------------------------------------------------------------
-def write_xlsx(path: str, headers: list[str], data: Iterable[list], sheet_name: str) -> int:
+def write_xlsx(path: str, headers: list[str], data: Iterable[list], sheet_name: str) -> None:
     """Write the rows to an XLSX file at `path` in XlsxWriter's constant-memory mode (each
-    row goes to a temporary file as soon as the next one starts). Returns the rows written."""
+    row goes to a temporary file as soon as the next one starts)."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(path, {
@@ -232,7 +217,6 @@ def write_xlsx(path: str, headers: list[str], data: Iterable[list], sheet_name: 
                     sheet.write_string(written, column, value)
     finally:
         workbook.close()
-    return written
 
 
 def _sheet_name(name: str) -> str:
@@ -259,16 +243,14 @@ def chunks(fmt: str, headers: list[str], data: Iterable[list], title: str) -> It
 def record(entity: str, list_name: str, fmt: str, filters: dict, count: int,
            region_code: str | None) -> None:
     """One audit entry per export: who (app.audit), which list, filters, rows and format."""
-    from app import audit
-
     audit.record("export", entity, region_code=region_code or None, after={
         "list": list_name, "format": fmt, "filters": filters, "rows": count,
     })
 
 
-def filename(title: str, fmt: str, now: datetime.datetime | None = None) -> str:
+def filename(title: str, fmt: str) -> str:
     """e.g. rumah-tangga-20261128-0450.csv: the list's name in the user's language."""
-    now = now or datetime.datetime.now()
+    now = datetime.datetime.now()
     slug = "".join(char if char.isascii() and char.isalnum() else "-" for char in title.lower())
     slug = "-".join(part for part in slug.split("-") if part) or "export"
     return f"{slug}-{now:%Y%m%d-%H%M}.{fmt}"

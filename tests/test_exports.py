@@ -344,17 +344,14 @@ def test_other_bad_input_is_never_a_server_error(client, login, url):
     assert fetch(client, url).status_code < 500
 
 
-def test_row_limit_gives_a_clear_message(app, client, login, register):
+def test_row_limit_gives_a_clear_message(app, client, login, register, monkeypatch):
     login("admin")
     fetch(client, "/households/export/csv?_flt_0_welfare_decile=2")
     before = last_export(app)
-    app.config["EXPORT_MAX_ROWS"] = 2
-    try:
-        response = fetch(client, "/households/export/csv?_flt_0_welfare_decile=5",
-                         follow_redirects=True)
-        assert len(read_csv(fetch(client, "/households/export/csv?_flt_0_welfare_decile=2"))) == 3
-    finally:
-        app.config.pop("EXPORT_MAX_ROWS")
+    monkeypatch.setitem(app.config, "EXPORT_MAX_ROWS", 2)
+    response = fetch(client, "/households/export/csv?_flt_0_welfare_decile=5",
+                     follow_redirects=True)
+    assert len(read_csv(fetch(client, "/households/export/csv?_flt_0_welfare_decile=2"))) == 3
     html = response.get_data(as_text=True)
     assert response.status_code == 200  # back on the list, with its search
     assert "Daftar ini berisi 4 baris; satu ekspor paling banyak 2 baris" in html

@@ -13,7 +13,6 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 from wtforms import HiddenField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
@@ -51,8 +50,6 @@ class RegisterModelView(ModelView):
     #: {key: (label, form field, [filter classes])}: searches that are not plain columns.
     extra_search = {}
     list_widget = ExportListWidget
-    #: Columns of the CSV/XLSX export; None: the list's columns, as on screen.
-    export_columns = None
 
     def __init__(self, **kwargs):
         # Every list can be exported: views that whitelist their routes or permissions get
@@ -113,8 +110,7 @@ class RegisterModelView(ModelView):
         query = self._export_query()
         count = query.order_by(None).count()
         try:
-            exports.check_size(fmt, count, current_app.config.get("EXPORT_MAX_ROWS",
-                                                                exports.DEFAULT_MAX_ROWS))
+            exports.check_size(fmt, count, current_app.config["EXPORT_MAX_ROWS"])
         except DomainError as error:
             flash(error.message, "danger")
             return redirect(url_for(f"{type(self).__name__}.list", **_arguments()))
@@ -135,42 +131,31 @@ class RegisterModelView(ModelView):
 
     def _export_query(self):
         """The list page's query without its paging: search filters from the URL (as
-        Flask-AppBuilder's list reads them), the view's base filters (the user's region), the
-        chosen or default order, then the primary key so that batches never skip a row."""
+        Flask-AppBuilder's list reads them), the view's base filters (the user's region) and
+        eager loads (datamodel), the chosen or default order (Flask-AppBuilder adds the primary
+        key to it), or else the primary key: the same rows in the same order as the pages."""
         get_filter_args(self._filters)
         order_column, order_direction = get_order_args().get(type(self).__name__, ("", ""))
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
         model = self.datamodel.obj
-        query = self.datamodel.session.query(model)
-        eager = [
-            selectinload(getattr(model, name)) for name in self._export_column_names()
-            if "." not in name and self.datamodel.is_relation(name)
-            and not getattr(getattr(model, name).property, "lazy", None) == "joined"
-        ]
-        if eager:
-            query = query.options(*eager)
         query = self.datamodel.apply_all(
-            query, self._filters.get_joined_filters(self._base_filters), order_column,
-            order_direction)
-        return query.order_by(*sa.inspect(model).primary_key)
-
-    def _export_column_names(self) -> list[str]:
-        return list(self.export_columns or self.list_columns)
+            self.datamodel.session.query(model),
+            self._filters.get_joined_filters(self._base_filters), order_column, order_direction)
+        return query if order_column else query.order_by(*sa.inspect(model).primary_key)
 
     def _export_columns(self) -> list[exports.Column]:
-        # The view's own formatters (e.g. the NIK mask), not the on-screen formatting of
+        # The view's own formatters (e.g. the NIK rule), not the on-screen formatting of
         # dates and numbers that _init_properties adds: a file keeps real dates and numbers.
-        explicit = {}
-        for cls in reversed(type(self).__mro__[:type(self).__mro__.index(RegisterModelView)]):
-            explicit.update(cls.__dict__.get("formatters_columns") or {})
         return [
-            exports.Column(name, str(self.label_columns.get(name, name)), explicit.get(name))
-            for name in self._export_column_names()
+            exports.Column(name, str(self.label_columns.get(name, name)),
+                           self._declared_formatters.get(name))
+            for name in self.list_columns
         ]
 
     def _init_properties(self):
         super()._init_properties()
+        self._declared_formatters = dict(self.formatters_columns)
         shown = set(self.list_columns or []) | set(self.show_columns or [])
         for fieldset in self.show_fieldsets or []:
             shown.update(fieldset[1]["fields"])
