@@ -101,13 +101,19 @@ def _reusable(function):
     return wrapper
 
 
+def estimated_rows(table: str, session=None) -> int | None:
+    """A table's size as the planner last measured it (ANALYZE, autovacuum); None on SQLite or
+    before the first measurement."""
+    session = session or db.session
+    if not is_postgresql(session.get_bind()):
+        return None
+    rows = session.scalar(sa.text("SELECT reltuples::bigint FROM pg_class "
+                                  "WHERE oid = to_regclass(:table)"), {"table": table})
+    return rows if rows is not None and rows >= 0 else None
+
+
 def estimated_households() -> int:
-    """The household table's size as the planner last measured it (0 on SQLite)."""
-    if not is_postgresql():
-        return 0
-    rows = db.session.scalar(sa.text(
-        "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('household')"))
-    return max(rows or 0, 0)
+    return estimated_rows("household") or 0
 
 
 def scope_level(scope: str) -> int:

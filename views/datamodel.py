@@ -1,10 +1,9 @@
 import time
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.extensions import is_postgresql
+from app import statistics
 
 #: Pager counts kept for reuse: {(database, SQL, parameters): (when, count)}, per process.
 _COUNTS: dict = {}
@@ -33,12 +32,12 @@ class RegisterInterface(SQLAInterface):
         return super().apply_all(query, *args, **kwargs)
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
-        if self._unrestricted(filters):
-            estimate = self.estimated_rows()
-            threshold = current_app.config.get("LIST_COUNT_ESTIMATE_ABOVE", 200_000)
-            if threshold and estimate is not None and estimate >= threshold:
+        threshold = current_app.config["LIST_COUNT_ESTIMATE_ABOVE"]
+        if threshold and self._unrestricted(filters):
+            estimate = statistics.estimated_rows(self.obj.__table__.name, self.session)
+            if estimate is not None and estimate >= threshold:
                 return estimate
-        seconds = current_app.config.get("LIST_COUNT_REUSE_SECONDS", 60)
+        seconds = current_app.config["LIST_COUNT_REUSE_SECONDS"]
         if not seconds:
             return super().query_count(query, filters, select_columns)
         counted = self._apply_inner_all(query, filters, select_columns=select_columns,
@@ -51,7 +50,7 @@ class RegisterInterface(SQLAInterface):
         if found is not None and now - found[0] < seconds:
             return found[1]
         count = counted.count()
-        if count >= current_app.config.get("LIST_COUNT_REUSE_ABOVE", 2000):
+        if count >= current_app.config["LIST_COUNT_REUSE_ABOVE"]:
             if len(_COUNTS) >= _COUNTS_KEPT:
                 _COUNTS.clear()
             _COUNTS[key] = (now, count)
@@ -64,13 +63,3 @@ class RegisterInterface(SQLAInterface):
 
         applied = list(getattr(filters, "filters", None) or [])
         return all(isinstance(flt, InUserRegion) for flt in applied) and current_scope() == ""
-
-    def estimated_rows(self) -> int | None:
-        """The table's row count as the planner last measured it (ANALYZE, autovacuum)."""
-        session = self.session
-        if not is_postgresql(session.get_bind()):
-            return None
-        rows = session.execute(sa.text("SELECT reltuples::bigint FROM pg_class "
-                                       "WHERE oid = to_regclass(:table)"),
-                               {"table": self.obj.__table__.name}).scalar()
-        return rows if rows is not None and rows >= 0 else None
