@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.scope import scope_clause
+from app.statistics import region_prefix
 from models import (
     AuditEntry, DistrictActivity, Family, Household, Member, Period, Proposal, Region,
 )
@@ -119,11 +120,6 @@ def village_activity(start: datetime.datetime, end: datetime.datetime | None, pe
     )
 
 
-def _prefix(column, length: int):
-    # A literal length keeps the expression identical wherever PostgreSQL compares it.
-    return sa.func.substr(column, 1, sa.literal_column(str(int(length))))
-
-
 def regency_activity(villages, scope: str = ""):
     """Per regency/city under the scope, every one of them (zeros included): corrections, new
     proposals, last update and whether it was active, from a per-village selectable with the
@@ -133,14 +129,14 @@ def regency_activity(villages, scope: str = ""):
     return (
         sa.select(
             Region.code.label("regency_code"),
-            _prefix(Region.code, 2).label("province_code"),
+            region_prefix(Region.code, 1).label("province_code"),
             corrected.label("corrections"),
             proposed.label("new_proposals"),
             sa.func.max(villages.c.last_update).label("last_update"),
             sa.case((corrected + proposed > 0, sa.true()), else_=sa.false()).label("active"),
         )
         .select_from(Region)
-        .outerjoin(villages, _prefix(villages.c.village_code, 5) == Region.code)
+        .outerjoin(villages, region_prefix(villages.c.village_code, 2) == Region.code)
         .where(Region.level == 2, scope_clause(Region.code, scope))
         .group_by(Region.code)
     )

@@ -39,14 +39,15 @@ def demo_command(households, seed, regions, bulk):
     if regions is None:
         regions = demo_copy.NATIONAL if bulk else ",".join(demo.DEFAULT_REGIONS)
     codes = [code.strip() for code in regions.split(",") if code.strip()]
+    # Asked before the progress bar, where it is cheap to ask (the bulk path knows its first
+    # household only once its regencies are weighed, and asks itself).
     marker = "" if bulk else demo.existing_marker(seed, codes)
-    if bulk:
+    if not marker:
+        generate = demo_copy.generate_bulk if bulk else demo.generate
         with click.progressbar(length=households, label=gettext("Generating households"),
                                show_pos=True) as bar:
-            result = demo_copy.generate_bulk(households, seed=seed, regions=codes,
-                                             on_progress=bar.update)
-    if bulk and result.already_present:
-        marker = result.marker
+            result = generate(households, seed=seed, regions=codes, on_progress=bar.update)
+        marker = result.marker if result.already_present else ""
     if marker:
         click.echo(gettext(
             "Demo data of seed %(seed)s is already present (register id %(register_id)s); "
@@ -54,11 +55,6 @@ def demo_command(households, seed, regions, bulk):
             seed=seed, register_id=marker,
         ))
     else:
-        if not bulk:
-            with click.progressbar(length=households, label=gettext("Generating households"),
-                                   show_pos=True) as bar:
-                result = demo.generate(households, seed=seed, regions=codes,
-                                       on_progress=bar.update)
         click.echo(gettext(
             "Demo data: %(households)s households, %(families)s families, %(members)s members, "
             "%(memberships)s program memberships.",

@@ -25,6 +25,7 @@ range 5000–9999 that app.demo never draws, deterministically from its id.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import enum
 import io
@@ -50,7 +51,7 @@ NATIONAL = "national"
 FIXED_SHARES = {"32.73": 0.03, "32.01": 0.025}
 CITY_FACTOR = 3.0
 
-TABLES = ("household", "family", "member", "program_membership")
+TABLES = demo._TABLES
 #: Most rows one household can have in each table (app.demo: 2 family cards; head, spouse,
 #: 6 children, a parent, another relative, a married child, the in-law and 3 grandchildren;
 #: PBI JK and PIP per member, PKH and BPNT per family, RUTILAHU).
@@ -63,7 +64,6 @@ class BulkPlan:
 
     generator: object
     households: int
-    first_index: int
     bases: dict
     chunk: int
 
@@ -129,7 +129,7 @@ def generate_bulk(
 
     chunks = (households + chunk - 1) // chunk
     bases = dict(generator.next_id)
-    _PLAN = BulkPlan(generator, households, 0, bases, chunk)
+    _PLAN = BulkPlan(generator, households, bases, chunk)
     workers = workers or max(1, min(os.cpu_count() or 1, chunks))
     result = demo.DemoResult(marker=marker)
     connection = db.session.connection()
@@ -140,10 +140,11 @@ def generate_bulk(
                         "SET LOCAL work_mem = '256MB'"):
             cursor.execute(setting)
         rebuild = _drop_indexes(cursor)
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            results = pool.imap(_draw_chunk, range(chunks)) if workers > 1 else map(
-                _draw_chunk, range(chunks))
+        with contextlib.ExitStack() as stack:
+            results = map(_draw_chunk, range(chunks))
+            if workers > 1:
+                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
+                results = pool.imap(_draw_chunk, range(chunks))
             for count, streams, counts, by_program in results:
                 for table in TABLES:
                     columns, text = streams[table]
@@ -185,7 +186,7 @@ def _draw_chunk(index: int):
     first = {table: plan.bases[table] + index * plan.chunk * PER_HOUSEHOLD[table]
              for table in TABLES}
     generator.next_id = dict(first)
-    batch = generator.batch(plan.first_index + start, count)
+    batch = generator.batch(start, count)
     for table in TABLES:  # the blocks must not overlap the next chunk's
         assert generator.next_id[table] <= first[table] + plan.chunk * PER_HOUSEHOLD[table]
     streams = {}
@@ -268,12 +269,10 @@ _UNIQUE = (
 )
 
 
-def _redraw_repeated(cursor, bases: dict) -> dict[str, int]:
+def _redraw_repeated(cursor, bases: dict) -> None:
     """Give the later of two rows with the same NIK, KK number or register id a new tail,
     until none repeats. Only rows of this run (id ≥ its first id) are changed."""
-    redrawn = {}
     for table, column, keep, tail, condition in _UNIQUE:
-        total = 0
         for round_number in range(1, 50):
             cursor.execute(
                 f"UPDATE {table} t SET {column} = left(t.{column}, {keep}) || "
@@ -284,6 +283,3 @@ def _redraw_repeated(cursor, bases: dict) -> dict[str, int]:
                 {"round": round_number, "first": bases[table]})
             if cursor.rowcount == 0:
                 break
-            total += cursor.rowcount
-        redrawn[table] = total
-    return redrawn

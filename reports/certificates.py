@@ -72,6 +72,8 @@ def determined_period(household_id: int) -> Period | None:
 def determined_periods(household_ids: list[int]) -> dict[int, Period]:
     """`determined_period` for many households in two queries."""
     latest = reference.determined_period_codes(household_ids)
+    if not latest:
+        return {}
     periods = {period.code: period for period in db.session.scalars(
         sa.select(Period).where(Period.code.in_(set(latest.values()))))}
     return {household_id: periods[code] for household_id, code in latest.items()}
