@@ -275,6 +275,10 @@ def test_duplicated_nik_within_the_file_and_against_the_register(app, tmp_path, 
 def test_operator_import_enters_as_draft_proposals(app, tmp_path):
     from app.extensions import db
 
+    households = len({row["register_id"] for row in sample_rows()})
+    checked, _ = run_cli(app, tmp_path, SAMPLE.read_bytes(), "--user", "operator.bandung",
+                         "--dry-run")
+    assert f"Usulan: {households}." in checked.output  # a check counts the drafts it would make
     result, problems = run_cli(app, tmp_path, SAMPLE.read_bytes(), "--user", "operator.bandung")
     assert result.exit_code == 0, problems
     with app.app_context():
