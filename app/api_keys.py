@@ -13,15 +13,14 @@ import datetime
 
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, request
+from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import ApiKey
 from flask_babel import gettext
-from limits import parse
-from werkzeug.security import check_password_hash
 
 from app import audit
 from app.errors import NotFound, ValidationError
 from app.extensions import db
-from app.login_security import Refusal, needs_region, utcnow
+from app.login_security import Refusal, is_locked, needs_region, region_refusal, spend
 from models import RegionUser
 
 FAILURE_SCOPE = "login"  # one budget with the login doors (app.login_security)
@@ -66,7 +65,7 @@ def keys_of(username: str | None = None) -> list[ApiKey]:
 
 
 def revoke(uuid: str) -> ApiKey:
-    key = db.session.scalar(sa.select(ApiKey).where(ApiKey.uuid == uuid))
+    key = current_app.appbuilder.sm.get_api_key_by_uuid(uuid)
     if key is None:
         raise NotFound(gettext("No API key %(uuid)s.", uuid=uuid), "uuid")
     key.revoked_on = datetime.datetime.now()
@@ -76,35 +75,32 @@ def revoke(uuid: str) -> ApiKey:
     return key
 
 
-def refusal_for_request() -> tuple[int, str] | None:
-    """For a request signed with an API key: None if it may go on, else (status, message).
+def refusal_for_request() -> Refusal | None:
+    """For a request signed with an API key: None if it may go on, else why not.
     Called before the view (answer_refused_key); the view checks the key again
     through Flask-AppBuilder's `protect`, which then finds it valid."""
     security_manager = current_app.appbuilder.sm
     raw_key = security_manager.extract_api_key_from_request()
     if raw_key is None:
         return None
-    budget = parse(current_app.config["LOGIN_RATE_LIMIT"])
-    strategy = security_manager.limiter.limiter
     address = request.remote_addr or "-"
-    limited = current_app.config.get("RATELIMIT_ENABLED", True)
-    if limited and not strategy.test(budget, address, FAILURE_SCOPE):
-        return 429, gettext("Too many failed sign-ins from your address. Try again in a minute.")
+    wait = spend("LOGIN_RATE_LIMIT", address, FAILURE_SCOPE, count=False)
+    if wait is not None:
+        return Refusal(gettext(
+            "Too many failed sign-ins from your address. Try again in a minute."), 429, wait)
     user = validate(security_manager, raw_key, check_rules=False)
     if user is None:
-        if limited:
-            strategy.hit(budget, address, FAILURE_SCOPE)
+        spend("LOGIN_RATE_LIMIT", address, FAILURE_SCOPE)
         audit.record("login_failure", "user", username="(api key)",
                      after={"reason": "unknown, revoked or expired api key"})
         db.session.commit()
-        return 401, gettext("This API key is not valid.")
+        return Refusal(gettext("This API key is not valid."), 401)
     refusal = _refusal(user)
     if refusal is not None:
         audit.record("login_failure", "user", user.id, region_code=user.region_code,
                      username=user.username, after={"reason": refusal.message, "api_key": True})
         db.session.commit()
-        return refusal.status, refusal.message
-    return None
+    return refusal
 
 
 def validate(security_manager, raw_key: str, check_rules: bool = True):
@@ -123,26 +119,18 @@ def validate(security_manager, raw_key: str, check_rules: bool = True):
 
 
 def _user_of_key(security_manager, raw_key: str):
-    key = db.session.scalar(sa.select(ApiKey).where(
-        ApiKey.lookup_hash == security_manager._compute_lookup_hash(raw_key)))
-    if key is None or not check_password_hash(key.key_hash, raw_key) or not key.is_active:
-        return None
-    # Flask-AppBuilder's ApiKey.user is its base User, without our region: load ours.
-    user = db.session.get(RegionUser, key.user_id)
-    if user is None or not user.is_active:
-        return None
-    key.last_used_on = datetime.datetime.now()
-    db.session.commit()
-    return user
+    """Flask-AppBuilder's own check (hash, revoked, expired, inactive user; notes the last
+    use), then our user model with its region: FAB's ApiKey.user is its base User."""
+    user = SecurityManager.validate_api_key(security_manager, raw_key)
+    return db.session.get(RegionUser, user.id) if user is not None else None
 
 
 def _refusal(user) -> Refusal | None:
-    if user.locked_until is not None and user.locked_until > utcnow():
+    """The sign-in doors' rules (app.login_security); a key has its own lock message, as
+    it has no password to wait out."""
+    if is_locked(user):
         return Refusal(gettext("This account is locked after failed sign-ins."), 403)
-    if needs_region(user):
-        return Refusal(
-            gettext("Your account has no region yet. Ask an administrator to set it."), 403)
-    return None
+    return region_refusal(user)
 
 
 def answer_refused_key():
@@ -153,7 +141,8 @@ def answer_refused_key():
     refusal = refusal_for_request()
     if refusal is None:
         return None
-    status, message = refusal
-    response = jsonify(message=message)
-    response.status_code = status
+    response = jsonify(message=refusal.message)
+    response.status_code = refusal.status
+    if refusal.retry_after is not None:
+        response.headers["Retry-After"] = str(refusal.retry_after)
     return response

@@ -18,6 +18,7 @@ limit); point it at Redis or Memcached in production. The lockout does not depen
 import datetime
 import math
 import secrets
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -37,6 +38,7 @@ from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.views import expose
 from flask_babel import gettext
 from flask_login import login_user, user_logged_in
+from limits import parse
 from werkzeug.security import check_password_hash
 
 from app import audit
@@ -85,6 +87,7 @@ class Refusal:
 
     message: str
     status: int  # the API's answer; the web form flashes the message
+    retry_after: int | None = None  # seconds, for a 429
 
 
 def login_refusal() -> Refusal | None:
@@ -98,6 +101,18 @@ def utcnow() -> datetime.datetime:
 def needs_region(user) -> bool:
     """A regional role without a region would have an empty scope: it may not sign in."""
     return not user.region_code and not any(role.name in NATIONAL_ROLES for role in user.roles)
+
+
+def is_locked(user, now: datetime.datetime | None = None) -> bool:
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+
+def region_refusal(user) -> Refusal | None:
+    """The region rule, for the login doors and API keys alike."""
+    if needs_region(user):
+        return Refusal(
+            gettext("Your account has no region yet. Ask an administrator to set it."), 403)
+    return None
 
 
 def authenticate(security_manager, username: str, password: str):
@@ -122,7 +137,7 @@ def authenticate(security_manager, username: str, password: str):
         db.session.commit()
         return None
 
-    if user.locked_until is not None and user.locked_until > now:
+    if is_locked(user, now):
         _spend_a_password_check()  # a locked account answers as fast as any other
         _record("login_locked", user, username, locked_until=user.locked_until.isoformat())
         db.session.commit()
@@ -139,12 +154,11 @@ def authenticate(security_manager, username: str, password: str):
             return _refuse_locked(locked_until, now)
         return None
 
-    if needs_region(user):
+    refusal = region_refusal(user)
+    if refusal is not None:
         _record("login_failure", user, username, reason="no region")
         db.session.commit()
-        g.login_refusal = Refusal(
-            gettext("Your account has no region yet. Ask an administrator to set it."), 403
-        )
+        g.login_refusal = refusal
         return None
 
     _record("login_success", user, username)
@@ -205,6 +219,23 @@ def _record(action: str, user, username: str, **details) -> None:
         username=(user.username if user is not None else username)[:USERNAME_LENGTH],
         after={key: value for key, value in details.items() if value is not None} or None,
     )
+
+
+# --- Rate limits counted by hand (API keys, NIK checks) ------------------------------------------
+
+def spend(setting: str, *identifiers: str, count: bool = True) -> int | None:
+    """One request of `identifiers` against the limit in config[setting] (with count=False:
+    only a look). None while within the limit, else the seconds until it frees up, for the
+    429's Retry-After. Always None when RATELIMIT_ENABLED is false."""
+    limiter = getattr(current_app.appbuilder.sm, "limiter", None)
+    if limiter is None or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    item = parse(current_app.config[setting])
+    strategy = limiter.limiter
+    if (strategy.hit if count else strategy.test)(item, *identifiers):
+        return None
+    reset_at = strategy.get_window_stats(item, *identifiers).reset_time
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 # --- The two doors: same URLs and endpoint names as Flask-AppBuilder's, with our messages ------

@@ -135,9 +135,11 @@ def test_guessing_keys_is_audited_and_limited_per_address(app, client):
     from models import AuditEntry
 
     limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
-    codes = [client.get("/api/v1/region/", headers=signed(f"dks_guess{attempt}")).status_code
-             for attempt in range(limit + 1)]
-    assert codes == [401] * limit + [429]
+    answers = [client.get("/api/v1/region/", headers=signed(f"dks_guess{attempt}"))
+               for attempt in range(limit + 1)]
+    assert [answer.status_code for answer in answers] == [401] * limit + [429]
+    assert int(answers[-1].headers["Retry-After"]) >= 1
+    assert "Retry-After" not in answers[0].headers
     with app.app_context():
         failures = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "login_failure", AuditEntry.username == "(api key)"))

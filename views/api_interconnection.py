@@ -7,9 +7,9 @@ MemberApi) — each answer tells less than those lists already do, and in the sa
 from flask import current_app, request
 from flask_appbuilder.api import BaseApi, expose, permission_name, protect, safe
 from flask_babel import gettext
-from limits import parse
 
 from app import aggregates, nik_status
+from app.login_security import spend
 from views import api_schemas as schemas
 from views.api import answer_domain_errors, json_body, load
 
@@ -121,22 +121,23 @@ class NikStatusApi(BaseApi):
         return answer_domain_errors(self, self._check)
 
     def _check(self):
-        if not within_rate_limit("NIK_CHECK_RATE_LIMIT", "nik_status"):
-            return self.response(429, message=gettext("Too many requests. Try again in a minute."))
+        wait = within_rate_limit("NIK_CHECK_RATE_LIMIT", "nik_status")
+        if wait is not None:
+            response = self.response(429, message=gettext(
+                "Too many requests. Try again in a minute."))
+            response.headers["Retry-After"] = str(wait)
+            return response
         body = load(self.body_schema, json_body())
         return self.response(200, result=nik_status.check(body["niks"]))
 
 
-def within_rate_limit(setting: str, scope: str) -> bool:
-    """Count one request of the signed-in user against the limit in `setting`; False once it
-    is used up. Per user, not per address: a program system is one user wherever its
-    requests come from, and a district office shares one address."""
-    limiter = getattr(current_app.appbuilder.sm, "limiter", None)
-    if limiter is None or not current_app.config.get("RATELIMIT_ENABLED", True):
-        return True
+def within_rate_limit(setting: str, scope: str) -> int | None:
+    """Count one request of the signed-in user against the limit in `setting`; once it is
+    used up, the seconds to wait. Per user, not per address: a program system is one user
+    wherever its requests come from, and a district office shares one address."""
     user = current_app.appbuilder.sm.current_user
     who = f"user:{user.id}" if user is not None else (request.remote_addr or "-")
-    return limiter.limiter.hit(parse(current_app.config[setting]), scope, who)
+    return spend(setting, scope, who)
 
 
 def register_interconnection_apis(appbuilder) -> None:
