@@ -262,13 +262,11 @@ def screenshot(page, request):
         path = SCREENSHOTS / f"{request.node.name}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
         if phone:
-            laptop = page.viewport_size
-            page.set_viewport_size(PHONE)
-            try:
+            from tests.e2e.helpers import phone_width  # helpers imports this module
+
+            with phone_width(page):
                 page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-{step}-phone.png"),
                                 full_page=True)
-            finally:
-                page.set_viewport_size(laptop)
         return path
 
     return _take

@@ -1,16 +1,17 @@
 """What every journey does and checks: signing in, menus, the search select, and that a page
 is whole — no server error, no script error, no English left in Flask-AppBuilder's or our UI."""
+import contextlib
 import re
 
 import sqlalchemy as sa
 
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import PASSWORD, PHONE
 
 # The head of the household that the operator proposes (test_journeys_a_register.py) and
 # that becomes registered at the close (test_journeys_b_close.py). NIK = district of
 # registration + birth date (+40 for women) + serial; the demo does not use serials 99xx.
 NEW_HEAD = {"name": "Sutisna Journey", "nik": "3273131505859901", "kk": "3273130102269901",
-            "birth": "1985-05-15"}
+            "birth": "1985-05-15", "address": "Jl. Uji Perjalanan No. 1"}
 
 # Words of Flask-AppBuilder's (and our) English UI that must not reach an Indonesian user.
 # Loanwords that Indonesian uses as they are (Status, Data, Total, Detail, Filter, Program …)
@@ -151,6 +152,17 @@ def pick_in_search_select(page, select_id: str, typed: str, choice: str) -> None
     option = page.locator(".select2-results__option", has_text=choice).first
     option.click()
     assert choice in page.locator(f"#select2-{select_id}-container").inner_text()
+
+
+@contextlib.contextmanager
+def phone_width(page):
+    """The page at a phone's size (390×844) for the block, back at its earlier size after."""
+    earlier = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        yield page
+    finally:
+        page.set_viewport_size(earlier)
 
 
 def scalar(engine, sql: str, **params):

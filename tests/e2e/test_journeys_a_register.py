@@ -75,7 +75,7 @@ def test_operator_corrects_and_proposes(page, screenshot, server_errors, console
         page.get_by_role("link", name="Usulkan rumah tangga baru").first.click()
     assert_page_ok(page, server_errors, console_errors)
     pick_in_search_select(page, "village_code", household["village"][:5], household["village"])
-    page.get_by_label("Alamat").fill("Jl. Uji Perjalanan No. 1")
+    page.get_by_label("Alamat").fill(HEAD["address"])
     page.get_by_label("Nama Lengkap").first.fill(HEAD["name"])
     page.locator("#head_nik").fill(HEAD["nik"])
     page.locator("#head_kk_number").fill(HEAD["kk"])
@@ -185,9 +185,10 @@ def test_overseer_reads_the_correction_and_cannot_change_anything(
     no_write_buttons()
     old_area = bandung_household["floor_area_m2"]
     assert "floor_area_m2" in text or "Luas lantai" in text, text[:2000]
-    assert str(old_area) in text and str(old_area + 7) in text, text[:2000]
-    # Only what the operator changed: the form kept every other value as it was.
+    before = page.locator("tr", has_text="Sebelum").inner_text()
     changed = page.locator("tr", has_text="Sesudah").inner_text()
+    assert str(old_area) in before and str(old_area + 7) in changed, (before, changed)
+    # Only what the operator changed: the form kept every other value as it was.
     assert "floor_area_m2" in changed and "latitude" not in changed, changed
     screenshot("audit-entry", phone=True)
 

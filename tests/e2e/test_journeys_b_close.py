@@ -88,6 +88,8 @@ def test_province_watches_activity_and_prints_a_recap(page, screenshot, server_e
     with page.expect_navigation():
         page.get_by_role("button", name="Lihat").click()
     assert_page_ok(page, server_errors, console_errors)
+    if scalar(e2e_db, "SELECT id FROM member WHERE nik = :nik", nik=NEW_HEAD["nik"]) is None:
+        pytest.skip("the proposal journey did not run: Kota Bandung did nothing this period")
     bandung = page.locator("tr", has_text="Kota Bandung (32.73)")
     cells = [cell.strip() for cell in bandung.locator("td").all_inner_texts()]
     assert cells[1:3] == ["1", "1"] and cells[-1] == "Aktif", cells
@@ -125,7 +127,10 @@ def test_operator_prints_certificates(page, screenshot, server_errors, console_e
     assert scalar(e2e_db, "SELECT status FROM household WHERE id = :id", id=proposed) == "ACTIVE"
     page.goto(f"/households/show/{proposed}")
     text = assert_page_ok(page, server_errors, console_errors)
-    assert NEW_HEAD["name"] in text or "Terdaftar" in text
+    # The proposed household's page, its status now registered (the certificate below names
+    # its head; the members are on another tab).
+    assert NEW_HEAD["address"] in text, text[:2000]
+    assert re.search(r"^Status\tTerdaftar$", text, re.MULTILINE), text[:2000]
     screenshot("new-household", phone=True)
     certificate = _pdf_from_link(page, page.get_by_role("link", name="Cetak Surat Keterangan"))
     assert NEW_HEAD["name"] in certificate, certificate[:1500]

@@ -1,8 +1,8 @@
 """A person with a browser: the administrator signs in and opens the household register."""
 import pytest
 
-from tests.e2e.conftest import PASSWORD, PHONE
-from tests.e2e.helpers import assert_page_ok, open_menu_item, sign_in
+from tests.e2e.conftest import PASSWORD
+from tests.e2e.helpers import assert_page_ok, open_menu_item, phone_width, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -19,9 +19,6 @@ def test_admin_signs_in_and_opens_the_household_list(page, live_server, screensh
 
     assert "/list" in page.url, page.url
     assert "Rumah Tangga" in text
-    for sign_of_failure in ("Internal Server Error", "Traceback", "Not Found"):
-        assert sign_of_failure not in text
-    assert server_errors == []
     if live_server.demo_loaded:
         assert page.locator("table tbody tr").count() > 0, "the demo households are not listed"
 
@@ -30,17 +27,12 @@ def test_admin_signs_in_and_opens_the_household_list(page, live_server, screensh
     for url in (list_url, *(f"{list_url}?psize_HouseholdView={size}" for size in (10, 20))):
         page.goto(url)
         assert _overlapping_toolbar_boxes(page) == [], url
-        laptop = page.viewport_size
-        page.set_viewport_size(PHONE)
-        try:
+        with phone_width(page):
             assert _overlapping_toolbar_boxes(page) == [], f"{url} on a phone"
-        finally:
-            page.set_viewport_size(laptop)
 
     # A record's page on a phone: every label and value fits the screen, none is cut off.
     page.goto(page.locator("a[href*='/households/show/']").first.get_attribute("href"))
-    page.set_viewport_size(PHONE)
-    try:
+    with phone_width(page):
         screenshot("household-phone")
         wider = page.evaluate("""() => [...document.querySelectorAll('.show-table')]
             .map(t => t.parentElement)
@@ -48,8 +40,6 @@ def test_admin_signs_in_and_opens_the_household_list(page, live_server, screensh
             .map(box => box.querySelector('th').innerText)""")
         assert page.locator(".show-table").count() > 0
         assert wider == [], f"tables wider than a phone, from the row {wider}"
-    finally:
-        page.set_viewport_size(laptop)
 
 
 def _overlapping_toolbar_boxes(page) -> list:
