@@ -36,6 +36,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         register_views(appbuilder)
         appbuilder.post_init()
         login_security.install(app, appbuilder)
+        from views import dashboard
+
+        dashboard.install(app, appbuilder)
 
     from app.cli import datakesos
 

@@ -290,6 +290,17 @@ def logo_uri() -> str:
     administrator) as a data: URI, or the bundled emblem."""
     configured = current_app.config.get("OFFICE_LOGO") if has_app_context() else None
     path = Path(configured) if configured else DEFAULT_LOGO
+    try:
+        modified = path.stat().st_mtime_ns
+    except OSError:
+        modified = None
+    return _logo_uri(path, modified)
+
+
+@functools.lru_cache(maxsize=8)
+def _logo_uri(path: Path, modified: int | None) -> str:
+    """logo_uri() per process, read again when the file changes (the navigation bar shows the
+    logo on every page)."""
     media_type = LOGO_TYPES.get(path.suffix.lower())
     try:
         if media_type is None or path.stat().st_size > LOGO_MAX_BYTES:

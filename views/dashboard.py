@@ -15,13 +15,6 @@ class DashboardIndexView(IndexView):
 
     index_template = "datakesos/dashboard.html"
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
-        blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
-        # The home view is always registered: it brings the console's error pages along.
-        errors.register(blueprint, appbuilder)
-        blueprint.app_context_processor(_brand)
-        return blueprint
-
     @expose("/")
     def index(self):
         if not current_user.is_authenticated:
@@ -46,6 +39,13 @@ class DashboardIndexView(IndexView):
         """The chart tooltips script from the pinned pygaljs package, served by the app itself
         so the dashboard needs no CDN."""
         return send_file(charts.TOOLTIPS_JS, mimetype="text/javascript", max_age=86400)
+
+
+def install(app, appbuilder) -> None:
+    """What every page of the console has (called by create_app): our error pages and the
+    navigation bar's office logo."""
+    errors.register(app, appbuilder)
+    app.context_processor(_brand)
 
 
 def _brand() -> dict:

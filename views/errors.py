@@ -22,8 +22,8 @@ PAGES = {
 }
 
 
-def register(blueprint, appbuilder) -> None:
-    """Answer the console's errors with a page of our own (called once, from the home view)."""
+def register(app, appbuilder) -> None:
+    """Answer the console's errors with a page of our own (views.dashboard.install)."""
 
     def page(error: HTTPException):
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
@@ -42,4 +42,4 @@ def register(blueprint, appbuilder) -> None:
         ), error.code
 
     for code in PAGES:
-        blueprint.app_errorhandler(code)(page)
+        app.register_error_handler(code, page)
