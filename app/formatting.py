@@ -3,7 +3,7 @@ import datetime
 import decimal
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, gettext
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 
 
 def number(value) -> str:
@@ -22,12 +22,19 @@ def date(value) -> str:
     return format_date(value, "d MMMM y")
 
 
-def value(item) -> str:
-    """Any stored value as a person reads it: no "None", Ya/Tidak, Indonesian dates and numbers."""
+def plain(item):
+    """An empty value as "–" and yes/no in words; any other value as it is (the `plain` filter
+    of the list and show widgets, whose other values Flask-AppBuilder's own views format)."""
     if item is None or item == "":
         return "–"
     if isinstance(item, bool):
         return gettext("Yes") if item else gettext("No")
+    return item
+
+
+def value(item) -> str:
+    """Any stored value as a person reads it: no "None", Ya/Tidak, Indonesian dates and numbers."""
+    item = plain(item)
     if isinstance(item, (datetime.date, datetime.datetime)):
         return date(item)
     if isinstance(item, (int, float, decimal.Decimal)):
@@ -39,6 +46,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["date_id"] = date
     app.jinja_env.filters["shown"] = value
+    app.jinja_env.filters["plain"] = plain
+    app.jinja_env.globals["get_locale"] = get_locale  # the page's language (init.html)
 
     from app.privacy import nik_for_viewer
 
