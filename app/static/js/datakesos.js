@@ -55,7 +55,9 @@
 })(jQuery);
 
 /* Date fields: Indonesian calendar words, ISO dates, and a typed or pasted date is kept (the
-   picker otherwise rereads the field only on a key press and clears it when it closes). */
+   picker otherwise rereads the field only on a key press and clears it when it closes). Date
+   filters of list searches get the same picker: Flask-AppBuilder's filters script calls a
+   `datetimepicker` plugin that the bundled date picker does not provide. */
 (function ($) {
   "use strict";
   if (!$.fn.datepicker) { return; }
@@ -68,14 +70,17 @@
     monthsShort: ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
     today: "Hari ini", clear: "Kosongkan", format: "yyyy-mm-dd", titleFormat: "MM yyyy", weekStart: 1
   };
-  $(function () {
+  function dateOptions() {
     var language = (document.documentElement.lang || "id").slice(0, 2) === "en" ? "en" : "id";
+    return { format: "yyyy-mm-dd", language: language, autoclose: true, forceParse: false };
+  }
+  if (!$.fn.datetimepicker) {
+    $.fn.datetimepicker = function () { return this.datepicker(dateOptions()); };
+  }
+  $(function () {
     $(".appbuilder_date, .appbuilder_datetime").each(function () {
       var picker = $(this);
-      picker.datepicker("destroy").datepicker({
-        format: "yyyy-mm-dd", language: language, autoclose: true, forceParse: false,
-        todayHighlight: true
-      });
+      picker.datepicker("destroy").datepicker($.extend(dateOptions(), { todayHighlight: true }));
       picker.find("input").on("input change", function () { picker.datepicker("update"); });
     });
   });
@@ -101,17 +106,9 @@
 })(jQuery);
 
 /* List search rows (added by Flask-AppBuilder's filters script): each operator and value field
-   is named after its column for screen readers; date filters get the date picker (the script
-   calls a `datetimepicker` plugin that the bundled date picker does not provide). */
+   is named after its column for screen readers. */
 (function ($) {
   "use strict";
-  if ($.fn.datepicker && !$.fn.datetimepicker) {
-    $.fn.datetimepicker = function () {
-      var language = (document.documentElement.lang || "id").slice(0, 2) === "en" ? "en" : "id";
-      return this.datepicker({ format: "yyyy-mm-dd", language: language, autoclose: true,
-                               forceParse: false });
-    };
-  }
   function nameRow(row) {
     var column = $.trim($(row).children("td").first().text().replace("\u00d7", ""));
     if (!column) { return; }
@@ -135,14 +132,18 @@
 /* Multiple-choice search selects: the typing field inside them carries the field's name too. */
 (function ($) {
   "use strict";
-  $(document).on("select2:open select2:select select2:unselect", "select[multiple]", function () {
-    var select = $(this);
+  function nameSearchField(element) {
+    var select = $(element);
     var label = select.attr("id") ? $.trim($("label[for='" + select.attr("id") + "']").first().text()) : "";
     if (label) {
       select.next(".select2-container").find(".select2-search__field").attr("aria-label", label.replace(/\s*\*$/, ""));
     }
+  }
+  // Select2 draws the typing field again when it opens and after each choice.
+  $(document).on("select2:open select2:select select2:unselect", "select[multiple]", function () {
+    nameSearchField(this);
   });
   $(function () {
-    $("select[multiple]").each(function () { $(this).trigger("select2:select"); });
+    $("select[multiple]").each(function () { nameSearchField(this); });
   });
 })(jQuery);
