@@ -15,12 +15,11 @@ class ChoiceField(SelectField):
 
     def __init__(self, enum_class, label=None, required=False, **kwargs):
         self.enum_class = enum_class
-        options = [] if required else [("", "—")]
-        options += [(member.name, lazy_gettext(str.__str__(member.value))) for member in enum_class]
-        self.options = options
+        choices = [] if required else [SelectChoice("", "—")]
+        choices += [SelectChoice(member.name, lazy_gettext(str.__str__(member.value)))
+                    for member in enum_class]
         validators = [DataRequired()] if required else [Optional()]
-        super().__init__(label, validators=validators, coerce=self._coerce,
-                         choices=[SelectChoice(value, label) for value, label in options],
+        super().__init__(label, validators=validators, coerce=self._coerce, choices=choices,
                          **kwargs)
 
     def _coerce(self, value):
@@ -40,11 +39,12 @@ class ChoiceField(SelectField):
             raise ValueError(self.gettext("Not a valid choice.")) from error
 
     def iter_choices(self):
-        for value, label in self.options:
+        for choice in self.choices:
+            value = choice.value
             selected = (self.data is None and value == "") or (
                 self.data is not None and getattr(self.data, "name", self.data) == value
             )
-            yield Choice(value, label, selected, {})
+            yield Choice(value, choice.label, selected, {})
 
     def pre_validate(self, form):
         """The value was checked when it was read; an empty one is left to the validators."""
@@ -57,17 +57,16 @@ def register_fields(datamodel, columns, labels) -> dict:
     coordinates to about a kilometre)."""
     fields = {}
     for name in columns:
-        if name not in datamodel.list_columns:
+        column = datamodel.list_columns.get(name)
+        if column is None:
             continue
         if datamodel.is_boolean(name):
             fields[name] = BooleanField(labels.get(name, name), validators=[Optional()])
         elif datamodel.is_enum(name):
-            column = datamodel.list_columns[name]
             fields[name] = ChoiceField(
                 column.type.enum_class, label=labels.get(name, name), required=not column.nullable
             )
-        elif getattr(datamodel.list_columns[name].type, "scale", None):
-            column = datamodel.list_columns[name]
+        elif getattr(column.type, "scale", None):
             fields[name] = DecimalField(
                 labels.get(name, name), places=column.type.scale, widget=BS3TextFieldWidget(),
                 validators=[Optional()] if column.nullable else [DataRequired()],
