@@ -188,6 +188,25 @@ def family_for_member(household: Household, kk_number, problems: Problems,
     return family
 
 
+def check_member_change(household: Household, data: dict, problems: Problems,
+                        member: Member | None = None,
+                        kk_number=None) -> tuple[str, Family | None]:
+    """A member entered into `household`, or `member` changed (`data`: all its fields after
+    the change), as every door checks it: the head kept, identity and fields, and the family by
+    KK number (a changed member without `kk_number` stays in its family). Returns the cleaned
+    NIK and the family; errors go to `problems`, for the caller to raise."""
+    if member is not None:
+        try:
+            check_head_kept(member, data.get("relation_to_head"), data.get("status"))
+        except ValidationError as error:
+            problems.error(error.field, error.message)
+    nik = check_member(data, problems, member_id=member.id if member is not None else None,
+                       household_id=household.id)
+    if member is not None and kk_number is None:
+        return nik, member.family
+    return nik, family_for_member(household, kk_number, problems)
+
+
 def check_head_kept(member: Member, new_relation=None, new_status=None,
                     deleting: bool = False) -> None:
     """The household's head may not stop being its head except by naming another one."""

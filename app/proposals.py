@@ -287,12 +287,12 @@ def check_member_proposal(household: Household, data: dict, user):
         ))
     problems = Problems()
     data = _as_proposed(data)
-    nik = households.check_member(data, problems, household_id=household.id)
+    nik, family = households.check_member_change(household, data, problems,
+                                                 kk_number=data.get("kk_number"))
     if not data.get("relation_to_head"):
         problems.error("relation_to_head", gettext("Relationship to head is required."))
     if not data.get("sex"):
         problems.error("sex", gettext("Sex is required."))
-    family = households.family_for_member(household, data.get("kk_number"), problems)
     return problems, nik, family, draft
 
 

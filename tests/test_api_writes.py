@@ -82,12 +82,17 @@ def test_a_member_for_a_household_that_does_not_exist_is_404(client, token):
     assert response.status_code == 404
 
 
+def member_shown(client, headers, relation: str) -> dict:
+    """The first member with this relation to the head, as GET /member/<id> shows it."""
+    members = client.get("/api/v1/member/", headers=headers).get_json()["result"]
+    row = next(row for row in members if row["relation_to_head"] == relation)
+    return client.get(f"/api/v1/member/{row['id']}", headers=headers).get_json()["result"]
+
+
 def test_operator_corrects_a_member_through_the_rules(client, token, make_household):
     household = make_household(BANDUNG_VILLAGE)
     headers = token("operator.bandung")
-    members = client.get("/api/v1/member/", headers=headers).get_json()["result"]
-    spouse = next(row for row in members if row["relation_to_head"] == "SPOUSE")
-    shown = client.get(f"/api/v1/member/{spouse['id']}", headers=headers).get_json()["result"]
+    spouse = shown = member_shown(client, headers, "SPOUSE")
     ok = client.put(f"/api/v1/member/{spouse['id']}", headers=headers,
                     json={"education": "SENIOR", "version": shown["version"]})
     assert ok.status_code == 200, ok.get_json()
@@ -97,6 +102,22 @@ def test_operator_corrects_a_member_through_the_rules(client, token, make_househ
     assert second_head.status_code == 400
     assert "kepala" in second_head.get_json()["message"].lower()
     assert household
+
+
+def test_the_head_is_kept_through_the_api_as_in_the_form(client, token, make_household):
+    make_household(BANDUNG_VILLAGE)
+    headers = token("operator.bandung")
+    head = shown = member_shown(client, headers, "HEAD")
+    demoted = client.put(f"/api/v1/member/{head['id']}", headers=headers,
+                         json={"relation_to_head": "CHILD", "version": shown["version"]})
+    assert demoted.status_code == 400
+    assert demoted.get_json()["field"] == "relation_to_head"
+    assert "relation_to_head" in demoted.get_json()["errors"]
+    renamed = client.put(f"/api/v1/member/{head['id']}", headers=headers,
+                         json={"full_name": "Budi S.", "version": shown["version"]})
+    assert renamed.status_code == 200, renamed.get_json()
+    assert renamed.get_json()["result"]["relation_to_head"] == "HEAD"
+    assert renamed.get_json()["result"]["family_id"] == shown["family_id"]
 
 
 @pytest.mark.parametrize("body, field", [

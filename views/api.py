@@ -167,11 +167,14 @@ class RegisterApi(ModelRestApi):
             raise ValidationError(gettext(
                 "Send the record's current version with every change."), "version")
         check_version(item, changes.pop("version"))
-        self.apply_changes(item, changes)
+        current = {name: getattr(item, name) for name in self.edit_model_schema.declared_fields
+                   if name != "version"}
+        self.apply_changes(item, changes, {**current, **changes})
         db.session.commit()
         return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
 
-    def apply_changes(self, item, changes: dict) -> None:
+    def apply_changes(self, item, changes: dict, data: dict) -> None:
+        """Check and make `changes`; `data`: the record's writable fields after them."""
         raise NotImplementedError
 
     def post_headless(self):
@@ -277,9 +280,7 @@ class HouseholdApi(RegisterApi):
     search_columns = ["register_id", "village_code", "welfare_decile", "status"]
     order_columns = ["id", "register_id", "welfare_decile"]
 
-    def apply_changes(self, item, changes):
-        data = {name: getattr(item, name) for name in schemas.HouseholdFields._declared_fields}
-        data.update(changes)
+    def apply_changes(self, item, changes, data):
         problems = households.Problems()
         households.check_household(data, problems)
         problems.raise_if_any()
@@ -330,20 +331,12 @@ class MemberApi(RegisterApi):
         offered = self._filters.get_search_filters()
         offered["nik"] = [flt for flt in offered["nik"] if flt.arg_name in self.NIK_OPERATORS]
 
-    def apply_changes(self, item, changes):
-        editable = [name for name in schemas.MemberEditSchema._declared_fields if name != "version"]
-        data = {name: getattr(item, name) for name in editable}
-        data.update(changes)
+    def apply_changes(self, item, changes, data):
         problems = households.Problems()
-        try:
-            households.check_head_kept(item, data["relation_to_head"], data["status"])
-        except ValidationError as error:
-            problems.error(error.field, error.message)
-        data["nik"] = households.check_member(
-            data, problems, member_id=item.id, household_id=item.household_id
-        )
+        data["nik"], _family = households.check_member_change(item.household, data, problems,
+                                                               member=item)
         problems.raise_if_any()
-        for name, value in changes.items():
+        for name in changes:
             setattr(item, name, data[name])
 
     def _post(self):
@@ -357,10 +350,9 @@ class MemberApi(RegisterApi):
         if household is None:
             raise NotFound(gettext("No such household in your region."), "household_id")
         problems = households.Problems()
-        nik = households.check_member(data, problems, household_id=household.id)
-        family = households.family_for_member(household, data.pop("kk_number"), problems)
+        data["nik"], family = households.check_member_change(
+            household, data, problems, kk_number=data.pop("kk_number"))
         problems.raise_if_any()
-        data["nik"] = nik
         member = Member(household=household, family=family, **data)
         db.session.add(member)
         return self.created(member, problems.warnings)

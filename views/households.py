@@ -9,7 +9,6 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Optional as OptionalValue
 
 from app import households
-from app.errors import ValidationError
 from app.households import Problems
 from app.privacy import nik_for_viewer
 from app.scope import region_filter
@@ -100,24 +99,17 @@ class MemberView(RegisterModelView):
         form.kk_number.data = member.family.kk_number if member and member.family else ""
 
     def check_form(self, form, adding):
-        problems = Problems()
         if adding:
-            household = self._household_from_request()
+            household, member = self._household_from_request(), None
             if household is None:
                 abort(404)
-            member_id = None
         else:
             member = self.datamodel.get(request.view_args["pk"], self._base_filters)
-            household, member_id = member.household, member.id
-            try:
-                households.check_head_kept(member, form.relation_to_head.data, form.status.data)
-            except ValidationError as error:
-                problems.error(error.field, error.message)
+            household = member.household
+        problems = Problems()
         data = {name: getattr(form, name).data for name in ["nik", "full_name", *MEMBER_DETAIL]}
-        form.nik.data = households.check_member(
-            data, problems, member_id=member_id, household_id=household.id
-        )
-        family = households.family_for_member(household, form.kk_number.data, problems)
+        form.nik.data, family = households.check_member_change(
+            household, data, problems, member=member, kk_number=form.kk_number.data)
         problems.raise_if_any()
         g.member_placement = (household, family)
         return problems.warnings
