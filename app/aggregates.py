@@ -19,17 +19,17 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from app import statistics
+from app import periods, reference, statistics
+from app.regions import REGION_CODE
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.scope import check_in_scope, current_scope, scope_clause
 from models import Household, Member, Period, Program, ProgramMembership, Region
-from models.enums import HouseholdStatus, MemberStatus, MembershipStatus, PeriodStatus, Sex
+from models.enums import MemberStatus, MembershipStatus, PeriodStatus, Sex
 from models.snapshots import PeriodRecap, PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotPeople
 
 LEVELS = {"province": 1, "regency": 2, "district": 3, "village": 4}
 LEVEL_NAMES = {number: name for name, number in LEVELS.items()}
-_REGION_CODE = re.compile(r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?")
 _PERIOD_CODE = re.compile(r"[0-9]{4}-[0-9]{2}")
 NO_DECILE = "none"
 
@@ -39,13 +39,15 @@ def aggregate(region: str | None = None, level: str | None = None,
     """Counts per sub-region of `region` (default: the client's scope) at `level` (default:
     one below), for `period` (a code such as 2026-11; default: the open period)."""
     region = _region(region)
-    child_level = _level(level, statistics.scope_level(region))
+    child_level = _level(level, region)
     the_period = _period(period)
     closed = the_period.status == PeriodStatus.CLOSED
     on = the_period.end_date if closed else datetime.date.today()
     counter = _SnapshotCounts(the_period.id, region, child_level) if closed \
         else _LiveCounts(region, child_level)
-    rows = _rows(counter, on)
+    program_codes = dict(db.session.execute(
+        sa.select(Program.id, Program.code).order_by(Program.code)).all())
+    rows = _rows(counter, on, program_codes)
     return {
         "region": region,
         "region_name": statistics.scope_name(region),
@@ -56,7 +58,7 @@ def aggregate(region: str | None = None, level: str | None = None,
         "sex_age_basis": "snapshot" if closed else "current members",
         "age_on": on.isoformat(),
         "rows": rows,
-        "total": _total(rows),
+        "total": _total(rows, program_codes.values()),
     }
 
 
@@ -65,7 +67,7 @@ def aggregate(region: str | None = None, level: str | None = None,
 def _region(region: str | None) -> str:
     scope = current_scope()
     region = scope if region is None else region.strip()
-    if region and not _REGION_CODE.fullmatch(region):
+    if region and not REGION_CODE.fullmatch(region):
         raise ValidationError(gettext("Unknown region code %(code)s.", code=region[:20]),
                               "region")
     if region and db.session.get(Region, region) is None:
@@ -75,12 +77,12 @@ def _region(region: str | None) -> str:
     return region
 
 
-def _level(level: str | None, region_level: int) -> int:
-    if level is None or level == "":
-        return min(region_level + 1, 4)
-    number = LEVELS.get(str(level).lower())
-    if number is None and str(level).isdigit():
-        number = int(level) if 1 <= int(level) <= 4 else None
+def _level(level: str | None, region: str) -> int:
+    """`level` is one of LEVELS' names (AggregateQuerySchema checked it)."""
+    if not level:
+        return statistics.sub_region_level(region)
+    region_level = statistics.scope_level(region)
+    number = LEVELS.get(level)
     if number is None or number < region_level or (number == region_level and number < 4):
         raise ValidationError(
             gettext("Level must be below the region's level: one of %(levels)s.",
@@ -92,17 +94,13 @@ def _level(level: str | None, region_level: int) -> int:
 
 def _period(code: str | None) -> Period:
     if code is None or code == "":
-        period = db.session.scalar(sa.select(Period).where(Period.status != PeriodStatus.CLOSED)
-                                   .order_by(Period.start_date.desc()).limit(1))
+        period = reference.current_period()
         if period is None:
             raise NotFound(gettext("There is no open period."), "period")
         return period
     if not _PERIOD_CODE.fullmatch(code):
         raise ValidationError(gettext("A period is written YYYY-MM, e.g. 2026-11."), "period")
-    period = db.session.scalar(sa.select(Period).where(Period.code == code))
-    if period is None:
-        raise NotFound(gettext("Unknown period %(code)s.", code=code), "period")
-    return period
+    return periods.period_by_code(code, "period")
 
 
 # --- the counts ----------------------------------------------------------------------------------
@@ -111,11 +109,8 @@ class _LiveCounts:
     """The open period: the register as it is now."""
 
     def __init__(self, region: str, level: int):
-        self.region, self.level = region, level
-        self.households_where = sa.and_(
-            Household.status == HouseholdStatus.ACTIVE,
-            scope_clause(Household.village_code, region),
-        )
+        # Private in app.statistics, but the same definition as the console's counts.
+        self.households_where = statistics._active_households(region)
         self.code = statistics.region_prefix(Household.village_code, level)
 
     def households(self):
@@ -212,9 +207,7 @@ class _SnapshotCounts:
         )
 
 
-def _rows(counter, on: datetime.date) -> list[dict]:
-    programs = db.session.execute(sa.select(Program.id, Program.code).order_by(Program.code)).all()
-    program_codes = {program_id: code for program_id, code in programs}
+def _rows(counter, on: datetime.date, program_codes: dict[int, str]) -> list[dict]:
     rows: dict[str, dict] = {}
 
     def row(code: str) -> dict:
@@ -253,8 +246,7 @@ def _zeros(program_codes) -> dict:
     }
 
 
-def _total(rows: list[dict]) -> dict:
-    program_codes = db.session.scalars(sa.select(Program.code).order_by(Program.code)).all()
+def _total(rows: list[dict], program_codes) -> dict:
     total = _zeros(program_codes)
     for entry in rows:
         for name in ("households", "families", "people"):

@@ -669,10 +669,10 @@ def snapshot_hash(period_id: int, connection=None) -> str:
     return hashlib.sha256(f"{counts[0]}|{counts[1]}|{total:064x}".encode()).hexdigest()
 
 
-def period_by_code(code: str) -> Period:
+def period_by_code(code: str, field_name: str = "code") -> Period:
     period = db.session.scalar(sa.select(Period).where(Period.code == code))
     if period is None:
-        raise NotFound(gettext("Unknown period %(code)s.", code=code), "code")
+        raise NotFound(gettext("Unknown period %(code)s.", code=code), field_name)
     return period
 
 

@@ -46,6 +46,15 @@ def open_period() -> Period | None:
     return db.session.scalar(sa.select(Period).where(Period.status == PeriodStatus.OPEN))
 
 
+def current_period() -> Period | None:
+    """The period the live register counts for: the open one, or the one being closed. While a
+    close runs (CLOSING) the register is still live and its snapshot not yet written, so counts
+    for other systems (app.aggregates) go on from the register instead of failing; the
+    console's open_period() is only the period that takes changes."""
+    return db.session.scalar(sa.select(Period).where(Period.status != PeriodStatus.CLOSED)
+                             .order_by(Period.start_date.desc()).limit(1))
+
+
 def determined_period_codes(household_ids) -> dict[int, str]:
     """{household id: code of the latest CLOSED period whose snapshot holds it}, one query."""
     if not household_ids:

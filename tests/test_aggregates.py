@@ -148,3 +148,28 @@ def test_an_api_key_of_a_regional_system_counts_only_its_region(app, client, mak
     body = client.get(URL, headers=headers).get_json()
     assert body["region"] == "32" and body["total"]["households"] == 1
     assert client.get(f"{URL}?region=31", headers=headers).status_code == 403
+
+
+def test_a_period_being_closed_is_still_counted_live(client, token, make_household, app):
+    """While a close runs (CLOSING) there is no OPEN period, but the register is still live:
+    the counts go on from it rather than failing."""
+    from app.extensions import db
+    from models import Period
+    from models.enums import PeriodStatus
+
+    make_household(BANDUNG_VILLAGE)
+    with app.app_context():
+        period = db.session.scalar(sa.select(Period).where(Period.status == PeriodStatus.OPEN))
+        code = period.code
+        period.status = PeriodStatus.CLOSING
+        db.session.commit()
+    try:
+        body = client.get(f"{URL}?region=32.73", headers=token("admin")).get_json()
+        assert (body["period"], body["period_status"], body["source"]) == (code, "CLOSING",
+                                                                            "live")
+        assert body["total"]["households"] == 1
+    finally:
+        with app.app_context():
+            db.session.execute(sa.update(Period).where(Period.code == code)
+                               .values(status=PeriodStatus.OPEN))
+            db.session.commit()

@@ -13,7 +13,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import households
+from app import households, regions
 from app.errors import Conflict, DomainError, NotFound, OutsideScope, ValidationError
 from app.extensions import db
 from app.scope import region_filter
@@ -229,7 +229,7 @@ class RegionApi(RegisterApi):
 
     def get_headless(self, pk, **kwargs):
         # Region keys are codes ("32", "32.73" …), not numbers.
-        if not schemas.REGION_CODE_PATTERN.fullmatch(str(pk)):
+        if not regions.REGION_CODE.fullmatch(str(pk)):
             return self.response_404()
         return self._answer(ModelRestApi.get_headless, self, str(pk), **kwargs)
 

@@ -2,8 +2,6 @@
 types and enumerations, and every request body is read through them before a domain rule runs.
 
 Enumerations travel by their code name (`MALE`, `OWNED` …), as the database stores them."""
-import re
-
 from flask_babel import gettext
 from marshmallow import RAISE, Schema, fields, post_dump, validate
 
@@ -17,9 +15,6 @@ from models.enums import (
 )
 from models.households import ASSET_COLUMNS
 
-NIK_PATTERN = r"^[0-9]{16}$"
-REGION_CODE_PATTERN = re.compile(r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?")
-REGION_CODE = validate.Regexp(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 VILLAGE_CODE = validate.Regexp(r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$")
 
 

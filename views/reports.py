@@ -30,7 +30,7 @@ from models.households import Household
 from reports import bulk
 
 PERIOD_CODE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-REGION_CODE = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
+REGION_CODE = regions.REGION_CODE
 NATIONAL = "ID"
 RECENT_JOBS = 20
 
