@@ -10,7 +10,6 @@ from flask import (
 )
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
-from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext
 import sqlalchemy as sa
 from wtforms import HiddenField
@@ -23,12 +22,6 @@ from app.privacy import sees_full_nik
 from app.scope import NOTHING, current_scope
 from app.households import InvalidRecord
 from views.fields import register_fields
-
-
-class ExportListWidget(ListWidget):
-    """The list with "Export CSV" / "Export XLSX" buttons carrying the current search."""
-
-    template = "datakesos/export_list.html"
 
 
 class ExactRelatedViews(list):
@@ -49,7 +42,6 @@ class RegisterModelView(ModelView):
     page_size = 25
     #: {key: (label, form field, [filter classes])}: searches that are not plain columns.
     extra_search = {}
-    list_widget = ExportListWidget
 
     def __init__(self, **kwargs):
         # Every list can be exported: views that whitelist their routes or permissions get
