@@ -110,7 +110,7 @@ class _LiveCounts:
 
     def __init__(self, region: str, level: int):
         # Private in app.statistics, but the same definition as the console's counts.
-        self.households_where = statistics._active_households(region)
+        self.households_where = statistics.active_households(region)
         self.code = statistics.region_prefix(Household.village_code, level)
 
     def households(self):

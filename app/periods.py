@@ -68,7 +68,7 @@ JOB_KIND = "close_period"
 #: PostgreSQL advisory lock keys (per database): the close itself, and enqueueing a close.
 CLOSE_LOCK_KEY = 0x44_6B_43_6C_6F_73_65  # "DkClose"
 ENQUEUE_LOCK_KEY = CLOSE_LOCK_KEY + 1
-#: Region code length per level; level 0 is the nation ("").
+#: Region code length per recap level; level 0 is the nation ("").
 CODE_LENGTH = {0: 0, **statistics.CODE_LENGTH}
 #: A deadlock on PostgreSQL (SQLSTATE 40P01) restarts the close this many times.
 ATTEMPTS = 3
@@ -133,7 +133,7 @@ class CloseContext:
     next_code: str
     next_start: datetime.date
     next_end: datetime.date
-    end_date: datetime.date | None = None  # the closing period's last day: ages are taken then
+    end_date: datetime.date  # the closing period's last day: ages are taken then
 
 
 _metadata = sa.MetaData()
@@ -236,16 +236,16 @@ def statements(context: CloseContext) -> list[Statement]:
         )
     )))
     result.append(Statement("snapshot", "analyze snapshot", _analyze(PeriodSnapshot)))
-    aged_on = context.end_date or context.cutoff.date()
+    age_group = statistics.age_group(context.end_date)
     result.append(Statement("snapshot", "snapshot people", execute(
         sa.insert(PeriodSnapshotPeople).from_select(
             ["period_id", "village_code", "sex", "age_group", "people"],
             sa.select(pid, PeriodSnapshot.village_code, Member.sex,
-                      statistics.age_group(aged_on), sa.func.count())
+                      age_group, sa.func.count())
             .join(PeriodSnapshot, sa.and_(PeriodSnapshot.period_id == period_id,
                                           PeriodSnapshot.household_id == Member.household_id))
             .where(Member.status == MemberStatus.ACTIVE)
-            .group_by(PeriodSnapshot.village_code, Member.sex, statistics.age_group(aged_on)),
+            .group_by(PeriodSnapshot.village_code, Member.sex, age_group),
         )
     )))
     result.append(Statement("programs", "snapshot programs", execute(

@@ -127,7 +127,7 @@ def sub_region_level(scope: str) -> int:
     return min(scope_level(scope) + 1, 4)
 
 
-def _active_households(scope: str):
+def active_households(scope: str):
     return sa.and_(
         Household.status == HouseholdStatus.ACTIVE,
         scope_clause(Household.village_code, scope),
@@ -139,17 +139,17 @@ def totals(scope: str | None = None) -> Totals:
     """Households, families and people (active members) of the active register in the scope."""
     scope = _scope(scope)
     households = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Household).where(_active_households(scope))
+        sa.select(sa.func.count()).select_from(Household).where(active_households(scope))
     )
     families = db.session.scalar(
         sa.select(sa.func.count(Family.id))
         .join(Household, Household.id == Family.household_id)
-        .where(_active_households(scope))
+        .where(active_households(scope))
     )
     people = db.session.scalar(
         sa.select(sa.func.count(Member.id))
         .join(Household, Household.id == Member.household_id)
-        .where(_active_households(scope), Member.status == MemberStatus.ACTIVE)
+        .where(active_households(scope), Member.status == MemberStatus.ACTIVE)
     )
     return Totals(households=households or 0, families=families or 0, people=people or 0)
 
@@ -163,7 +163,7 @@ def households_by_region(scope: str | None = None) -> list[RegionCount]:
     code = region_prefix(Household.village_code, sub_region_level(scope))
     counts = (
         sa.select(code.label("code"), sa.func.count().label("households"))
-        .where(_active_households(scope))
+        .where(active_households(scope))
         .group_by(code)
         .subquery()
     )
@@ -182,7 +182,7 @@ def welfare_deciles(scope: str | None = None) -> dict[int | None, int]:
     scope = _scope(scope)
     rows = db.session.execute(
         sa.select(Household.welfare_decile, sa.func.count())
-        .where(_active_households(scope))
+        .where(active_households(scope))
         .group_by(Household.welfare_decile)
     )
     result: dict[int | None, int] = {decile: 0 for decile in DECILES}
@@ -202,7 +202,7 @@ def program_memberships(scope: str | None = None) -> list[ProgramCount]:
         .join(Household, Household.id == ProgramMembership.household_id)
         .outerjoin(Member, Member.id == ProgramMembership.member_id)
         .where(
-            _active_households(scope),
+            active_households(scope),
             ProgramMembership.status == MembershipStatus.ACTIVE,
             sa.or_(ProgramMembership.member_id.is_(None), Member.status == MemberStatus.ACTIVE),
         )
@@ -226,7 +226,7 @@ def members_by_sex_and_age(
     people = (
         sa.select(Member.sex.label("sex"), age_group(on).label("age_group"))
         .join(Household, Household.id == Member.household_id)
-        .where(_active_households(scope), Member.status == MemberStatus.ACTIVE)
+        .where(active_households(scope), Member.status == MemberStatus.ACTIVE)
         .subquery()
     )
     rows = db.session.execute(
