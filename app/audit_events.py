@@ -21,10 +21,11 @@ from sqlalchemy.orm.util import identity_key
 from app import audit
 
 #: Columns that change on every save or sign-in without being data anyone edited. Sign-ins and
-#: lockouts (locked_until) are audited by app.login_security as login_* entries.
+#: lockouts (locked_until) are audited by app.login_security as login_* entries; token_epoch
+#: follows a password change (audited as password_changed), a lockout or a deactivation.
 BOOKKEEPING = frozenset({
     "updated_at", "version", "changed_on", "changed_by_fk", "last_login", "login_count",
-    "fail_login_count", "locked_until",
+    "fail_login_count", "locked_until", "token_epoch",
 })
 _CASCADED = "audit_cascaded_rows"
 _OLD_VALUES = "audit_old_values"
@@ -41,7 +42,9 @@ class Audited:
 def _audited() -> dict:
     from flask_appbuilder.security.sqla.models import Group, Role, User
 
-    from models import Family, Household, Member, Period, Program, ProgramMembership, Proposal
+    from models import (
+        CloseSchedule, Family, Household, Member, Period, Program, ProgramMembership, Proposal,
+    )
 
     return {
         Household: Audited("household"),
@@ -50,6 +53,7 @@ def _audited() -> dict:
         ProgramMembership: Audited("membership"),
         Proposal: Audited("proposal"),
         Period: Audited("period"),
+        CloseSchedule: Audited("close_schedule"),
         Program: Audited("program"),
         User: Audited("user", ("roles", "groups")),
         Role: Audited("role", ("permissions",)),
@@ -208,6 +212,10 @@ def _after_flush(session, flush_context) -> None:
     records, recorded = [], set()
     for obj, action in changes:
         values = _change(obj, action, old_values.get(id(obj), {}))
+        if action == "update" and _password_changed(obj):
+            # Its masked before and after are equal: the change gets an entry of its own.
+            records.append(("password_changed", "user", _primary_key(obj), _region(obj, villages),
+                            None, {"username": sa.inspect(obj).dict.get("username")}))
         if values is None:
             continue
         entity, entity_id = audited(obj).entity, _primary_key(obj)
@@ -259,6 +267,14 @@ def _change(obj, action: str, old_values: dict):
     if before == after:
         return None
     return before, after
+
+
+def _password_changed(obj) -> bool:
+    """A user's password was set (never recorded: the entry says whose and who did it)."""
+    state = sa.inspect(obj)
+    if audited(obj).entity != "user" or "password" not in state.mapper.column_attrs:
+        return False
+    return state.attrs.password.history.has_changes()
 
 
 def _row(state, spec: Audited) -> dict:

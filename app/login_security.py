@@ -3,11 +3,14 @@ the API's POST /api/v1/security/login):
 
 - a regional user (a role outside app.roles.NATIONAL_ROLES) without a region cannot sign in;
 - after AUTH_LOCKOUT_ATTEMPTS wrong passwords an account is locked for AUTH_LOCKOUT_MINUTES, in
-  the database (ab_user.locked_until), so every worker process refuses it, the right password too;
+  the database (ab_user.locked_until), so every worker process refuses it, the right password too,
+  and the lock ends the account's sessions and tokens (app/sessions.py);
 - every attempt is audited: login_success, login_failure, login_locked;
 - failed attempts per client address are rate limited (LOGIN_RATE_LIMIT) and answered 429;
-- password strength (check_password_strength) for FAB's user forms and the CLI;
-- permanent sessions with an idle timeout, and security headers with a per-request CSP nonce.
+- password strength (check_password_strength: length and zxcvbn) for every door that sets one,
+  and the current password before one's own is changed (check_current_password);
+- permanent sessions with an idle timeout, each a server-side row that sign-out and revocation
+  end (app/sessions.py), and security headers with a per-request CSP nonce.
 
 Flask-AppBuilder's own AUTH_RATE_LIMITED covers the web form only and counts every POST (also
 successful sign-ins, so a district office behind one address would be locked out at 08:00);
@@ -17,6 +20,7 @@ limit); point it at Redis or Memcached in production. The lockout does not depen
 """
 import datetime
 import math
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -40,8 +44,10 @@ from flask_babel import gettext
 from flask_login import login_user, user_logged_in
 from limits import parse
 from werkzeug.security import check_password_hash
+from zxcvbn import zxcvbn
 
-from app import audit
+from app.clock import utcnow
+from app import audit, sessions
 from app.extensions import db
 from app.roles import NATIONAL_ROLES
 
@@ -53,27 +59,103 @@ USERNAME_LENGTH = 100
 
 # --- Password strength -----------------------------------------------------------------------
 
-def check_password_strength(password: str | None) -> list[str]:
-    """What a password lacks, one translated sentence per rule; empty when it is strong enough.
-    The one rule for FAB's user forms (FAB_PASSWORD_COMPLEXITY_VALIDATOR) and the CLI."""
+#: zxcvbn's score (0-4) a password needs: 3 is "safely unguessable" for an online attack with a
+#: lockout, and refuses the common passwords and their variants ("Password1!", "Qwerty12345!").
+PASSWORD_MIN_SCORE = 3
+#: zxcvbn's own limit; a longer password is judged by its first characters.
+ESTIMATE_LENGTH = 72
+#: Words that zxcvbn's English dictionaries miss but that people here build passwords from.
+LOCAL_WORDS = (
+    "datakesos", "kesos", "dinsos", "kemensos", "sosial", "dinas", "indonesia", "jakarta",
+    "bandung", "bogor", "surabaya", "bismillah", "sayang", "rahasia", "sandi", "katasandi",
+    "merdeka", "garuda", "pancasila", "admin", "operator", "pusdatin",
+)
+_WORD_SEPARATOR = re.compile(r"[^0-9a-z]+")
+#: The user's own words this long or longer may not carry a password's strength.
+PERSONAL_WORD = 4
+
+
+def check_password_strength(password: str | None, user_inputs=()) -> list[str]:
+    """What a password lacks, one translated sentence per problem; empty when it is strong
+    enough. The one rule for every door that sets a password (FAB's user forms, own and admin
+    reset, the CLI, app.users): at least PASSWORD_MIN_LENGTH characters, and a zxcvbn score of
+    PASSWORD_MIN_SCORE or more, judged with `user_inputs` (the user's username, names, e-mail)
+    and the application's own words, which make a password easy to guess."""
     password = password or ""
     minimum = current_app.config.get("PASSWORD_MIN_LENGTH", 10) if has_app_context() else 10
     problems = []
     if len(password) < minimum:
         problems.append(gettext("Use at least %(length)d characters.", length=minimum))
-    if not any(character.isupper() for character in password):
-        problems.append(gettext("Use at least one capital letter."))
-    if not any(character.islower() for character in password):
-        problems.append(gettext("Use at least one lower-case letter."))
-    if not any(character.isdigit() for character in password):
-        problems.append(gettext("Use at least one digit."))
-    if not any(not character.isalnum() and not character.isspace() for character in password):
-        problems.append(gettext("Use at least one symbol, such as ! - # or _."))
+    return problems + _guessability(password, _words(user_inputs))
+
+
+def _guessability(password: str, personal: list[str]) -> list[str]:
+    """zxcvbn's verdict, in sentences; empty when the password is hard enough to guess."""
+    site = _site_words()
+    result = _estimate(password, [*personal, *site])
+    built_from_names = _built_from(password, personal, site)
+    if result["score"] >= PASSWORD_MIN_SCORE and not built_from_names:
+        return []
+    problems = []
+    if "passwords" in {match.get("dictionary_name") for match in result["sequence"]}:
+        problems.append(gettext("This is one of the most common passwords."))
+    matched_names = {match.get("matched_word") for match in result["sequence"]} & set(personal)
+    if built_from_names or matched_names:
+        problems.append(gettext(
+            "Do not build the password from your username, name or e-mail address."))
+    problems.append(gettext(
+        "This password is too easy to guess. Use three or four uncommon words, with digits or "
+        "symbols between them."))
     return problems
 
 
+def _built_from(password: str, personal: list[str], site: list[str]) -> bool:
+    """Whether the password's strength comes from the user's own words. zxcvbn rates
+    "Name.Surname2026" strong even when told the names, so the password is judged again with
+    them taken out: if what remains is easy to guess, the names were doing the work."""
+    remainder = _without(password, [word for word in personal if len(word) >= PERSONAL_WORD])
+    return remainder != password and _estimate(remainder, site)["score"] < PASSWORD_MIN_SCORE
+
+
+def _estimate(password: str, user_inputs: list[str]) -> dict:
+    if not password:  # zxcvbn fails on an empty string; nothing is the easiest guess
+        return {"score": 0, "sequence": []}
+    return zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=user_inputs)
+
+
+def _without(password: str, words: list[str]) -> str:
+    """The password with every occurrence of `words` taken out, whatever their case."""
+    for word in sorted(words, key=len, reverse=True):
+        password = re.sub(re.escape(word), "", password, flags=re.IGNORECASE)
+    return password
+
+
+def inputs_of(user) -> list[str]:
+    """What a password of `user` must not be built from."""
+    return [user.username, user.first_name, user.last_name, user.email]
+
+
+def _words(values) -> list[str]:
+    """Each value and its parts ("operator.bandung" → operator, bandung), in lower case."""
+    words = []
+    for value in values:
+        text = str(value or "").lower()
+        for word in [text, *_WORD_SEPARATOR.split(text)]:
+            if len(word) >= 3 and word not in words:
+                words.append(word)
+    return words
+
+
+def _site_words() -> list[str]:
+    names = []
+    if has_app_context():
+        names = [current_app.config.get("APP_NAME", ""), current_app.config.get("OFFICE_NAME", "")]
+    return [*LOCAL_WORDS, *_words(names)]
+
+
 def password_complexity_validator(password: str) -> None:
-    """FAB_PASSWORD_COMPLEXITY_VALIDATOR: FAB turns the exception into a form or API error."""
+    """FAB_PASSWORD_COMPLEXITY_VALIDATOR: FAB turns the exception into a form or API error.
+    Our own forms (views/users.py) call check_password_strength with the user's names too."""
     problems = check_password_strength(password)
     if problems:
         raise PasswordComplexityValidationError(" ".join(problems))
@@ -93,9 +175,6 @@ class Refusal:
 def login_refusal() -> Refusal | None:
     return g.get("login_refusal")
 
-
-def utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def needs_region(user) -> bool:
@@ -168,6 +247,20 @@ def authenticate(security_manager, username: str, password: str):
     return user
 
 
+def check_current_password(user, password: str | None) -> bool:
+    """Whether `password` is the user's current one (asked before the user sets a new one). A
+    wrong one counts as a failed sign-in (audit, lockout): a borrowed session cannot be used to
+    guess the password."""
+    if not is_null_password(password) and check_password_hash(user.password, password or ""):
+        return True
+    failures, locked_until = _count_failure(user, utcnow())
+    _record("login_failure", user, user.username, reason="wrong current password",
+            fail_login_count=failures,
+            locked_until=locked_until.isoformat() if locked_until else None)
+    db.session.commit()
+    return False
+
+
 def _spend_a_password_check() -> None:
     check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
 
@@ -188,11 +281,16 @@ def _count_failure(user, now: datetime.datetime):
     )
     attempts = current_app.config["AUTH_LOCKOUT_ATTEMPTS"]
     minutes = current_app.config["AUTH_LOCKOUT_MINUTES"]
-    db.session.execute(
+    locking = db.session.execute(
         sa.update(table)
         .where(this_user, table.c.fail_login_count >= attempts, table.c.locked_until.is_(None))
-        .values(locked_until=now + datetime.timedelta(minutes=minutes))
+        # A lock also ends the account's sessions and tokens: someone is guessing its password,
+        # and may have had it right before.
+        .values(locked_until=now + datetime.timedelta(minutes=minutes),
+                token_epoch=table.c.token_epoch + 1)
     )
+    if locking.rowcount:
+        sessions.end_all(user.id)
     failures, locked_until = db.session.execute(
         sa.select(table.c.fail_login_count, table.c.locked_until).where(this_user)
     ).one()
@@ -290,12 +388,15 @@ def install(app: Flask, appbuilder) -> None:
     from app import api_keys
 
     app.before_request(api_keys.answer_refused_key)
+    sessions.install(app)
 
     @user_logged_in.connect_via(app)
-    def _permanent_session(_sender, **_extra):
+    def _permanent_session(_sender, user, **_extra):
         # Permanent sessions are re-issued on every request, so PERMANENT_SESSION_LIFETIME is
-        # an idle timeout (Flask checks the cookie's signed timestamp against it).
+        # an idle timeout (Flask checks the cookie's signed timestamp against it). The
+        # server-side row is what sign-out and revocation delete (app/sessions.py).
         session.permanent = True
+        sessions.start(user)
 
 
 def _limit_login_attempts(app: Flask, limiter) -> None:

@@ -3,7 +3,6 @@ from flask import current_app
 from flask_babel import gettext
 
 from app.errors import ValidationError
-from app.login_security import check_password_strength
 from app.extensions import db
 from app.roles import NATIONAL_ROLES
 from models import Region
@@ -29,11 +28,9 @@ def create_user(username, role_name, password, region_code="", email=None, first
     if role is None:
         raise ValidationError(gettext("Unknown role %(role)s.", role=role_name), "role")
     region_code = check_region([role_name], region_code)
-    weaknesses = check_password_strength(password)
-    if weaknesses:
-        raise ValidationError(" ".join(weaknesses), "password")
     if security_manager.find_user(username=username):
         raise ValidationError(gettext("User %(username)s already exists.", username=username))
+    # add_user applies the password rule (app.security), with the user's names.
     user = security_manager.add_user(
         username=username,
         first_name=first_name or username,

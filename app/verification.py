@@ -76,9 +76,6 @@ def initials(full_name: str | None) -> str:
     return " ".join(f"{letter}." for letter in letters[:4]) or "–"
 
 
-def utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
 
 def issue(*, household_id: int, register_id: str, period_id: int, village_code: str,
           head_name: str | None, content: dict, issued_by_id: int | None,

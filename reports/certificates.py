@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_babel import format_date, gettext, to_user_timezone
 
+from app.clock import utcnow
 from app import reference, verification
 from app.errors import DomainError
 from app.extensions import db
@@ -43,7 +44,7 @@ class Printing:
     username: str
     full_nik: bool
     base_url: str
-    at: datetime.datetime = field(default_factory=renderer.utcnow)
+    at: datetime.datetime = field(default_factory=utcnow)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import format_date, gettext, to_user_timezone
 
+from app.clock import utcnow
 from app.extensions import db
 from app.scope import scope_clause
 from models import DistrictActivity, Period, PeriodRecap, PeriodRecapProgram, Program, Region
@@ -95,7 +96,7 @@ def closing_words(moment: datetime.datetime) -> dict:
 
 @renderer.in_document_locale
 def render(minutes: Minutes, printed_by: str) -> bytes:
-    closed_at = minutes.period.closed_at or renderer.utcnow()
+    closed_at = minutes.period.closed_at or utcnow()
     context = {
         **renderer.page_context(printed_by),
         "title": gettext("Minutes of the period close"),

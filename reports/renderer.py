@@ -21,7 +21,6 @@ import functools
 import logging
 import mimetypes
 import os
-import re
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -32,6 +31,9 @@ from flask_babel import force_locale, format_date, format_datetime, gettext, nge
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from app.clock import utcnow
+from models.types import visible
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +54,6 @@ DATA_URI_MAX_BYTES = 8 * 1024 * 1024
 #: Documents are official Indonesian papers, whatever language the console is shown in.
 DOCUMENT_LOCALE = "id"
 
-#: Characters that change how the text around them is drawn (bidirectional overrides and
-#: isolates, which can make "1234" print as "4321"), and other invisible control characters.
-_INVISIBLE = re.compile(
-    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
-    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
-)
 
 
 class RefusedResource(ValueError):
@@ -138,8 +134,9 @@ def _decode_data_uri(url: str) -> tuple[bytes, str]:
 
 def clean_text(value: str) -> str:
     """Text from the register as printed: without bidirectional overrides or invisible
-    control characters, so what is printed reads as what is stored."""
-    return _INVISIBLE.sub("", value)
+    control characters (stored text has none since they are stripped on input, but older
+    rows and region names from outside may), so what is printed reads as what is stored."""
+    return visible(value)
 
 
 def _finalize(value):
@@ -324,10 +321,6 @@ def page_context(printed_by: str | None, printed_at: datetime.datetime | None = 
         "printed_by": clean_text(printed_by or gettext("system")),
     }
 
-
-def utcnow() -> datetime.datetime:
-    """Naive UTC, as stored; shown in Asia/Jakarta time by `datetime_text`."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def in_document_locale(function):

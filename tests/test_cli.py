@@ -21,7 +21,7 @@ def test_init_runs_again_without_changing_anything(app):
 def test_create_user_with_region(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["datakesos", "create-user", "operator.depok", "--role",
-                                 "Operator", "--region", "32.76", "--password", "Rahasia-123!"])
+                                 "Operator", "--region", "32.76", "--password", "Depok-Kuat-2026!"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = app.appbuilder.sm.find_user(username="operator.depok")
@@ -31,11 +31,11 @@ def test_create_user_with_region(app):
 def test_create_user_refuses_bad_input_in_indonesian(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["datakesos", "create-user", "x1", "--role", "Raja",
-                                 "--password", "Rahasia-123!"])
+                                 "--password", "Depok-Kuat-2026!"])
     assert result.exit_code == 1 and "tidak dikenal" in result.output
     result = runner.invoke(args=["datakesos", "create-user", "x2", "--role", "Operator",
-                                 "--password", "Rahasia-123!"])
+                                 "--password", "Depok-Kuat-2026!"])
     assert result.exit_code == 1 and "wilayah" in result.output
     result = runner.invoke(args=["datakesos", "create-user", "x3", "--role", "Operator",
-                                 "--region", "99.99", "--password", "Rahasia-123!"])
+                                 "--region", "99.99", "--password", "Depok-Kuat-2026!"])
     assert result.exit_code == 1

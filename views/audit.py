@@ -35,6 +35,8 @@ ACTIONS = {
     "api_key_revoked": lazy_gettext("API key revoked"),
     "certificate_issued": lazy_gettext("Certificate issued"),
     "report_downloaded": lazy_gettext("Report downloaded"),
+    "password_changed": lazy_gettext("Password changed"),
+    "logout": lazy_gettext("Signed out"),
 }
 ENTITIES = {
     "household": lazy_gettext("Household"),
@@ -48,6 +50,7 @@ ENTITIES = {
     "role": lazy_gettext("Role"),
     "group": lazy_gettext("Group"),
     "import": lazy_gettext("Import"),
+    "close_schedule": lazy_gettext("Close schedule"),
 }
 LABELS = {
     "at": lazy_gettext("Time"),

@@ -1,11 +1,148 @@
-"""The administrators' user screens, with each user's region scope."""
-from flask_appbuilder.security.views import UserDBModelView
-from flask_babel import lazy_gettext
-from wtforms.validators import ValidationError
+"""The administrators' user and role screens, with each user's region scope; every user's own
+profile and password change; the administrators' password reset. Passwords follow the one rule
+of app.login_security, judged with the user's own names."""
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder._compat import as_unicode
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.security import views as fab_views
+from flask_appbuilder.security.views import (
+    ResetMyPasswordView as FabResetMyPasswordView,
+    ResetPasswordView as FabResetPasswordView,
+    UserDBModelView,
+)
+from flask_babel import gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
+from flask_login import current_user
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, ValidationError
 
-from app import users
+from app import login_security, sessions, users
 from app.errors import DomainError
+from app.extensions import db
+from models import RegionUser
+from views.base import ConsoleModelViewMixin
 from views.widgets import RegionSearchField
+
+#: Fields of a user form a password may not be built from.
+PERSONAL_FIELDS = ("username", "first_name", "last_name", "email")
+
+
+def _password_hint() -> str:
+    return gettext(
+        "At least %(length)d characters, and hard to guess: not a common password, not your "
+        "name or username. Three or four uncommon words with digits or symbols between them "
+        "make a good one.",
+        length=current_app.config["PASSWORD_MIN_LENGTH"],
+    )
+
+
+#: Shown under every new-password field, in place of Flask-AppBuilder's "this application does
+#: not check this for you", which is not true here.
+PASSWORD_HINT = LazyString(_password_hint)
+
+
+class StrongPassword:
+    """The password rule (app.login_security) with what the password may not be built from: the
+    form's own name fields and those of the user whose password it is (`subject`)."""
+
+    def __init__(self, subject=None):
+        self.subject = subject  # () -> the user whose password this is, or None
+
+    def __call__(self, form, field):
+        inputs = [getattr(form, name).data for name in PERSONAL_FIELDS if hasattr(form, name)]
+        user = self.subject() if self.subject else None
+        if user is not None:
+            inputs += login_security.inputs_of(user)
+        problems = login_security.check_password_strength(field.data, inputs)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class CurrentPassword:
+    """The signed-in user's current password; a wrong one counts as a failed sign-in."""
+
+    def __call__(self, form, field):
+        user = current_user._get_current_object()  # g.user is a proxy; the lockout needs the row
+        if not login_security.check_current_password(user, field.data):
+            raise ValidationError(gettext("The current password is not correct."))
+
+
+def _new_password(subject=None, label=lazy_gettext("Password")):
+    return PasswordField(
+        label, description=PASSWORD_HINT, validators=[DataRequired(), StrongPassword(subject)],
+        widget=BS3PasswordFieldWidget(),
+    )
+
+
+def _confirmation():
+    return PasswordField(
+        lazy_gettext("Confirm Password"),
+        description=lazy_gettext("Please rewrite the password to confirm"),
+        validators=[DataRequired(),
+                    EqualTo("password", message=lazy_gettext("Passwords must match"))],
+        widget=BS3PasswordFieldWidget(),
+    )
+
+
+class OwnPasswordForm(DynamicForm):
+    current_password = PasswordField(
+        lazy_gettext("Current password"), validators=[DataRequired(), CurrentPassword()],
+        widget=BS3PasswordFieldWidget(),
+    )
+    password = _new_password(lambda: g.user, lazy_gettext("New password"))
+    conf_password = _confirmation()
+
+
+def _reset_subject():
+    """The user of the admin reset form's ?pk=, or None."""
+    pk = request.args.get("pk", "")
+    return db.session.get(RegionUser, int(pk)) if pk.isdigit() else None
+
+
+class AdminPasswordForm(DynamicForm):
+    password = _new_password(_reset_subject, lazy_gettext("New password"))
+    conf_password = _confirmation()
+
+
+class ResetMyPasswordView(FabResetMyPasswordView):
+    """Every signed-in user changes their own password here, giving the current one first.
+    Every other session and API token of the account ends; this browser stays signed in with a
+    new session id."""
+
+    form = OwnPasswordForm
+    form_title = lazy_gettext("Change password")
+    message = lazy_gettext("Password changed. Your other sessions and your API tokens have ended.")
+
+    def form_post(self, form):
+        self.appbuilder.sm.reset_password(g.user.id, form.password.data)
+        sessions.start(g.user)
+        flash(as_unicode(self.message), "info")
+
+
+class ResetPasswordView(FabResetPasswordView):
+    """Administrators set another user's password (?pk=); that user's sessions and tokens end.
+    One's own password is changed in ResetMyPasswordView, which asks for the current one."""
+
+    form = AdminPasswordForm
+
+    def form_get(self, form):
+        self._subject()
+
+    def form_post(self, form):
+        user = self._subject()
+        self.appbuilder.sm.reset_password(user.id, form.password.data)
+        flash(gettext("Password of %(username)s changed. All of their sessions and API tokens "
+                      "have ended.", username=user.username), "info")
+
+    def _subject(self):
+        user = _reset_subject()
+        if user is None:
+            abort(404)
+        if user.id == g.user.id:
+            abort(redirect(url_for(ResetMyPasswordView.__name__ + ".this_form_get")))
+        return user
 
 
 class RegionFitsRoles:
@@ -27,7 +164,7 @@ def _region_field():
     )
 
 
-class RegionUserDBModelView(UserDBModelView):
+class RegionUserDBModelView(ConsoleModelViewMixin, UserDBModelView):
     list_columns = [*UserDBModelView.list_columns, "region_code"]
     add_columns = [
         "first_name", "last_name", "username", "active", "email", "roles", "region_code",
@@ -40,6 +177,44 @@ class RegionUserDBModelView(UserDBModelView):
          {"fields": ["username", "active", "roles", "region_code", "login_count"]}),
         *UserDBModelView.show_fieldsets[1:],
     ]
+    #: The profile every signed-in user opens from the menu (/users/userinfo/).
+    user_show_fieldsets = [
+        (UserDBModelView.user_show_fieldsets[0][0],
+         {"fields": ["username", "roles", "region_code", "last_login", "login_count"]}),
+        *UserDBModelView.user_show_fieldsets[1:],
+    ]
     label_columns = {**UserDBModelView.label_columns, "region_code": lazy_gettext("Region scope")}
-    add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "region_code": _region_field()}
+    #: The profile's buttons (app.roles.OWN_ACCOUNT): they act on one's own account only.
+    own_account_actions = frozenset({"resetmypassword", "userinfoedit"})
+    add_form_extra_fields = {"password": _new_password(), "conf_password": _confirmation(),
+                             "region_code": _region_field()}
     edit_form_extra_fields = {"region_code": _region_field()}
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if name in self.own_account_actions and str(pk) != str(getattr(current_user, "id", "")):
+            abort(404)
+        return super().action(name, pk)
+
+
+# Flask-AppBuilder's role and permission screens with the console's checks (views.base): an
+# unknown action or row is a 404, not a server error, and there is no download door. Each keeps
+# its class name, which is the name its permissions are stored under.
+class RoleModelView(ConsoleModelViewMixin, fab_views.RoleModelView):
+    pass
+
+
+class UserGroupModelView(ConsoleModelViewMixin, fab_views.UserGroupModelView):
+    pass
+
+
+class PermissionModelView(ConsoleModelViewMixin, fab_views.PermissionModelView):
+    pass
+
+
+class ViewMenuModelView(ConsoleModelViewMixin, fab_views.ViewMenuModelView):
+    pass
+
+
+class PermissionViewModelView(ConsoleModelViewMixin, fab_views.PermissionViewModelView):
+    pass
