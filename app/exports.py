@@ -5,6 +5,11 @@ does — the user's filters and ordering plus the view's scope — and hands it 
 columns to write. Rows are read in batches (`yield_per`; a server-side cursor on PostgreSQL)
 and written out batch by batch, so neither the rows nor the file are ever held in memory.
 
+What an export holds (`Download`): a session and connection of its own, opened by the view and
+closed by whatever ends the download (finished, failed, dropped by the client), and one of the
+user's EXPORT_MAX_CONCURRENT slots (app.export_slots) — so no number of exports, aborted or
+not, can keep connections from the pool or let one user occupy every worker.
+
 What a clerk gets:
 - Headers are the list's column labels in the user's language; enumerations are written with
   their labels (as the list shows them), booleans as Ya/Tidak, related records by their name.
@@ -33,8 +38,9 @@ from typing import Callable, Iterable, Iterator
 
 from flask_babel import gettext
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
-from app import audit, formatting
+from app import audit, export_slots, formatting
 from app.errors import ValidationError
 from app.privacy import mask_nik, nik_for_viewer
 
@@ -117,16 +123,84 @@ def row_values(item, columns: list[Column], labels: dict) -> list:
     return values
 
 
-def rows(query, columns: list[Column]) -> Iterator[list]:
-    """The query's rows as lists of cells, fetched BATCH at a time; objects are dropped
-    once written (the session's identity map holds them weakly). `columns` come from
-    `columns_for_viewer`."""
-    # A 2.0-style execution: the legacy Query would "unique" joined eager loads, which
-    # needs every row in memory first.
-    statement = query.statement.execution_options(yield_per=BATCH, stream_results=True)
-    labels = {}
-    for item in query.session.execute(statement).scalars():
-        yield row_values(item, columns, labels)
+class Download:
+    """One accepted export, from the moment the view takes it until its last byte is sent or the
+    client goes away: its own session (one connection of the pool, in one transaction, apart
+    from the request's session, which Flask removes when the view returns, before the body is
+    read), the user's concurrency slot (app.export_slots) and the rows' statement.
+
+    The view opens it, so that a refusal (slots, size) is a message and not a broken download.
+    Whatever ends the download closes it: the body's last chunk, a failure while writing, the
+    client closing the response mid-download — or before the body was ever started, which
+    only the response's close sees (the view hands it `close`). Closing ends the cursor and
+    then the transaction, so the connection goes back to the pool with no transaction, cursor
+    or lock left, and the slot is free again."""
+
+    def __init__(self, query, user_id: int, max_concurrent: int):
+        self._query = query
+        # A 2.0-style execution: the legacy Query would "unique" joined eager loads, which
+        # needs every row in memory first. Built now, while the request's session lives.
+        self._statement = query.statement.execution_options(yield_per=BATCH,
+                                                            stream_results=True)
+        self._session = Session(bind=query.session.get_bind(), autoflush=False)
+        self._closed = False
+        try:
+            self._slot = export_slots.take(self._session.connection(), user_id, max_concurrent)
+        except BaseException:
+            self._session.close()
+            raise
+
+    def count(self) -> int:
+        """The rows of the list, counted in the export's own transaction."""
+        return self._query.with_session(self._session).order_by(None).count()
+
+    def chunks(self, fmt: str, columns: list[Column], title: str) -> Iterator[bytes]:
+        """The file, chunk by chunk (`columns` from `columns_for_viewer`)."""
+        rows = self._rows(columns)
+        try:
+            yield from chunks(fmt, [column.header for column in columns], rows, title)
+        finally:
+            try:
+                rows.close()  # the cursor before its transaction
+            finally:
+                self.close()
+
+    def _rows(self, columns: list[Column]) -> Iterator[list]:
+        """The query's rows as lists of cells, fetched BATCH at a time (a server-side cursor
+        on PostgreSQL); objects are dropped once written (the session's identity map holds
+        them weakly)."""
+        labels = {}
+        result = self._session.execute(self._statement)
+        try:
+            for item in result.scalars():
+                yield row_values(item, columns, labels)
+        finally:
+            result.close()
+
+    def close(self) -> None:
+        """Idempotent: the body's end and the response's close both call it."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._session.close()  # rollback: on PostgreSQL this also frees the slot
+        finally:
+            self._slot.close()  # SQLite: the slot's lock file
+
+
+def open_download(query, fmt: str, user_id: int, max_concurrent: int,
+                  max_rows: int | None = DEFAULT_MAX_ROWS) -> tuple[Download, int]:
+    """(download, row count) of an export the user may start now; raises TooManyExports when
+    the user's slots are all held, ValidationError when the list is too large (nothing held
+    then)."""
+    download = Download(query, user_id, max_concurrent)
+    try:
+        count = download.count()
+        check_size(fmt, count, max_rows)
+    except BaseException:
+        download.close()
+        raise
+    return download, count
 
 
 def check_size(fmt: str, count: int, max_rows: int | None = DEFAULT_MAX_ROWS) -> None:
