@@ -18,6 +18,10 @@ the whole country uses a user of a national scope.
 
 One audit entry per request records the count asked, how many were registered and how many
 were malformed (never the NIKs themselves).
+
+Bounded (app.lookups): each distinct well-formed NIK counts against the caller's
+NIK_CHECK_DAILY_QUOTA, before it is answered; a masked caller (app.privacy) whose answers look
+like guessing is suspended and the request that showed it is not answered.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext
 
-from app import audit, identity, reference
+from app import audit, identity, lookups, privacy, reference
 from app.errors import ValidationError
 from app.extensions import db
 from app.scope import current_scope, scope_clause
@@ -65,14 +69,18 @@ def check(niks: list) -> list[dict]:
         answers.append({"nik": result.value, "valid": True, "registered": False,
                         "welfare_decile": None, "programs": [], "determined_period": None})
         valid.setdefault(result.value, []).append(index)
-    _fill(answers, valid)
+    lookups.reserve("nik_check", len(valid))
+    registered = _fill(answers, valid)
+    lookups.settle("nik_check", len(valid), len(valid) - registered,
+                   watched=not privacy.sees_full_nik())
     _audit(answers)
     return answers
 
 
-def _fill(answers: list[dict], valid: dict[str, list[int]]) -> None:
+def _fill(answers: list[dict], valid: dict[str, list[int]]) -> int:
+    """Fill in the answers of registered NIKs; how many of the distinct NIKs are."""
     if not valid:
-        return
+        return 0
     people = db.session.execute(
         sa.select(Member.nik, Member.id, Member.family_id, Household.id,
                   Household.welfare_decile)
@@ -82,7 +90,7 @@ def _fill(answers: list[dict], valid: dict[str, list[int]]) -> None:
                scope_clause(Household.village_code))
     ).all()
     if not people:
-        return
+        return 0
     member_ids = {member_id for _nik, member_id, _family, _household, _decile in people}
     family_ids = {family for _nik, _member, family, _household, _decile in people}
     household_ids = {household for _nik, _member, _family, household, _decile in people}
@@ -95,6 +103,7 @@ def _fill(answers: list[dict], valid: dict[str, list[int]]) -> None:
         for index in valid[nik]:
             answers[index].update(registered=True, welfare_decile=decile, programs=codes,
                                   determined_period=periods.get(household_id))
+    return len({nik for nik, _member, _family, _household, _decile in people})
 
 
 def _programs(member_ids, family_ids, household_ids) -> dict[tuple, set[str]]:

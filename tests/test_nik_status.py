@@ -1,6 +1,7 @@
 """NIK status check (POST /api/v1/nik-status/) for program systems: registered or not, decile,
 programs, determined period — nothing else; malformed NIKs per item; at most 1,000 per request;
-rate limited; audited; limited to the caller's region."""
+rate limited; audited; limited to the caller's region; bounded by a daily quota, and a masked
+caller whose answers look like guessing is suspended (app.lookups)."""
 import pytest
 import sqlalchemy as sa
 
@@ -11,11 +12,7 @@ URL = "/api/v1/nik-status/"
 ANSWER_KEYS = {"nik", "valid", "registered", "welfare_decile", "programs", "determined_period"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(app):
-    app.appbuilder.sm.limiter.reset()
-    yield
-    app.appbuilder.sm.limiter.reset()
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
 
 def niks_of(app, household_id):
@@ -156,3 +153,64 @@ def test_requests_past_the_rate_limit_get_429(app, client, token):
 
 def test_anonymous_callers_are_refused(client):
     assert client.post(URL, json={"niks": ["3273014105900001"]}).status_code in (400, 401)
+
+
+# -- bounded (app.lookups): a daily quota for everyone, the guessing detector for masked roles --
+def suspended(app, username) -> bool:
+    with app.app_context():
+        return app.appbuilder.sm.find_user(username=username).lookup_suspended_at is not None
+
+
+def test_the_daily_quota_counts_distinct_niks_and_answers_429(app, client, token):
+    headers = token("admin")
+    niks = [f"32730141059{serial:05d}" for serial in range(1, 201)]
+    app.config["NIK_CHECK_DAILY_QUOTA"] = 150
+    try:
+        first = client.post(URL, headers=headers, json={"niks": niks[:100] * 2})  # 100 distinct
+        refused = client.post(URL, headers=headers, json={"niks": niks[100:200]})
+        last = client.post(URL, headers=headers, json={"niks": niks[100:150]})
+        over = client.post(URL, headers=headers, json={"niks": niks[150:151]})
+    finally:
+        app.config["NIK_CHECK_DAILY_QUOTA"] = 10_000
+    assert first.status_code == 200 and len(first.get_json()["result"]) == 200
+    assert refused.status_code == 429
+    assert "Jatah 150 pengecekan NIK per 24 jam Anda sudah habis" in refused.get_json()["message"]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 24 * 3600
+    assert last.status_code == 200  # a refused request is not counted
+    assert over.status_code == 429
+    assert not suspended(app, "admin")  # a full viewer guesses nothing: not watched
+
+
+def test_full_viewers_checking_unknown_niks_are_not_suspended(app, client, token):
+    bogor = [f"32010141059{serial:05d}" for serial in range(1, 301)]
+    for username in ("operator.bandung", "admin"):
+        response = client.post(URL, headers=token(username), json={"niks": bogor})
+        assert response.status_code == 200
+        assert not suspended(app, username)
+
+
+def test_a_masked_caller_is_suspended_once_half_its_answers_are_misses(app, client, token,
+                                                                     make_household, audit_trail):
+
+    registered = niks_of(app, make_household(BANDUNG_VILLAGE))
+    unknown = [f"32730141059{serial:05d}" for serial in range(1, 10)]
+    headers = token("interkoneksi")
+    app.config["LOOKUP_GUESSING_MIN_CHECKS"] = 4
+    try:
+        answers = [client.post(URL, headers=headers, json={"niks": niks}) for niks in (
+            [*registered, unknown[0]],            # 3 checked, 1 miss
+            [registered[0], unknown[1]],          # 5 checked, 2 misses: under half
+            [unknown[2], unknown[3]],             # 7 checked, 4 misses: suspended
+            [registered[0]],
+        )]
+    finally:
+        app.config["LOOKUP_GUESSING_MIN_CHECKS"] = 200
+    assert [answer.status_code for answer in answers] == [200, 200, 403, 403]
+    assert "ditangguhkan" in answers[2].get_json()["message"]
+    assert "result" not in answers[2].get_json()  # the answer that tipped it is withheld
+    assert suspended(app, "interkoneksi")
+    (username, _entity, details), = audit_trail("lookup_suspended")
+    assert (username, details) == ("interkoneksi", {"checked": 7, "not_registered": 4,
+                                                    "window_hours": 24})
+    refused = audit_trail("lookup_refused")
+    assert [entry[2]["reason"] for entry in refused] == ["suspended"]

@@ -8,7 +8,7 @@ from flask import current_app, request
 from flask_appbuilder.api import BaseApi, expose, permission_name, protect, safe
 from flask_babel import gettext
 
-from app import aggregates, nik_status
+from app import aggregates, lookups, nik_status
 from app.login_security import spend
 from views import api_schemas as schemas
 from views.api import answer_domain_errors, json_body, load
@@ -97,7 +97,9 @@ class NikStatusApi(BaseApi):
           description: >-
             Each NIK is answered in the order sent; a malformed one is reported on its own
             item. People outside your region are reported as not registered. Rate limited
-            (NIK_CHECK_RATE_LIMIT) and audited.
+            (NIK_CHECK_RATE_LIMIT), bounded by a quota of NIKs per 24 hours
+            (NIK_CHECK_DAILY_QUOTA) and audited; a caller whose answers look like guessing
+            is suspended until an administrator lifts it.
           requestBody:
             required: true
             content:
@@ -115,8 +117,10 @@ class NikStatusApi(BaseApi):
               $ref: '#/components/responses/400'
             401:
               $ref: '#/components/responses/401'
+            403:
+              description: NIK checks of this caller are suspended (they looked like guessing)
             429:
-              description: Too many requests
+              description: Too many requests, or the quota of NIKs per 24 hours is used up
         """
         return answer_domain_errors(self, self._check)
 
@@ -128,7 +132,13 @@ class NikStatusApi(BaseApi):
             response.headers["Retry-After"] = str(wait)
             return response
         body = load(self.body_schema, json_body())
-        return self.response(200, result=nik_status.check(body["niks"]))
+        try:
+            result = nik_status.check(body["niks"])
+        except lookups.QuotaUsedUp as error:
+            response = self.response(429, message=error.message)
+            response.headers["Retry-After"] = str(error.retry_after)
+            return response
+        return self.response(200, result=result)
 
 
 def within_rate_limit(setting: str, scope: str) -> int | None:

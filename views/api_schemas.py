@@ -5,7 +5,7 @@ Enumerations travel by their code name (`MALE`, `OWNED` …), as the database st
 from flask_babel import gettext
 from marshmallow import RAISE, Schema, fields, post_dump, validate
 
-from app.privacy import nik_for_viewer
+from app.privacy import birth_year, kk_for_viewer, nik_for_viewer, sees_full_nik
 
 from models.enums import (
     BuildingTenure, ChronicIllness, CookingFuel, Disability, DrinkingWater, Education,
@@ -123,9 +123,27 @@ class HouseholdShowSchema(HouseholdFields):
 
 # --- Families and members -------------------------------------------------------------------------
 
-class FamilySchema(Strict):
+class MaskedIdentity(Schema):
+    """NIK, KK number and birth date as the viewer may see them (app.privacy), in every answer:
+    lists, records, and the record returned by a write."""
+
+    @post_dump
+    def mask_identity(self, data, **kwargs):
+        if "nik" in data:
+            data["nik"] = nik_for_viewer(data["nik"])
+        if "kk_number" in data:
+            data["kk_number"] = kk_for_viewer(data["kk_number"])
+        if "birth_date" in data and not sees_full_nik():
+            data["birth_date"] = None
+        return data
+
+
+MASKED = "Masked (first 6 and last 2 digits) for Provinsi and Interkoneksi."
+
+
+class FamilySchema(MaskedIdentity, Strict):
     id = fields.Integer()
-    kk_number = fields.String()
+    kk_number = fields.String(metadata={"description": MASKED})
     household_id = fields.Integer()
 
 
@@ -184,21 +202,9 @@ class HouseholdAddSchema(HouseholdFields):
                           validate=validate.Length(1, 50))
 
 
-class MaskedNik(Schema):
-    """A member's NIK as the viewer may see it (app.privacy), in every answer: lists, records,
-    and the record returned by a write."""
-
-    @post_dump
-    def mask_nik(self, data, **kwargs):
-        if "nik" in data:
-            data["nik"] = nik_for_viewer(data["nik"])
-        return data
-
-
-class MemberListSchema(MaskedNik, Strict):
+class MemberListSchema(MaskedIdentity, Strict):
     id = fields.Integer()
-    nik = fields.String(metadata={"description": "Masked (first 6 and last 2 digits) for "
-                                                 "Provinsi and Interkoneksi."})
+    nik = fields.String(metadata={"description": MASKED})
     full_name = fields.String()
     household_id = fields.Integer()
     relation_to_head = choice(Relationship)
@@ -206,9 +212,13 @@ class MemberListSchema(MaskedNik, Strict):
     status = choice(MemberStatus)
 
 
-class MemberShowSchema(MaskedNik, MemberFields):
+class MemberShowSchema(MaskedIdentity, MemberFields):
     id = fields.Integer()
-    nik = fields.String(metadata=MemberListSchema._declared_fields["nik"].metadata)
+    nik = fields.String(metadata={"description": MASKED})
+    birth_date = fields.Date(metadata={"description": "Null for Provinsi and Interkoneksi, "
+                                                      "who get the birth year only."})
+    birth_year = fields.Function(lambda member: birth_year(member.birth_date), dump_only=True,
+                                 metadata={"type": "integer", "example": 1975})
     family_id = fields.Integer()
     household_id = fields.Integer()
     status = choice(MemberStatus)

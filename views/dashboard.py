@@ -4,7 +4,7 @@ from flask_appbuilder import IndexView, expose
 from flask_babel import gettext
 from flask_login import current_user
 
-from app import charts, statistics
+from app import charts, lookups, statistics
 from app.reference import open_period
 from app.scope import NOTHING, current_scope
 from views import errors
@@ -32,6 +32,7 @@ class DashboardIndexView(IndexView):
             period_code=period.code if period else None,
             totals=totals,
             charts=figures,
+            suspended_lookups=_suspended_lookups(),
         )
 
     @expose("/charts/pygal-tooltips.js")
@@ -67,6 +68,14 @@ def _reuse_seconds() -> float:
     if not seconds or statistics.estimated_households() < above:
         return 0
     return seconds
+
+
+def _suspended_lookups() -> int | None:
+    """For those who lift suspensions (Admin, Pusdatin): how many callers' lookups are
+    suspended for looking like guessing (app.lookups); None for everyone else."""
+    if not current_app.appbuilder.sm.has_access("can_list", "LookupSuspensionView"):
+        return None
+    return len(lookups.suspended_users())
 
 
 def _scope_label(scope: str) -> str:

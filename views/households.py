@@ -1,8 +1,7 @@
 """Households, families, members and program memberships: the clerk's forms and lists."""
 from flask import abort, g, request
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
-from flask_appbuilder.fields import EnumField
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget
 from flask_babel import lazy_gettext
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, StringField
@@ -10,7 +9,9 @@ from wtforms.validators import DataRequired, Optional as OptionalValue
 
 from app import households
 from app.households import Problems
-from app.privacy import nik_for_viewer
+from app.privacy import (
+    birth_date_for_viewer, family_for_viewer, kk_for_viewer, nik_for_viewer, target_for_viewer,
+)
 from app.scope import region_filter
 from models import Family, Household, Member, ProgramMembership
 from models.enums import Relationship, Sex
@@ -18,8 +19,10 @@ from models.households import ASSET_COLUMNS
 from views import labels
 from views.base import RegisterModelView
 from views.datamodel import RegisterInterface
+from views.fields import ChoiceField
 from views.filters import (
-    FilterFamilyKk, FilterInRegion, FilterMemberName, FilterMemberNik, FilterProgram,
+    FilterBirthYear, FilterFamilyKk, FilterInRegion, FilterMemberName, FilterMemberNik,
+    FilterProgram,
 )
 from views.widgets import RegionSearchField
 
@@ -71,7 +74,9 @@ class MemberView(RegisterModelView):
     order_columns = ["nik", "full_name", "birth_date"]
     base_order = ("id", "asc")
     label_columns = labels.MEMBER
-    formatters_columns = {"nik": nik_for_viewer}
+    # app.privacy: masked viewers see NIK and the family's KK masked, the birth year only.
+    formatters_columns = {"nik": nik_for_viewer, "birth_date": birth_date_for_viewer,
+                          "family": family_for_viewer}
     add_form_extra_fields = {
         "kk_number": _text(lazy_gettext("KK number"), required=True),
         "birth_date": DateField(lazy_gettext("Birth date"), widget=DatePickerWidget(),
@@ -81,6 +86,9 @@ class MemberView(RegisterModelView):
     extra_search = {
         "nik": (lazy_gettext("NIK"), _text(lazy_gettext("NIK")), [FilterMemberNik]),
         "region": _region_search(),
+        # By year only: in place of date comparisons that would find a birth date.
+        "birth_date": (lazy_gettext("Birth year"), _text(lazy_gettext("Birth year")),
+                       [FilterBirthYear]),
     }
 
     def _household_from_request(self):
@@ -141,8 +149,14 @@ class FamilyView(RegisterModelView):
     show_columns = ["kk_number", "household", "created_at", "updated_at"]
     search_columns = ["kk_number"]
     label_columns = labels.FAMILY
+    formatters_columns = {"kk_number": kk_for_viewer}
     related_views = [MemberView]
-    extra_search = {"region": _region_search()}
+    # A whole KK number (counted for masked viewers, app.lookups), not a prefix or part.
+    extra_search = {
+        "region": _region_search(),
+        "kk_number": (lazy_gettext("KK number"), _text(lazy_gettext("KK number")),
+                      [FilterFamilyKk]),
+    }
 
 
 class MembershipView(RegisterModelView):
@@ -160,6 +174,7 @@ class MembershipView(RegisterModelView):
                     "card_number"]
     search_columns = ["status", "card_number"]
     label_columns = labels.MEMBERSHIP
+    formatters_columns = {"target": target_for_viewer}  # a family by its KK (app.privacy)
     extra_search = {"region": _region_search()}
 
 
@@ -201,8 +216,7 @@ class HouseholdView(RegisterModelView):
         "head_full_name": _text(lazy_gettext("Full name"), required=True),
         "head_nik": _text(lazy_gettext("NIK"), required=True),
         "head_kk_number": _text(lazy_gettext("KK number"), required=True),
-        "head_sex": EnumField(Sex, list(Sex.__members__), label=lazy_gettext("Sex"),
-                              widget=Select2Widget(), validators=[DataRequired()]),
+        "head_sex": ChoiceField(Sex, label=lazy_gettext("Sex"), required=True),
         "head_birth_place": _text(lazy_gettext("Birth place")),
         "head_birth_date": DateField(lazy_gettext("Birth date"), widget=DatePickerWidget(),
                                      validators=[DataRequired()]),

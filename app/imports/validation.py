@@ -5,19 +5,23 @@ the register and the region scope of the importing user (app.scope)."""
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from flask_babel import gettext
 
-from app import households, identity, scope
+from app import households, identity, lookups, scope
 from app.extensions import db, is_postgresql
+from app.formatting import number
 from app.imports import columns
 from models import Family, Household, Member, Proposal, Region
 from models.enums import HouseholdStatus, ProposalKind, ProposalStatus, Relationship
 
 #: At most this many problems are kept for the report (the count says how many there were).
+#: A register ID: 14 ASCII digits (app.households.new_register_id).
+REGISTER_ID = re.compile(r"[0-9]{14}")
 MAX_ERRORS = 10_000
 LOOKUP_CHUNK = 5_000
 PROGRESS_EVERY = 5_000
@@ -233,33 +237,31 @@ def _check_households(plan: Plan, importer: Importer) -> None:
 
 # -- against the register ----------------------------------------------------------------------
 def _against_register(plan: Plan, importer: Importer) -> None:
+    """Register IDs, KK numbers and NIKs the file shares with the register. A number held in
+    the importer's region is named; one held outside it is only "already registered" — and
+    counted (app.lookups) — and a household outside the region is checked no further: the
+    file learns nothing about its members, families or head."""
     household_table, member_table = Household.__table__, Member.__table__
     by_register = _lookup(household_table, household_table.c.register_id, plan.households)
     ids_in_file = {}
+    foreign: list[tuple[int, str, str]] = []
     for register_id, household in plan.households.items():
         if household.values is None:
             continue
         existing = by_register.get(register_id)
-        household.existing = existing
         if existing is None:
             _check_new_register_id(plan, household)
             continue
-        ids_in_file[existing["id"]] = household
         if not scope.in_scope(existing["village_code"], importer.scope):
-            plan.error(household.row, "register_id", gettext(
-                "Register ID %(id)s belongs to a household outside your region.", id=register_id))
-        elif existing["status"] == HouseholdStatus.INACTIVE:
+            foreign.append((household.row, "register_id",
+                            identity.registered_elsewhere("register_id", register_id)))
+            continue
+        household.existing = existing
+        ids_in_file[existing["id"]] = household
+        if existing["status"] == HouseholdStatus.INACTIVE:
             plan.error(household.row, "register_id", gettext(
                 "Household %(id)s is inactive: an import cannot change it.", id=register_id))
     families = _lookup(Family.__table__, Family.__table__.c.kk_number, plan.families)
-    plan.existing_families = families
-    for kk, register_id in plan.families.items():
-        family = families.get(kk)
-        household = plan.households[register_id]
-        if family and (household.existing is None
-                       or family["household_id"] != household.existing["id"]):
-            plan.error(plan.family_rows[kk], "kk_number",
-                       gettext("KK number %(kk)s belongs to another household.", kk=kk))
     living = {}
     for row in _lookup_rows(member_table, member_table.c.nik, [m.nik for m in plan.members]):
         if row["status"] in identity.LIVING or row["household_id"] in ids_in_file:
@@ -267,20 +269,78 @@ def _against_register(plan: Plan, importer: Importer) -> None:
             known = living.get(row["nik"])
             if known is None or known["household_id"] not in ids_in_file:
                 living[row["nik"]] = row
+    regions = _household_regions([row["household_id"] for row in families.values()]
+                                 + [row["household_id"] for row in living.values()])
+    # Only families of the importer's region are matched to the file's (app/imports/writing).
+    plan.existing_families = {
+        kk: family for kk, family in families.items()
+        if scope.in_scope(regions.get(family["household_id"]), importer.scope)}
+    for kk, register_id in plan.families.items():
+        family = families.get(kk)
+        household = plan.households[register_id]
+        if not family or (household.existing is not None
+                          and family["household_id"] == household.existing["id"]):
+            continue
+        if kk in plan.existing_families:
+            plan.error(plan.family_rows[kk], "kk_number",
+                       gettext("KK number %(kk)s belongs to another household.", kk=kk))
+        else:
+            foreign.append((plan.family_rows[kk], "kk_number",
+                            identity.registered_elsewhere("kk_number", kk)))
     for member in plan.members:
         existing = living.get(member.nik)
         household = plan.households[member.register_id]
         if existing is None:
             continue
-        if household.existing is None or existing["household_id"] != household.existing["id"]:
+        if household.existing is not None and existing["household_id"] == household.existing["id"]:
+            member.existing = existing
+        elif scope.in_scope(regions.get(existing["household_id"]), importer.scope):
             plan.error(member.row, "nik", gettext(
                 "NIK %(nik)s already belongs to another living person in the register.",
                 nik=member.nik))
         else:
-            member.existing = existing
+            foreign.append((member.row, "nik", identity.registered_elsewhere("nik", member.nik)))
+    _report_foreign(plan, importer, foreign)
     _check_heads(plan, ids_in_file)
     if not importer.direct:
         _check_drafts(plan, importer, ids_in_file)
+
+
+def _report_foreign(plan: Plan, importer: Importer, foreign: list[tuple[int, str, str]]) -> None:
+    """Numbers held outside the importer's region: one generic error per row while the
+    importer's conflict allowance lasts (app.lookups); past it, one error for the file that
+    only counts them — a file is not a bulk lookup of the register."""
+    if not foreign:
+        return
+    who = (importer.user_id, importer.username, importer.ip_address)
+    region = importer.scope or None
+    try:
+        lookups.conflict("any", len(foreign), door="import", user_id=importer.user_id, who=who,
+                         region_code=region)
+    except lookups.QuotaUsedUp:
+        left = lookups.conflicts_left(importer.user_id) or 0
+        lookups.spend_conflicts(len(foreign), "import", importer.user_id, who, region)
+        plan.error(1, "file", gettext(
+            "%(count)s register IDs, KK numbers or NIKs in this file are already registered "
+            "and cannot be used. That is more than your remaining allowance of such answers "
+            "(%(left)s in 24 hours), so their rows are not listed: check the file against your "
+            "own records.", count=number(len(foreign)), left=number(left)))
+        return
+    except lookups.LookupRefused as error:  # the importer's lookups are suspended
+        plan.error(1, "file", error.message)
+        return
+    for row, column, message in sorted(foreign):
+        plan.error(row, column, message)
+
+
+def _household_regions(household_ids: list[int]) -> dict[int, str]:
+    """The village of each of these households."""
+    table = Household.__table__
+    regions = {}
+    for chunk in _chunks(sorted(set(household_ids))):
+        regions.update(db.session.execute(
+            sa.select(table.c.id, table.c.village_code).where(table.c.id.in_(chunk))).all())
+    return regions
 
 
 def _check_new_register_id(plan: Plan, household: HouseholdRow) -> None:
@@ -288,7 +348,7 @@ def _check_new_register_id(plan: Plan, household: HouseholdRow) -> None:
     app.households.new_register_id makes them)."""
     register_id = household.register_id
     regency = (household.values.get("village_code") or "").replace(".", "")[:4]
-    if not (len(register_id) == 14 and register_id.isdigit() and register_id[:4] == regency):
+    if not (REGISTER_ID.fullmatch(register_id) and register_id[:4] == regency):
         plan.error(household.row, "register_id", gettext(
             "A new household's register ID has 14 digits and starts with its regency code "
             "%(regency)s.", regency=regency or "-"))
