@@ -4,7 +4,7 @@ import logging
 import sqlalchemy as sa
 from flask import Flask
 
-from app import login_security
+from app import input_guard, login_security
 from app.extensions import appbuilder, csrf, db, migrate
 from app.security import protect_forms_from_csrf
 
@@ -24,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         _sqlite_pragmas(app)
         from app.audit_events import install as install_audit_trail
         install_audit_trail(db)  # every ORM change is audited in its own flush
+        input_guard.install(app)  # before the CSRF check reads the form
         csrf.init_app(app)
         protect_forms_from_csrf(app, csrf)
         migrate.init_app(app, db, directory=str(_project_dir() / "migrations"))

@@ -1,5 +1,6 @@
 """Households, families and members: the rules every door (form, API, import, CLI) calls."""
 import datetime
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -12,6 +13,8 @@ from app.extensions import db
 from models import Family, Household, Member
 from models.enums import MemberStatus, Relationship
 
+#: RT and RW numbers: ASCII digits only (str.isdigit also takes "١٢" and "²³").
+ASCII_DIGITS = re.compile(r"[0-9]{1,3}")
 MEMBER_FIELDS = (
     "full_name", "relation_to_head", "sex", "birth_place", "birth_date", "marital_status",
     "education", "school_attendance", "occupation", "employment_status", "disability",
@@ -62,7 +65,7 @@ def check_household(data: dict, problems: Problems, region_scope: str | None = N
         problems.error("floor_area_m2", gettext("Floor area must be more than 0 m²."))
     for name in ("rt", "rw"):
         value = (data.get(name) or "").strip()
-        if value and not (value.isdigit() and len(value) <= 3):
+        if value and not ASCII_DIGITS.fullmatch(value):
             problems.error(name, gettext("RT and RW are numbers of at most 3 digits."))
     latitude, longitude = data.get("latitude"), data.get("longitude")
     if latitude is not None and not -11 <= float(latitude) <= 6:
@@ -87,7 +90,9 @@ def check_member(data: dict, problems: Problems, member_id: int | None = None,
     for message in check.errors:
         problems.error(prefix + "nik", message)
     problems.warnings.extend(check.warnings)
-    if household_id and data.get("relation_to_head") == Relationship.HEAD and active:
+    # One head per household whatever the status (uq_member_household_head): a member made
+    # head while another one is, even as deceased or moved away, is refused here.
+    if household_id and data.get("relation_to_head") == Relationship.HEAD:
         other_head = db.session.scalar(
             sa.select(Member.id).where(
                 Member.household_id == household_id,
@@ -180,10 +185,10 @@ def family_for_member(household: Household, kk_number, problems: Problems,
     if family is None:
         return Family(kk_number=check.value, household=household)
     if family.household_id != household.id:
-        problems.error(
-            field_name,
-            gettext("KK number %(kk)s belongs to another household.", kk=check.value),
-        )
+        # Named only when the other household is in the user's region (app.identity).
+        problems.error(field_name, identity.conflict_message(
+            "kk_number", check.value, family.household.village_code,
+            gettext("KK number %(kk)s belongs to another household.", kk=check.value)))
         return None
     return family
 

@@ -7,7 +7,7 @@ from models.enums import (
     EmploymentStatus, FloorType, HouseholdStatus, LandTenure, Lighting, MaritalStatus,
     MemberStatus, Occupation, Relationship, RoofType, SchoolAttendance, Sex, Toilet, WallType,
 )
-from models.types import RegionCode
+from models.types import PlainString, RegionCode
 
 #: Assets asked on the national verification form, in its order.
 ASSET_COLUMNS = (
@@ -40,9 +40,9 @@ class Household(Timestamped, Model):
     id = sa.Column(sa.Integer, primary_key=True)
     register_id = sa.Column(sa.String(20), nullable=False, unique=True)
     village_code = sa.Column(RegionCode, sa.ForeignKey("region.code"), nullable=False)
-    address = sa.Column(sa.String(255), nullable=False)
-    rt = sa.Column(sa.String(3))
-    rw = sa.Column(sa.String(3))
+    address = sa.Column(PlainString(255), nullable=False)
+    rt = sa.Column(PlainString(3))
+    rw = sa.Column(PlainString(3))
     latitude = sa.Column(sa.Numeric(9, 6))
     longitude = sa.Column(sa.Numeric(9, 6))
 
@@ -156,7 +156,7 @@ class Member(Timestamped, Model):
 
     id = sa.Column(sa.Integer, primary_key=True)
     nik = sa.Column(sa.String(16), nullable=False)
-    full_name = sa.Column(sa.String(100), nullable=False, index=True)
+    full_name = sa.Column(PlainString(100), nullable=False, index=True)
     family_id = sa.Column(
         sa.Integer, sa.ForeignKey("family.id", ondelete="CASCADE"), nullable=False, index=True
     )
@@ -165,7 +165,7 @@ class Member(Timestamped, Model):
     )
     relation_to_head = sa.Column(Relationship.column_type(), nullable=False)
     sex = sa.Column(Sex.column_type(), nullable=False)
-    birth_place = sa.Column(sa.String(60))
+    birth_place = sa.Column(PlainString(60))
     birth_date = sa.Column(sa.Date, nullable=False)
     marital_status = sa.Column(MaritalStatus.column_type())
     education = sa.Column(Education.column_type())

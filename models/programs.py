@@ -3,6 +3,7 @@ from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
 from models.enums import MembershipStatus, TargetLevel
+from models.types import PlainString, PlainText
 
 
 class Program(Model):
@@ -12,9 +13,9 @@ class Program(Model):
 
     id = sa.Column(sa.Integer, primary_key=True)
     code = sa.Column(sa.String(16), nullable=False, unique=True)
-    name = sa.Column(sa.String(120), nullable=False)
+    name = sa.Column(PlainString(120), nullable=False)
     target_level = sa.Column(TargetLevel.column_type(), nullable=False)
-    description = sa.Column(sa.Text)
+    description = sa.Column(PlainText)
 
     def __repr__(self) -> str:
         return self.code or ""
@@ -46,7 +47,7 @@ class ProgramMembership(Model):
     )
     start_date = sa.Column(sa.Date)
     end_date = sa.Column(sa.Date)
-    card_number = sa.Column(sa.String(32), index=True)
+    card_number = sa.Column(PlainString(32), index=True)
 
     program = relationship("Program", lazy="joined", innerjoin=True)
     household = relationship("Household", back_populates="memberships")

@@ -4,7 +4,7 @@ from sqlalchemy.orm import relationship
 
 from models.enums import DeactivationReason, ProposalKind, ProposalStatus
 from models.households import Timestamped
-from models.types import RegionCode
+from models.types import PlainText, RegionCode
 
 
 class Proposal(Timestamped, Model):
@@ -39,12 +39,12 @@ class Proposal(Timestamped, Model):
     )
     member_id = sa.Column(sa.Integer, sa.ForeignKey("member.id", ondelete="CASCADE"), index=True)
     reason = sa.Column(DeactivationReason.column_type())
-    note = sa.Column(sa.Text)
+    note = sa.Column(PlainText)
     proposed_by_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id"), nullable=False)
     submitted_at = sa.Column(sa.DateTime)
     verified_by_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id"))
     verified_at = sa.Column(sa.DateTime)
-    rejection_reason = sa.Column(sa.Text)
+    rejection_reason = sa.Column(PlainText)
     applied_period_id = sa.Column(sa.Integer, sa.ForeignKey("period.id"))
 
     period = relationship("Period", foreign_keys=[period_id], lazy="joined")

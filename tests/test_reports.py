@@ -43,7 +43,6 @@ def determine(app, household_ids, code=CLOSED_CODE, recaps=(), activity=()):
     from app.extensions import db
     from models import (
         DistrictActivity, Household, Period, PeriodRecap, PeriodSnapshot, PeriodSnapshotProgram,
-        ProgramMembership,
     )
     from models.enums import MembershipStatus, PeriodStatus
 
@@ -206,10 +205,15 @@ def test_a_bogor_household_does_not_exist_for_operator_bandung(
     assert certificates_of(app, bogor) == []
 
 
-@pytest.mark.parametrize("household_id", ["999999", "abc", "-1", "1.5", "9" * 40, "%00"])
+@pytest.mark.parametrize("household_id", ["999999", "abc", "-1", "1.5", "9" * 40])
 def test_unknown_or_malformed_household_ids_answer_404(client, login, household_id):
     login("operator.bandung")
     assert client.get(certificate_url(household_id)).status_code == 404
+
+
+def test_a_household_id_with_a_nul_byte_is_refused_as_input(client, login):
+    login("operator.bandung")
+    assert client.get(certificate_url("%00")).status_code == 400  # app.input_guard
 
 
 def test_a_household_not_yet_determined_gets_no_certificate_but_a_message(

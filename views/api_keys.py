@@ -13,9 +13,10 @@ from app import api_keys
 from app.errors import DomainError
 from app.extensions import db
 from models import RegionUser
+from views.base import ConsoleModelViewMixin
 
 
-class ApiKeyView(ModelView):
+class ApiKeyView(ConsoleModelViewMixin, ModelView):
     route_base = "/apikeys"
     datamodel = SQLAInterface(ApiKey)
     base_permissions = ["can_list", "can_show", "can_issue", "can_revoke"]

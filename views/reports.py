@@ -29,7 +29,7 @@ from models.enums import HouseholdStatus, JobStatus, PeriodStatus
 from models.households import Household
 from reports import bulk
 
-PERIOD_CODE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+PERIOD_CODE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 REGION_CODE = regions.REGION_CODE
 NATIONAL = "ID"
 RECENT_JOBS = 20

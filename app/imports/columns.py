@@ -7,6 +7,7 @@ empty cell empties it. See docs/import-format.md.
 """
 import datetime
 import decimal
+import re
 from dataclasses import dataclass
 
 from flask_babel import gettext
@@ -17,7 +18,10 @@ from models.enums import (
     RoofType, SchoolAttendance, Sex, Toilet, WallType,
 )
 from models.households import ASSET_COLUMNS
+from models.types import visible
 
+#: ASCII digits only: int() would also read "١٢", and fail on "²³".
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 TRUE = frozenset({"1", "ya", "y", "true", "t", "yes", "benar"})
 FALSE = frozenset({"0", "tidak", "n", "false", "f", "no", "salah", ""})
 
@@ -40,6 +44,9 @@ class Column:
 
 def _text_reader(max_length: int | None):
     def read(value: str):
+        # Bidirectional overrides and other invisible characters are dropped, as on every
+        # other door (models.types.PlainString): the import writes with COPY, past the types.
+        value = visible(value)
         if max_length and len(value) > max_length:
             raise CellError(gettext("At most %(count)s characters.", count=max_length))
         return value or None
@@ -75,7 +82,7 @@ def _bool(value: str):
 def _int(value: str):
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not WHOLE_NUMBER.fullmatch(value):
         raise CellError(gettext("Write a whole number."))
     return int(value)
 
