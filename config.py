@@ -96,6 +96,9 @@ class Config:
     DASHBOARD_REUSE_SECONDS = int(os.environ.get("DASHBOARD_REUSE_SECONDS", "300"))
     # Rows one CSV/XLSX export may hold (XLSX's own limit is 1,048,575); see app/exports.py.
     EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "500000"))
+    # Exports one user may have running at once, across all workers (app/export_slots.py): each
+    # holds a worker and a database connection until its download ends. 0: no limit.
+    EXPORT_MAX_CONCURRENT = int(os.environ.get("EXPORT_MAX_CONCURRENT", "2"))
     # Bulk import (app/imports): largest file and most member rows one import takes; the upload
     # page is also bound by MAX_CONTENT_LENGTH.
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))
@@ -134,11 +137,36 @@ class Config:
         minutes=int(os.environ.get("SESSION_TIMEOUT_MINUTES", "30"))
     )
     SESSION_REFRESH_EACH_REQUEST = True
+    # Revocable sign-ins (app/sessions.py): a console session is a server-side row, deleted at
+    # sign-out; its last use is written at most every SESSION_TOUCH_SECONDS. API tokens (JWT)
+    # live JWT_ACCESS_TOKEN_MINUTES, refresh tokens JWT_REFRESH_TOKEN_HOURS; a password change,
+    # an admin reset, a lockout or a deactivation ends every session and token of the user.
+    SESSION_TOUCH_SECONDS = int(os.environ.get("SESSION_TOUCH_SECONDS", "60"))
+    JWT_ACCESS_TOKEN_EXPIRES = datetime.timedelta(
+        minutes=int(os.environ.get("JWT_ACCESS_TOKEN_MINUTES", "15"))
+    )
+    JWT_REFRESH_TOKEN_EXPIRES = datetime.timedelta(
+        hours=int(os.environ.get("JWT_REFRESH_TOKEN_HOURS", "12"))
+    )
 
     # Interconnection API (views/api_interconnection.py): the NIK status check answers at most
     # NIK_CHECK_MAX NIKs per request and NIK_CHECK_RATE_LIMIT requests per user.
     NIK_CHECK_MAX = int(os.environ.get("NIK_CHECK_MAX", "1000"))
     NIK_CHECK_RATE_LIMIT = os.environ.get("NIK_CHECK_RATE_LIMIT", "60 per minute")
+    # Bounded lookups (app/lookups.py, app/privacy.py), per user over the last 24 hours and
+    # counted in the database (every worker shares them); 0: no limit. NIKs checked by the NIK
+    # status check; whole NIK/KK numbers searched by masked roles (Provinsi, Interkoneksi) in
+    # console and API; numbers refused as registered outside the user's region (forms, API,
+    # import). A masked caller who checked at least LOOKUP_GUESSING_MIN_CHECKS numbers within
+    # LOOKUP_GUESSING_WINDOW_HOURS, LOOKUP_GUESSING_MISS_SHARE of them not registered, is
+    # suspended from lookups until an Admin or Pusdatin lifts it (LOOKUP_GUESSING_MIN_CHECKS 0:
+    # never).
+    NIK_CHECK_DAILY_QUOTA = int(os.environ.get("NIK_CHECK_DAILY_QUOTA", "10000"))
+    LOOKUP_SEARCH_DAILY_QUOTA = int(os.environ.get("LOOKUP_SEARCH_DAILY_QUOTA", "100"))
+    LOOKUP_CONFLICT_DAILY_QUOTA = int(os.environ.get("LOOKUP_CONFLICT_DAILY_QUOTA", "50"))
+    LOOKUP_GUESSING_MIN_CHECKS = int(os.environ.get("LOOKUP_GUESSING_MIN_CHECKS", "200"))
+    LOOKUP_GUESSING_MISS_SHARE = float(os.environ.get("LOOKUP_GUESSING_MISS_SHARE", "0.5"))
+    LOOKUP_GUESSING_WINDOW_HOURS = int(os.environ.get("LOOKUP_GUESSING_WINDOW_HOURS", "24"))
     # Machine clients sign requests with an API key (`Authorization: Bearer dks_…`), made by
     # `flask datakesos create-api-key USERNAME`; only its hash is stored (ab_api_key).
     FAB_API_KEY_ENABLED = os.environ.get("FAB_API_KEY_ENABLED", "1") == "1"

@@ -1,7 +1,7 @@
 """The roles of DESIGN §4 and what each may do, kept in code so `init` can recreate them."""
 from dataclasses import dataclass, field
 
-READ = frozenset({"can_list", "can_show", "can_get", "can_info", "menu_access", "can_download"})
+READ = frozenset({"can_list", "can_show", "can_get", "can_info", "menu_access"})
 WRITE = frozenset({"can_add", "can_edit", "can_delete", "can_post", "can_put"})
 
 REGISTER_VIEWS = frozenset({
@@ -43,6 +43,14 @@ EXPORT_VIEWS = frozenset({
 })
 
 
+#: The list of callers whose NIK and KK lookups are suspended (views/lookups.py), and lifting a
+#: suspension: Pusdatin, who runs the national register (Admin has every permission).
+LOOKUP_SUSPENSIONS = frozenset({
+    ("can_list", "LookupSuspensionView"), ("can_lift", "LookupSuspensionView"),
+    ("menu_access", "Suspended lookups"),
+})
+
+
 def exports(views: frozenset) -> frozenset:
     return frozenset(("can_export", view) for view in views)
 
@@ -51,6 +59,13 @@ def exports(views: frozenset) -> frozenset:
 COMMON_VIEWS = frozenset({
     "DashboardIndexView", "UserInfoEditView", "ResetMyPasswordView", "LocaleView",
     "MenuApi", "UtilView", "Dashboard",
+})
+
+#: Every signed-in user's own account in the user screens: the profile (/users/userinfo/) and its
+#: buttons to change one's password and name; not the list or the page of any other user.
+OWN_ACCOUNT = frozenset({
+    ("can_userinfo", "RegionUserDBModelView"), ("resetmypassword", "RegionUserDBModelView"),
+    ("userinfoedit", "RegionUserDBModelView"),
 })
 
 
@@ -66,7 +81,7 @@ class RoleRule:
     def allows(self, permission: str, view: str) -> bool:
         if (permission, view) in self.denied:
             return False
-        if view in COMMON_VIEWS:
+        if view in COMMON_VIEWS or (permission, view) in OWN_ACCOUNT:
             return True
         if (permission, view) in self.extra:
             return True
@@ -82,7 +97,7 @@ ROLES = {
                  read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
                  write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})
                  | PERIOD_CLOSE_VIEWS,
-                 extra=RECAP_PRINTING | exports(EXPORT_VIEWS)),
+                 extra=RECAP_PRINTING | exports(EXPORT_VIEWS) | LOOKUP_SUSPENSIONS),
         RoleRule("Provinsi", national=False,
                  read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
                  extra=RECAP_PRINTING | exports(EXPORT_VIEWS)),

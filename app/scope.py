@@ -86,6 +86,16 @@ def scope_condition(model, column_name: str, scope: str | None = None):
     return scope_clause(getattr(model, column_name), scope)
 
 
+def region_column(model) -> str | None:
+    """How rows of `model` find their region, as InUserRegion reads it: their own village code,
+    or their household's; None for rows that belong to no region (programs, periods, regions)."""
+    if hasattr(model, "village_code"):
+        return "village_code"
+    if hasattr(model, "household_id"):
+        return "household"
+    return None
+
+
 def region_filter(column_name: str) -> list:
     """The `base_filters` entry every scoped view and API declares."""
     return [[column_name, InUserRegion, lambda: None]]

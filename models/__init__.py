@@ -14,7 +14,7 @@ from models.regions import Region  # noqa: E402
 from models.households import Family, Household, Member  # noqa: E402
 from models.programs import Program, ProgramMembership  # noqa: E402
 from models.periods import Period  # noqa: E402
-from models.users import RegionUser  # noqa: E402
+from models.users import ConsoleSession, RegionUser  # noqa: E402
 from models.audit import AuditEntry  # noqa: E402
 from models.proposals import Proposal  # noqa: E402
 from models.snapshots import (  # noqa: E402
@@ -23,12 +23,13 @@ from models.snapshots import (  # noqa: E402
 )
 from models.jobs import CloseSchedule, JobRun  # noqa: E402
 from models.certificates import Certificate, ReportFile  # noqa: E402,F401
+from models.lookups import LookupCount  # noqa: E402
 
 metadata = Model.metadata
 
 __all__ = [
     "AuditEntry", "Proposal", "PeriodSnapshot", "PeriodSnapshotPeople", "PeriodSnapshotProgram", "PeriodRecap",
-    "PeriodRecapProgram", "DistrictActivity", "JobRun", "CloseSchedule", "RegionUser", "Region", "Household", "Family", "Member", "Program", "ProgramMembership", "Period", "metadata",
+    "PeriodRecapProgram", "DistrictActivity", "JobRun", "CloseSchedule", "ConsoleSession", "LookupCount", "RegionUser", "Region", "Household", "Family", "Member", "Program", "ProgramMembership", "Period", "metadata",
 ]
 
 

@@ -60,7 +60,8 @@ def app_context(app):
 
 @pytest.fixture(autouse=True)
 def _empty_register(request):
-    """Each test starts with regions, programs, users and the open period, but no households."""
+    """Each test starts with regions, programs, users and the open period, but no households
+    and no lookup counters."""
     yield
     if "app" not in request.fixturenames:
         return
@@ -69,14 +70,63 @@ def _empty_register(request):
 
     with application.app_context():
         db.session.rollback()
-        for table in ("program_membership", "member", "family", "household"):
+        for table in ("program_membership", "member", "family", "household", "lookup_count"):
             db.session.execute(sa.text(f"DELETE FROM {table}"))
+        # No lookup suspension (app.lookups) is carried from one test to the next either.
+        db.session.execute(sa.text("UPDATE ab_user SET lookup_suspended_at = NULL, "
+                                   "lookup_suspended_reason = NULL"))
         db.session.commit()
 
 
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture()
+def fresh_rate_limits(app):
+    """Rate-limit counters (per process, memory://) emptied before and after the test."""
+    app.appbuilder.sm.limiter.reset()
+    yield
+    app.appbuilder.sm.limiter.reset()
+
+
+@pytest.fixture()
+def server_errors_answered(app):
+    """A server error is answered as a user would get it (a 500 page), not raised into the
+    test: tests that walk or fuzz doors count them."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    yield
+    app.config["PROPAGATE_EXCEPTIONS"] = None
+
+
+@pytest.fixture()
+def audit_trail(app):
+    """`audit_trail(action)`: the entries of `action` written since the test began, as
+    (username, entity, after), oldest first."""
+    from app.extensions import db
+    from models import AuditEntry
+
+    with app.app_context():
+        mark = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(AuditEntry.id), 0)))
+
+    def entries(action: str) -> list[tuple]:
+        with app.app_context():
+            return [(entry.username, entry.entity, entry.after) for entry in db.session.scalars(
+                sa.select(AuditEntry).where(AuditEntry.action == action, AuditEntry.id > mark)
+                .order_by(AuditEntry.id))]
+
+    return entries
+
+
+def signed_in(app, username: str, password: str = PASSWORD):
+    """A browser of its own (its own cookies), signed in to the console as `username`."""
+    client = app.test_client()
+    token = csrf_token(client, "/login/")
+    response = client.post("/login/", data={"username": username, "password": password,
+                                            "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
 
 
 def csrf_token(client, url: str) -> str:

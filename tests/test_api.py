@@ -1,7 +1,6 @@
 """Read-only REST resources: JWT login, counts, scope, page-size cap."""
-import pytest
 
-from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, PASSWORD
+from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
 
 
 def test_region_resource_reports_all_kemendagri_regions(client, token):

@@ -11,11 +11,7 @@ from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
 JAKARTA_VILLAGE = "31.71.01.1001"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(app):
-    app.appbuilder.sm.limiter.reset()
-    yield
-    app.appbuilder.sm.limiter.reset()
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
 
 def create_key(app, username="interkoneksi", *options) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import BANDUNG_VILLAGE, TEST_DATABASE_URL, csrf_token, database_url
+from tests.conftest import TEST_DATABASE_URL, csrf_token, database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The periods these tests open and close, far from any real one.

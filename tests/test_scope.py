@@ -30,7 +30,7 @@ def _in_scope(username, village_code):
 def two_households(app, make_household):
     """Ids of each model's rows, by region."""
     from app.extensions import db
-    from models import Family, Member, ProgramMembership, Program
+    from models import Member, ProgramMembership, Program
 
     rows = {}
     for name, village in (("bandung", BANDUNG_VILLAGE), ("bogor", BOGOR_VILLAGE)):

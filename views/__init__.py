@@ -6,6 +6,7 @@ def register_views(appbuilder) -> None:
     from views.api import register_apis
     from views.audit import AuditApi, AuditView
     from views.imports import ImportView
+    from views.lookups import register_lookup_views
     from views.households import FamilyView, HouseholdView, MembershipView, MemberView
     from views.proposals import HouseholdProposalView, MemberProposalView, ProposalView
     from views.activity import ActivityView
@@ -42,6 +43,7 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(ImportView, "Import households", label=_l("Import households"),
                         icon="fa-upload", category="Updating")
     appbuilder.add_view(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history")
+    register_lookup_views(appbuilder)
     appbuilder.add_view_no_menu(RegionSearchView)
     register_report_views(appbuilder)
     register_apis(appbuilder)

@@ -8,19 +8,25 @@ import marshmallow
 from flask import current_app, request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, permission_name, protect, safe
+from flask_appbuilder.const import API_FILTERS_RIS_KEY
 from flask_appbuilder.exceptions import InvalidColumnArgsFABException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import households, regions
 from app.errors import Conflict, DomainError, NotFound, OutsideScope, ValidationError
 from app.extensions import db
-from app.scope import region_filter
+from app.privacy import OrderColumns
+from app.scope import region_column, region_filter
 from models import Family, Household, Member, Period, Program, ProgramMembership, Region
 from views import api_schemas as schemas, labels
+from views.filters import count_search
 
 READ_ONLY = {"get", "get_list", "info"}
+#: Filter operators that take a list of values (?q=(filters:!((col:…,opr:in,value:!(…)))).
+LIST_OPERATORS = {"in", "not_in"}
+PLAIN_VALUES = (str, int, float, bool, type(None))
 #: Ids are 32-bit integers in every table; a larger number cannot name a row (and PostgreSQL
 #: would refuse to compare it), so it is simply not found.
 LARGEST_ID = 2**31 - 1
@@ -110,6 +116,12 @@ class RegisterApi(ModelRestApi):
             if schema is not None and not getattr(self, columns):
                 setattr(self, columns, list(schema.declared_fields))
         super().__init__()
+        # `_info` describes the add and edit columns only of a resource written here (Flask-
+        # AppBuilder filled them in from the model's columns and relationships).
+        if "post" not in self.include_route_methods:
+            self.add_columns = []
+        if "put" not in self.include_route_methods:
+            self.edit_columns = []
 
     def create_blueprint(self, appbuilder, *args, **kwargs):
         blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
@@ -129,6 +141,30 @@ class RegisterApi(ModelRestApi):
 
     def _answer(self, method, *args, **kwargs):
         return answer_domain_errors(self, method, *args, **kwargs)
+
+    # --- metadata (_info) -------------------------------------------------------------------
+    def _get_list_related_field(self, field, filter_rel_field, page=None, page_size=None):
+        """Flask-AppBuilder lists a related field's choices from the model without any base
+        filter: the whole country's households, names and KK numbers to anyone who may read
+        one region. Choices are scoped like the rows, whatever the field."""
+        related = self.datamodel.get_related_interface(field.name)
+        column = region_column(related.obj)
+        if column is not None:
+            filter_rel_field = [*filter_rel_field, *region_filter(column)]
+        return super()._get_list_related_field(field, filter_rel_field, page, page_size)
+
+    def _handle_filters_args(self, rison_args):
+        """A filter's value is one plain value (a list only for `in`): anything else would reach
+        the database as a type it cannot compare."""
+        for item in rison_args.get(API_FILTERS_RIS_KEY, []) or []:
+            value = item.get("value") if isinstance(item, dict) else None
+            values = value if isinstance(value, list) and item.get("opr") in LIST_OPERATORS \
+                else [value]
+            if not all(isinstance(one, PLAIN_VALUES) for one in values):
+                raise InvalidColumnArgsFABException(gettext(
+                    "The value of filter %(column)s must be a single text or number.",
+                    column=str(item.get("col"))[:40]))
+        return super()._handle_filters_args(rison_args)
 
     # --- reads ------------------------------------------------------------------------------
     def get_headless(self, pk, **kwargs):
@@ -299,7 +335,39 @@ class HouseholdApi(RegisterApi):
         return self.created(household, warnings)
 
 
-class FamilyApi(RegisterApi):
+class IdentitySearches:
+    """An API whose filters look up NIK or KK numbers (app.privacy, app.lookups): a number is
+    looked up whole (`eq`, `in`) as in the console — a prefix or part would uncover, digit by
+    digit, a number masked viewers see masked — and each value a masked viewer asks for is
+    counted against their quota and audited."""
+
+    #: {column: kind of number} of the filters that look numbers up.
+    identity_searches: dict = {}
+    IDENTITY_OPERATORS = {"eq", "in"}
+
+    def __init__(self):
+        super().__init__()
+        offered = self._filters.get_search_filters()
+        for column in self.identity_searches:
+            offered[column] = [flt for flt in offered[column]
+                               if flt.arg_name in self.IDENTITY_OPERATORS]
+
+    def _handle_filters_args(self, rison_args):
+        filters = super()._handle_filters_args(rison_args)  # the values are plain by now
+        for column, number_kind in self.identity_searches.items():
+            values = []
+            for item in rison_args.get(API_FILTERS_RIS_KEY, []) or []:
+                if not isinstance(item, dict):
+                    continue
+                if item.get("col") == column and item.get("opr") in self.IDENTITY_OPERATORS:
+                    value = item.get("value")
+                    values += [str(one) for one in (value if isinstance(value, list)
+                                                    else [value])]
+            count_search(number_kind, values, f"api:{self.resource_name}")
+        return filters
+
+
+class FamilyApi(IdentitySearches, RegisterApi):
     label_columns = labels.FAMILY
     resource_name = "family"
     datamodel = SQLAInterface(Family)
@@ -307,11 +375,12 @@ class FamilyApi(RegisterApi):
     list_model_schema = schemas.FamilySchema()
     show_model_schema = schemas.FamilyShowSchema()
     search_columns = ["kk_number"]
-    order_columns = ["id", "kk_number"]
+    order_columns = OrderColumns(["id", "kk_number"])  # masked viewers: by id only
+    identity_searches = {"kk_number": "kk_number"}
 
 
-class MemberApi(RegisterApi):
-    label_columns = labels.MEMBER
+class MemberApi(IdentitySearches, RegisterApi):
+    label_columns = {**labels.MEMBER, "birth_year": lazy_gettext("Birth year")}
     resource_name = "member"
     datamodel = SQLAInterface(Member)
     include_route_methods = READ_ONLY | {"post", "put"}
@@ -322,14 +391,10 @@ class MemberApi(RegisterApi):
     edit_model_schema = schemas.MemberEditSchema()
     search_columns = ["nik", "full_name", "status"]
     order_columns = ["id", "full_name"]
-    #: A NIK is looked up whole, as in the console (views/filters.FilterMemberNik): a prefix or
-    #: part search would uncover, digit by digit, a NIK that Provinsi and Interkoneksi see masked.
-    NIK_OPERATORS = {"eq", "in"}
-
-    def __init__(self):
-        super().__init__()
-        offered = self._filters.get_search_filters()
-        offered["nik"] = [flt for flt in offered["nik"] if flt.arg_name in self.NIK_OPERATORS]
+    identity_searches = {"nik": "nik"}
+    #: What a record is read with: its columns (birth_year is worked out from birth_date).
+    show_select_columns = [name for name in schemas.MemberShowSchema._declared_fields
+                           if name != "birth_year"]
 
     def apply_changes(self, item, changes, data):
         problems = households.Problems()

@@ -18,7 +18,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from app import exports, formatting
 from app.audit_events import entity_name
 from app.errors import Conflict, DomainError
-from app.privacy import sees_full_nik
+from app.privacy import OrderColumns, sees_full_nik
 from app.scope import NOTHING, current_scope
 from app.households import InvalidRecord
 from views.fields import register_fields
@@ -38,7 +38,33 @@ class ExactRelatedViews(list):
             super().append(view)
 
 
-class RegisterModelView(ModelView):
+class ConsoleModelViewMixin:
+    """What every model view of the console has, Flask-AppBuilder's own user and role screens
+    included (app.security): no `download/<filename>` door, since no view serves uploaded
+    files (Flask-AppBuilder's answered a server error for lack of UPLOAD_FOLDER), and actions
+    that check what they are given — Flask-AppBuilder runs an action on rows loaded without
+    the view's filters, and answers an unknown action or row with a server error."""
+
+    exclude_route_methods = {"download"}
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if name not in self.actions or self.datamodel.get(pk, self._base_filters) is None:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        for pk in request.form.getlist("rowid"):
+            if self.datamodel.get(pk, self._base_filters) is None:
+                abort(404)
+        return super().action_post()
+
+
+class RegisterModelView(ConsoleModelViewMixin, ModelView):
     page_size = 25
     #: {key: (label, form field, [filter classes])}: searches that are not plain columns.
     extra_search = {}
@@ -99,22 +125,29 @@ class RegisterModelView(ModelView):
         if fmt not in exports.FORMATS:
             abort(404)
         self._refuse_malformed_list_arguments()
-        query = self._export_query()
-        count = query.order_by(None).count()
-        try:
-            exports.check_size(fmt, count, current_app.config["EXPORT_MAX_ROWS"])
-        except DomainError as error:
-            flash(error.message, "danger")
-            return redirect(url_for(f"{type(self).__name__}.list", **_arguments()))
         columns = exports.columns_for_viewer(self._export_columns(), sees_full_nik())
         title = str(self.list_title or type(self).__name__)
         scope = current_scope()
-        exports.record(entity_name(self.datamodel.obj), type(self).__name__, fmt, _arguments(),
-                       count, None if scope == NOTHING else scope)
-        self.datamodel.session.commit()
-        body = exports.chunks(fmt, [column.header for column in columns],
-                              exports.rows(query, columns), title)
-        response = Response(stream_with_context(body), content_type=exports.MIMETYPES[fmt])
+        config = current_app.config
+        try:
+            download, count = exports.open_download(
+                self._export_query(), fmt, self.appbuilder.sm.current_user.id,
+                config["EXPORT_MAX_CONCURRENT"], config["EXPORT_MAX_ROWS"])
+        except DomainError as error:  # too large, or the user's other exports still running
+            flash(error.message, "danger")
+            return redirect(url_for(f"{type(self).__name__}.list", **_arguments()))
+        try:
+            exports.record(entity_name(self.datamodel.obj), type(self).__name__, fmt,
+                           _arguments(), count, None if scope == NOTHING else scope)
+            self.datamodel.session.commit()
+        except BaseException:
+            download.close()
+            raise
+        response = Response(stream_with_context(download.chunks(fmt, columns, title)),
+                            content_type=exports.MIMETYPES[fmt])
+        # The body closes the download when it ends; a response closed before its body was
+        # started (the client went away at once) only reaches this.
+        response.call_on_close(download.close)
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{exports.filename(title, fmt)}"')
         # Personal data: not kept by browsers or proxies.
@@ -147,6 +180,13 @@ class RegisterModelView(ModelView):
 
     def _init_properties(self):
         super()._init_properties()
+        # Flask-AppBuilder offers a list's Python properties (a membership's target) as sort
+        # columns too, which the database cannot sort by: only real columns remain.
+        self.order_columns = [name for name in self.order_columns
+                              if name in self.datamodel.list_columns]
+        # Masked viewers sort by no NIK, KK number or birth date (app.privacy): not in the
+        # list's sort links, refused (400) in the URL.
+        self.order_columns = OrderColumns(self.order_columns)
         self._declared_formatters = dict(self.formatters_columns)
         shown = set(self.list_columns or []) | set(self.show_columns or [])
         for fieldset in self.show_fieldsets or []:
@@ -193,23 +233,6 @@ class RegisterModelView(ModelView):
         super()._init_forms()
         self.add_form = self._checked(self.add_form, adding=True)
         self.edit_form = self._checked(self.edit_form, adding=False)
-
-    # -- actions: Flask-AppBuilder loads their rows without the view's filters ----------
-    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name, pk):
-        if name not in self.actions or self.datamodel.get(pk, self._base_filters) is None:
-            abort(404)
-        return super().action(name, pk)
-
-    @expose("/action_post", methods=["POST"])
-    def action_post(self):
-        name = request.form.get("action", "")
-        if name not in self.actions:
-            abort(404)
-        for pk in request.form.getlist("rowid"):
-            if self.datamodel.get(pk, self._base_filters) is None:
-                abort(404)
-        return super().action_post()
 
     # -- forms --------------------------------------------------------------------------
     def check_form(self, form, adding: bool) -> list[str]:
