@@ -34,7 +34,7 @@ def database_url(url: str) -> str:
 def _password_complexity(password: str) -> None:
     """Flask-AppBuilder's password check calls the app's one rule (imported late: config is
     read before the app package is)."""
-    from app.login_security import password_complexity_validator
+    from app.security.login_security import password_complexity_validator
 
     password_complexity_validator(password)
 
@@ -61,7 +61,7 @@ class Config:
     FAB_API_MAX_PAGE_SIZE = 100
     FAB_BASE_TEMPLATE = "datakesos/base.html"
     FAB_INDEX_VIEW = "views.dashboard.DashboardIndexView"
-    FAB_SECURITY_MANAGER_CLASS = "app.security.DatakesosSecurityManager"
+    FAB_SECURITY_MANAGER_CLASS = "views.security.DatakesosSecurityManager"
     AUTH_TYPE = AUTH_DB
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
@@ -94,9 +94,9 @@ class Config:
     LIST_COUNT_REUSE_SECONDS = int(os.environ.get("LIST_COUNT_REUSE_SECONDS", "60"))
     DASHBOARD_REUSE_ABOVE = int(os.environ.get("DASHBOARD_REUSE_ABOVE", "200000"))
     DASHBOARD_REUSE_SECONDS = int(os.environ.get("DASHBOARD_REUSE_SECONDS", "300"))
-    # Rows one CSV/XLSX export may hold (XLSX's own limit is 1,048,575); see app/exports.py.
+    # Rows one CSV/XLSX export may hold (XLSX's own limit is 1,048,575); see app/exports/__init__.py.
     EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "500000"))
-    # Exports one user may have running at once, across all workers (app/export_slots.py): each
+    # Exports one user may have running at once, across all workers (app/exports/slots.py): each
     # holds a worker and a database connection until its download ends. 0: no limit.
     EXPORT_MAX_CONCURRENT = int(os.environ.get("EXPORT_MAX_CONCURRENT", "2"))
     # Bulk import (app/imports): largest file and most member rows one import takes; the upload
@@ -104,7 +104,7 @@ class Config:
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 
-    # Sign-in and session security (app/login_security.py).
+    # Sign-in and session security (app/security/login_security.py).
     # Lockout: kept in the database (ab_user.locked_until), so every worker sees it.
     AUTH_LOCKOUT_ATTEMPTS = int(os.environ.get("AUTH_LOCKOUT_ATTEMPTS", "5"))
     AUTH_LOCKOUT_MINUTES = int(os.environ.get("AUTH_LOCKOUT_MINUTES", "15"))
@@ -137,7 +137,7 @@ class Config:
         minutes=int(os.environ.get("SESSION_TIMEOUT_MINUTES", "30"))
     )
     SESSION_REFRESH_EACH_REQUEST = True
-    # Revocable sign-ins (app/sessions.py): a console session is a server-side row, deleted at
+    # Revocable sign-ins (app/security/sessions.py): a console session is a server-side row, deleted at
     # sign-out; its last use is written at most every SESSION_TOUCH_SECONDS. API tokens (JWT)
     # live JWT_ACCESS_TOKEN_MINUTES, refresh tokens JWT_REFRESH_TOKEN_HOURS; a password change,
     # an admin reset, a lockout or a deactivation ends every session and token of the user.
@@ -149,11 +149,11 @@ class Config:
         hours=int(os.environ.get("JWT_REFRESH_TOKEN_HOURS", "12"))
     )
 
-    # Interconnection API (views/api_interconnection.py): the NIK status check answers at most
+    # Interconnection API (views/api/interconnection.py): the NIK status check answers at most
     # NIK_CHECK_MAX NIKs per request and NIK_CHECK_RATE_LIMIT requests per user.
     NIK_CHECK_MAX = int(os.environ.get("NIK_CHECK_MAX", "1000"))
     NIK_CHECK_RATE_LIMIT = os.environ.get("NIK_CHECK_RATE_LIMIT", "60 per minute")
-    # Bounded lookups (app/lookups.py, app/privacy.py), per user over the last 24 hours and
+    # Bounded lookups (app/security/lookups.py, app/security/privacy.py), per user over the last 24 hours and
     # counted in the database (every worker shares them); 0: no limit. NIKs checked by the NIK
     # status check; whole NIK/KK numbers searched by masked roles (Provinsi, Interkoneksi) in
     # console and API; numbers refused as registered outside the user's region (forms, API,

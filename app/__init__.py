@@ -4,9 +4,9 @@ import logging
 import sqlalchemy as sa
 from flask import Flask
 
-from app import input_guard, login_security
+from app.security import input_guard, login_security
 from app.extensions import appbuilder, csrf, db, migrate
-from app.security import protect_forms_from_csrf
+from views.security import protect_forms_from_csrf
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -22,7 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         db.init_app(app)
         _sqlite_pragmas(app)
-        from app.audit_events import install as install_audit_trail
+        from app.audit.events import install as install_audit_trail
         install_audit_trail(db)  # every ORM change is audited in its own flush
         input_guard.install(app)  # before the CSRF check reads the form
         csrf.init_app(app)

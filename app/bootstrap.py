@@ -5,7 +5,8 @@ import flask_migrate
 from flask import current_app
 from flask_appbuilder.security.manager import BaseSecurityManager
 
-from app import reference, regions, roles
+from app.register import reference, regions
+from app.security import roles
 
 
 def initialise(on_progress: Callable[[int], None] | None = None) -> int:

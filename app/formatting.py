@@ -49,10 +49,10 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["plain"] = plain
     app.jinja_env.globals["get_locale"] = get_locale  # the page's language (init.html)
 
-    from app.privacy import nik_for_viewer
+    from app.security.privacy import nik_for_viewer
 
     app.jinja_env.filters["viewer_nik"] = nik_for_viewer
 
-    from app.reference import open_period
+    from app.register.reference import open_period
 
     app.jinja_env.globals["open_period"] = open_period

@@ -10,7 +10,7 @@ class Certificate(Model):
 
     The public verification page shows only what is stored here besides the hash: issue date,
     period, region and the head's initials. `content_hash` is the SHA-256 of what the
-    certificate said (app.verification.content_hash); its first digits are printed on the
+    certificate said (app.register.verification.content_hash); its first digits are printed on the
     certificate and shown by the verification page, so a reader can tell an altered copy."""
 
     __tablename__ = "certificate"

@@ -11,20 +11,20 @@ class RegionUser(User):
     __tablename__ = "ab_user"
     region_code = sa.Column(RegionCode, sa.ForeignKey("region.code"), nullable=True)
     #: Until when (UTC) sign-ins are refused after too many wrong passwords; kept in the
-    #: database so every worker process sees the same lock (app/login_security.py).
+    #: database so every worker process sees the same lock (app/security/login_security.py).
     locked_until = sa.Column(sa.DateTime, nullable=True)
     #: Since when (UTC) and why the user's NIK and KK lookups are refused, their answers having
-    #: looked like guessing (app/lookups.py); an Admin or Pusdatin lifts it.
+    #: looked like guessing (app/security/lookups.py); an Admin or Pusdatin lifts it.
     lookup_suspended_at = sa.Column(sa.DateTime, nullable=True)
     lookup_suspended_reason = sa.Column(sa.String(255), nullable=True)
     #: Raised when the password changes, the account is locked or deactivated: every console
     #: session and JWT carries the epoch it was issued in, and an older one is refused
-    #: (app/sessions.py).
+    #: (app/security/sessions.py).
     token_epoch = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
 
 
 class ConsoleSession(Model):
-    """One console sign-in (app/sessions.py). Only the hash of its random id is stored; the id
+    """One console sign-in (app/security/sessions.py). Only the hash of its random id is stored; the id
     itself travels in the signed session cookie. Deleted at sign-out, refused when its epoch is
     older than its user's."""
 

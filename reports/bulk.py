@@ -30,9 +30,10 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import selectinload
 
-from app import audit, jobs, verification
+from app import audit, jobs
+from app.register import verification
 from app.extensions import db
-from app.privacy import sees_full_nik
+from app.security.privacy import sees_full_nik
 from models import Household, JobRun, Period, ProgramMembership, Region, RegionUser
 from models.certificates import ReportFile
 from models.enums import HouseholdStatus, JobStatus

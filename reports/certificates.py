@@ -2,7 +2,7 @@
 
 A certificate is issued only for a household of the determined register: the latest CLOSED
 period whose snapshot holds the household. Each issue gets a new verification code, stored
-with the hash of what the certificate says (app.verification), and printed as text and QR code
+with the hash of what the certificate says (app.register.verification), and printed as text and QR code
 pointing at the public page /verify/<code>.
 """
 from __future__ import annotations
@@ -16,10 +16,10 @@ from flask import has_request_context, request
 from flask_babel import format_date, gettext, to_user_timezone
 
 from app.clock import utcnow
-from app import reference, verification
+from app.register import reference, verification
 from app.errors import DomainError
 from app.extensions import db
-from app.privacy import mask_nik
+from app.security.privacy import mask_nik
 from models import Household, Member, Period, PeriodSnapshot, Region
 from models.enums import (
     HouseholdStatus, MembershipStatus, MemberStatus, PeriodStatus, Relationship,

@@ -16,7 +16,7 @@ from flask_babel import format_date, gettext, to_user_timezone
 
 from app.clock import utcnow
 from app.extensions import db
-from app.scope import scope_clause
+from app.security.scope import scope_clause
 from models import DistrictActivity, Period, PeriodRecap, PeriodRecapProgram, Program, Region
 from models.certificates import ReportFile
 from models.enums import PeriodStatus

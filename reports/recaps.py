@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from app import charts, statistics
+from app.statistics import charts
+from app import statistics
 from app.extensions import db
-from app.scope import scope_clause
+from app.security.scope import scope_clause
 from models import (
     Family, Household, Member, Period, PeriodRecap, PeriodSnapshot, PeriodSnapshotProgram,
     Program, ProgramMembership, Region,
@@ -175,7 +176,7 @@ def build(scope: str, period: Period) -> Recap:
 
 
 def chart_svgs(recap: Recap) -> dict[str, str]:
-    """The dashboard's charts (app.charts) for the recap's figures, as SVG (no scripts)."""
+    """The dashboard's charts (app.statistics.charts) for the recap's figures, as SVG (no scripts)."""
     by_region = [statistics.RegionCount(row.code, row.name, row.households) for row in recap.rows]
     deciles = {decile: recap.total.deciles.get(decile, 0) for decile in statistics.DECILES}
     if recap.total.deciles.get(None):

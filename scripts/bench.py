@@ -7,7 +7,7 @@
 Without --database-url a throwaway database (and role) is created on the local server, as
 scripts/test_postgres.sh does, and dropped at the end (--keep keeps it and prints its URL). With
 --database-url that database is used and data are only added when missing (through COPY,
-app/demo_copy.py), so a second run reuses them; build N1M once with
+app/demo/bulk.py), so a second run reuses them; build N1M once with
 `flask datakesos demo --households 1000000`.
 
 Each figure has a value, a baseline measured in the same run and their ratio (value / baseline),
@@ -163,7 +163,7 @@ def prepare(bench: Bench) -> None:
     from app import demo
     from app.bootstrap import initialise
     from app.extensions import db
-    from app.reference import ensure_open_period
+    from app.register.reference import ensure_open_period
     from models import Household
 
     started = time.perf_counter()
@@ -171,7 +171,7 @@ def prepare(bench: Bench) -> None:
     demo.create_demo_users()
     have = db.session.scalar(sa.select(sa.func.count()).select_from(Household))
     if have < bench.households:
-        from app import demo_copy
+        from app.demo import bulk as demo_copy
 
         print(f"generating {bench.households - have:,} demo households (COPY) …", flush=True)
         result = demo_copy.generate_bulk(bench.households - have, seed=bench.seed + have)

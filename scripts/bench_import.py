@@ -104,7 +104,7 @@ def raw_copy_seconds(path: Path) -> float:
 def register_copy_seconds(tables: dict[str, list[dict]]) -> float:
     """COPY of the file's records into the register's own tables (household, family, member:
     indexes, keys and constraints as they are), timed up to the last row and rolled back."""
-    from app.demo_copy import _copy_text
+    from app.demo.bulk import _copy_text
     from app.extensions import db
 
     streams = {table: _copy_text(rows) for table, rows in tables.items()}

@@ -36,7 +36,7 @@ def database_url() -> str:
 def app():
     from app import create_app
     from app.bootstrap import initialise
-    from app.users import create_user
+    from app.security.users import create_user
     from config import database_url as normalise
 
     application = create_app({
@@ -72,7 +72,7 @@ def _empty_register(request):
         db.session.rollback()
         for table in ("program_membership", "member", "family", "household", "lookup_count"):
             db.session.execute(sa.text(f"DELETE FROM {table}"))
-        # No lookup suspension (app.lookups) is carried from one test to the next either.
+        # No lookup suspension (app.security.lookups) is carried from one test to the next either.
         db.session.execute(sa.text("UPDATE ab_user SET lookup_suspended_at = NULL, "
                                    "lookup_suspended_reason = NULL"))
         db.session.commit()

@@ -32,7 +32,7 @@ def member_data(village_code, relation=Relationship.HEAD, sex=Sex.MALE,
 
 
 def build_household(village_code, members=None, welfare_decile=2, address="Jl. Merdeka 1"):
-    from app.households import create_household
+    from app.register.households import create_household
 
     if members is None:
         head = member_data(village_code)

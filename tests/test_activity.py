@@ -111,7 +111,8 @@ def test_corrections_count_only_edits_of_determined_households_by_users(app, mak
                                                                          fresh_period):
     """A system write (a close applying proposals, a bulk load), a deletion, or an edit of a
     proposed household is not a correction."""
-    from app import activity, audit
+    from app.statistics import activity
+    from app import audit
     from app.extensions import db
     from models import Household, Period, RegionUser
     from models.enums import HouseholdStatus

@@ -139,7 +139,7 @@ def test_anonymous_clients_get_no_counts(client):
 
 
 def test_an_api_key_of_a_regional_system_counts_only_its_region(app, client, make_household):
-    from app import api_keys
+    from app.security import api_keys
 
     make_household(BANDUNG_VILLAGE)
     with app.app_context():

@@ -113,7 +113,7 @@ def test_no_server_error_for_a_regional_operator(app, openapi_document, register
 
 def test_no_server_error_for_a_machine_client_with_an_api_key(app, openapi_document,
                                                               register_rows):
-    from app import api_keys
+    from app.security import api_keys
 
     app.appbuilder.sm.limiter.reset()
     with app.app_context():

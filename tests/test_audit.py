@@ -253,7 +253,7 @@ def test_a_column_set_without_being_loaded_keeps_its_old_value(app, since, make_
 
 def test_a_new_user_is_recorded_without_the_password_hash(app, since):
     from app.extensions import db
-    from app.users import create_user
+    from app.security.users import create_user
     from models import AuditEntry
 
     with app.app_context():

@@ -2,14 +2,14 @@
 
 
 def test_init_loads_every_kemendagri_region(app):
-    from app import regions
+    from app.register import regions
 
     with app.app_context():
         assert regions.count_by_level() == {1: 38, 2: 514, 3: 7_285, 4: 83_762}
 
 
 def test_init_runs_again_without_changing_anything(app):
-    from app import regions
+    from app.register import regions
 
     result = app.test_cli_runner().invoke(args=["datakesos", "init"])
     assert result.exit_code == 0, result.output

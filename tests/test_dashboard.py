@@ -270,7 +270,7 @@ def test_numbers_use_indonesian_separators(app):
 def test_charts_are_offline_svg_with_titles_and_a_pdf_data_uri(app, register):
     import base64
 
-    from app import charts
+    from app.statistics import charts
 
     with app.test_request_context():
         svgs = charts.dashboard_charts("32.73")
@@ -288,7 +288,7 @@ def test_charts_are_offline_svg_with_titles_and_a_pdf_data_uri(app, register):
 
 
 def test_integer_ticks_are_whole_numbers():
-    from app.charts import integer_ticks
+    from app.statistics.charts import integer_ticks
 
     assert integer_ticks(0) == [0, 1]
     assert integer_ticks(3) == [0, 1, 2, 3]
@@ -312,7 +312,7 @@ def test_admin_sees_national_totals_and_charts(client, login, app, register):
     assert _total(html, "households") == "1.205"
     assert _total(html, "families") == "5"
     assert _total(html, "people") == "6"
-    from app.reference import open_period
+    from app.register.reference import open_period
 
     with app.app_context():
         assert open_period().code in html

@@ -56,7 +56,7 @@ def test_households_families_and_members_have_the_national_shape(app_context):
 
 def test_every_nik_and_kk_passes_the_register_rules_without_warnings(app_context):
     from app.extensions import db
-    from app.identity import check_kk
+    from app.register.identity import check_kk
     from models import Family, Household
 
     run_demo(app_context, "--households", "40")
@@ -276,9 +276,9 @@ def _register_snapshot():
 def test_bulk_copy_gives_a_valid_national_register_whatever_the_workers(app_context):
     if not _is_postgresql():
         pytest.skip("COPY is PostgreSQL's")
-    from app import demo_copy
+    from app.demo import bulk as demo_copy
     from app.extensions import db
-    from app.identity import check_kk
+    from app.register.identity import check_kk
     from models import Family, Household, Member, ProgramMembership
     from models.enums import Relationship
 
@@ -340,7 +340,7 @@ def _members_with_valid_niks() -> list:
     """Every member's (nik, birth date, sex, village), after checking each NIK is valid for
     its person and starts with its village's district code."""
     from app.extensions import db
-    from app.identity import check_nik
+    from app.register.identity import check_nik
     from models import Household, Member
 
     rows = db.session.execute(

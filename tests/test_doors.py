@@ -6,7 +6,7 @@ numbers, NIKs, names, addresses and card numbers are marker strings. For each an
 - it is never a server error (5xx);
 - it carries no marker of a household outside the role's region, wherever it hides (HTML, JSON,
   CSV, the text of a PDF, the cells of an XLSX), unless the request itself carried that value;
-- where the role sees NIKs and KK numbers masked (app.privacy), it carries no full NIK, KK
+- where the role sees NIKs and KK numbers masked (app.security.privacy), it carries no full NIK, KK
   number or birth date of any household, its own region's included;
 - a read that carries a foreign value (a NIK, a KK number, a register ID … of another region,
   in a filter, a `?q=` or a path) answers exactly as the same read with a value that exists
@@ -87,8 +87,8 @@ def _plant(app, region: str, village: str, token: str, birth_year: int) -> Plant
     from flask import current_app
 
     from app.extensions import db
-    from app.households import create_household
-    from app.reference import open_period
+    from app.register.households import create_household
+    from app.register.reference import open_period
     from models import AuditEntry, JobRun, Member, Program, ProgramMembership, Proposal
     from models.certificates import Certificate
     from models.enums import (
@@ -454,7 +454,7 @@ def _absent_of(value: str, planted: dict) -> str:
 
 def _walk(app, username: str, planted: dict) -> Findings:
     from app.extensions import db
-    from app.reference import open_period
+    from app.register.reference import open_period
 
     with app.app_context():
         open_code = open_period().code
@@ -531,7 +531,7 @@ def test_no_door_shows_or_changes_what_the_role_may_not_see(app, planted, userna
 
 def test_the_walk_covers_every_route_of_the_app(app, planted):
     """Every rule but the skipped ones is requested: a new route joins the walk by itself."""
-    from app.reference import open_period
+    from app.register.reference import open_period
 
     with app.app_context():
         open_code = open_period().code

@@ -84,7 +84,7 @@ def postgresql_sessions(engine) -> dict:
     """Other sessions of this database, by state, and the export slot locks held in it."""
     if engine.dialect.name != "postgresql":
         return {}
-    from app.export_slots import SLOT_LOCK_CLASS
+    from app.exports.slots import SLOT_LOCK_CLASS
 
     with engine.connect() as connection:
         states = dict(connection.execute(sa.text(
@@ -284,7 +284,7 @@ def test_a_user_runs_at_most_two_exports_at_once(app, engine, large_register):
 HOLD_A_SLOT = textwrap.dedent("""
     import sys, time
     import sqlalchemy as sa
-    from app import export_slots
+    from app.exports import slots as export_slots
     from config import database_url
 
     engine = sa.create_engine(database_url(sys.argv[1]))

@@ -1,5 +1,5 @@
 """NIK and KK rules (DESIGN §3), as every door applies them; a number held outside the user's
-region is only "already registered", within an allowance (app.lookups)."""
+region is only "already registered", within an allowance (app.security.lookups)."""
 import datetime
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from tests.conftest import signed_in
 
 
 def test_valid_nik_has_no_errors_or_warnings(app_context):
-    from app.identity import check_nik
+    from app.register.identity import check_nik
 
     check = check_nik("3273011708750001", datetime.date(1975, 8, 17), Sex.MALE)
     assert check.ok and not check.warnings
@@ -18,13 +18,13 @@ def test_valid_nik_has_no_errors_or_warnings(app_context):
 
 
 def test_separators_are_ignored(app_context):
-    from app.identity import check_nik
+    from app.register.identity import check_nik
 
     assert check_nik("3273 0117 0875 0001").value == "3273011708750001"
 
 
 def test_malformed_nik_is_an_error(app_context):
-    from app.identity import check_nik
+    from app.register.identity import check_nik
 
     for bad in ("", "123", "32730117087500011", "32730117087500AB"):
         check = check_nik(bad)
@@ -33,14 +33,14 @@ def test_malformed_nik_is_an_error(app_context):
 
 
 def test_impossible_birth_date_is_an_error(app_context):
-    from app.identity import check_nik
+    from app.register.identity import check_nik
 
     assert not check_nik("3273013102750001").ok  # 31 February
     assert not check_nik("3273017213750001").ok  # month 13 (day 72 = 32 for a woman)
 
 
 def test_unknown_province_zero_codes_and_zero_serial_are_errors(app_context):
-    from app.identity import check_nik
+    from app.register.identity import check_nik
 
     assert not check_nik("9973011708750001").ok
     assert not check_nik("3200011708750001").ok
@@ -48,14 +48,14 @@ def test_unknown_province_zero_codes_and_zero_serial_are_errors(app_context):
 
 
 def test_female_day_plus_forty(app_context):
-    from app.identity import check_nik
+    from app.register.identity import check_nik
 
     check = check_nik("3273015708750002", datetime.date(1975, 8, 17), Sex.FEMALE)
     assert check.ok and not check.warnings
 
 
 def test_birth_date_and_sex_mismatch_are_warnings_in_indonesian(app_context):
-    from app.identity import check_nik
+    from app.register.identity import check_nik
 
     check = check_nik("3273011708750001", datetime.date(1975, 8, 18), Sex.FEMALE)
     assert check.ok
@@ -66,7 +66,7 @@ def test_birth_date_and_sex_mismatch_are_warnings_in_indonesian(app_context):
 
 def test_duplicate_living_nik_is_an_error_but_a_deceased_one_is_not(app, make_household):
     from app.extensions import db
-    from app.identity import validate_member_identity
+    from app.register.identity import validate_member_identity
     from models import Member
     from models.enums import MemberStatus
 
@@ -83,7 +83,7 @@ def test_duplicate_living_nik_is_an_error_but_a_deceased_one_is_not(app, make_ho
 
 
 def test_kk_number_rules(app_context):
-    from app.identity import check_kk
+    from app.register.identity import check_kk
 
     assert check_kk("3273011501200001").ok
     assert not check_kk("327301150120").ok
@@ -110,7 +110,7 @@ def test_database_refuses_a_second_living_nik(app, make_household):
         db.session.rollback()
 
 
-# -- uniqueness outside the user's region: "already registered", counted (app.lookups) -------------
+# -- uniqueness outside the user's region: "already registered", counted (app.security.lookups) -------------
 ELSEWHERE = "sudah terdaftar dan tidak dapat digunakan"
 
 

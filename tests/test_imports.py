@@ -383,7 +383,7 @@ def test_the_upload_page_tells_an_administrator_that_records_enter_directly(clie
     assert "langsung masuk ke data terpadu" in page and "draf usulan" not in page
 
 
-# -- numbers held outside the importer's region (app.lookups) ----------------------------------
+# -- numbers held outside the importer's region (app.security.lookups) ----------------------------------
 ELSEWHERE = "sudah terdaftar dan tidak dapat digunakan"
 
 

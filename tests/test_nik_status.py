@@ -1,7 +1,7 @@
 """NIK status check (POST /api/v1/nik-status/) for program systems: registered or not, decile,
 programs, determined period — nothing else; malformed NIKs per item; at most 1,000 per request;
 rate limited; audited; limited to the caller's region; bounded by a daily quota, and a masked
-caller whose answers look like guessing is suspended (app.lookups)."""
+caller whose answers look like guessing is suspended (app.security.lookups)."""
 import pytest
 import sqlalchemy as sa
 
@@ -155,7 +155,7 @@ def test_anonymous_callers_are_refused(client):
     assert client.post(URL, json={"niks": ["3273014105900001"]}).status_code in (400, 401)
 
 
-# -- bounded (app.lookups): a daily quota for everyone, the guessing detector for masked roles --
+# -- bounded (app.security.lookups): a daily quota for everyone, the guessing detector for masked roles --
 def suspended(app, username) -> bool:
     with app.app_context():
         return app.appbuilder.sm.find_user(username=username).lookup_suspended_at is not None

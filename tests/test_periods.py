@@ -53,7 +53,7 @@ def fresh_period(app):
     of earlier tests (their household ids are reused) fall outside it. Afterwards everything its
     closes wrote is removed and the session's open period is open again."""
     from app.extensions import db
-    from app.reference import ensure_open_period
+    from app.register.reference import ensure_open_period
     from models import Period
     from models.enums import PeriodStatus
 
@@ -416,7 +416,8 @@ def test_a_second_close_is_a_no_op_that_says_so(app, fresh_period):
 
 
 def test_edits_after_the_cut_off_belong_to_the_next_period(app, client, login, fresh_period):
-    from app import activity, periods
+    from app.statistics import activity
+    from app import periods
     from app.extensions import db
     from models import DistrictActivity, Period
 

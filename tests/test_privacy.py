@@ -1,4 +1,4 @@
-"""The masking rule (app.privacy) and the bounded lookups (app.lookups), as a masked role meets
+"""The masking rule (app.security.privacy) and the bounded lookups (app.security.lookups), as a masked role meets
 them: Provinsi and Interkoneksi see NIK and KK numbers as 6 digits, 8 stars and 2 digits and
 birth dates as a year, on every door; they cannot sort by them; and an attempt to reconstruct
 a member's NIK from what they see — the mask, the birth year, the sex, the NIK check, the
@@ -129,7 +129,7 @@ def test_an_operator_still_sees_its_region_in_full(app, target):
 
 def test_a_proposal_shows_masked_roles_the_birth_year_only(app, target):
     from app.extensions import db
-    from app.reference import open_period
+    from app.register.reference import open_period
     from models import Proposal
     from models.enums import DeactivationReason, ProposalKind, ProposalStatus
 
@@ -318,7 +318,7 @@ def test_a_search_is_counted_once_per_page_and_an_own_nik_is_a_hit(app, target, 
 
 # -- suspensions: shown to Admin and Pusdatin, lifted by them ---------------------------------
 def suspend(app, username):
-    from app import lookups
+    from app.security import lookups
     from app.extensions import db
     from models import RegionUser
 

@@ -72,7 +72,7 @@ def _switch(client, login, username):
 @pytest.fixture()
 def verifier_of_bogor(app):
     """A verifier of Kabupaten Bogor (not among the demo users)."""
-    from app.users import create_user
+    from app.security.users import create_user
 
     with app.app_context():
         if _user("verifikator.bogor") is None:
@@ -158,7 +158,7 @@ def test_a_nik_of_a_pending_proposal_cannot_be_proposed_again(app, client, login
 
 def test_a_household_needs_its_head(app):
     from app import proposals
-    from app.households import InvalidRecord
+    from app.register.households import InvalidRecord
     from tests.factories import member_data
     from models.enums import Relationship
 
@@ -389,7 +389,7 @@ def test_deactivation_proposals(app, client, login, make_household):
 def test_apply_verified_changes_statuses_set_based(app, make_household):
     from app import proposals
     from app.extensions import db
-    from app.reference import open_period
+    from app.register.reference import open_period
     from models import Household, Member
     from models.enums import Relationship
     from tests.factories import member_data

@@ -159,7 +159,7 @@ def test_operator_downloads_a_certificate_of_a_bandung_household(
     assert response.headers["Cache-Control"].startswith("no-store")
     [certificate] = certificates_of(app, household_id)
     text = pdf_text(response.data)
-    from app.verification import display
+    from app.register.verification import display
     for expected in ("Budi Santoso", "Siti Aminah", "Jl. Dago Asri 17", display(certificate.code),
                      certificate.register_id, "PKH", "PBI-JK", "Kota Bandung", CLOSED_CODE):
         assert expected in text, expected
@@ -213,7 +213,7 @@ def test_unknown_or_malformed_household_ids_answer_404(client, login, household_
 
 def test_a_household_id_with_a_nul_byte_is_refused_as_input(client, login):
     login("operator.bandung")
-    assert client.get(certificate_url("%00")).status_code == 400  # app.input_guard
+    assert client.get(certificate_url("%00")).status_code == 400  # app.security.input_guard
 
 
 def test_a_household_not_yet_determined_gets_no_certificate_but_a_message(
@@ -294,7 +294,7 @@ def _assert_nothing_embedded(pdf: bytes) -> None:
 
 def test_hostile_text_in_name_and_address_is_printed_as_text_and_fetches_nothing(
         app, client, login, closed_periods, listening_server, monkeypatch):
-    from app.households import create_household
+    from app.register.households import create_household
     from reports import renderer
 
     port, hits = listening_server
@@ -327,7 +327,7 @@ def test_hostile_text_in_name_and_address_is_printed_as_text_and_fetches_nothing
     text = pdf_text(response.data)
     assert 'src="file:///etc/passwd"' in text  # printed as the text it is
     assert "\u202e" not in text
-    from app.verification import initials
+    from app.register.verification import initials
     [certificate] = certificates_of(app, household_id)
     assert certificate.head_initials == initials(HOSTILE_NAME[:100])
 

@@ -136,7 +136,7 @@ def test_the_scheduler_runs_jobs_queued_by_the_console(app, fresh_period):
 
 
 def test_the_schedule_is_a_cron_in_its_own_time_zone(app):
-    from app import scheduler
+    from app.jobs import scheduler
     from models import CloseSchedule
 
     schedule = CloseSchedule(day_of_month=25, hour=23, minute=0, timezone="Asia/Jayapura",
@@ -151,7 +151,8 @@ def test_the_schedule_is_a_cron_in_its_own_time_zone(app):
 
 
 def test_the_scheduled_job_queues_one_close_and_ignores_a_stale_schedule(app, fresh_period):
-    from app import periods, scheduler
+    from app import periods
+    from app.jobs import scheduler
 
     scheduler._app = app
     with app.app_context():
@@ -166,7 +167,8 @@ def test_the_scheduled_job_queues_one_close_and_ignores_a_stale_schedule(app, fr
 
 
 def test_jobs_left_running_by_a_dead_scheduler_are_marked_failed(app, fresh_period):
-    from app import jobs, scheduler
+    from app import jobs
+    from app.jobs import scheduler
     from app.extensions import db
     from models import JobRun
     from models.enums import JobStatus

@@ -59,7 +59,7 @@ def _submitted_proposal(household_id, village):
     """A deactivation proposal of the household, waiting for its verifier."""
     from flask import current_app
 
-    from app.reference import open_period
+    from app.register.reference import open_period
     from models import Proposal
     from models.enums import DeactivationReason, ProposalKind, ProposalStatus
 
@@ -93,7 +93,7 @@ def _doors(app):
 
 
 def test_every_view_and_api_of_regional_data_declares_the_scope(app):
-    from app.scope import InUserRegion
+    from app.security.scope import InUserRegion
 
     checked = 0
     for view in app.appbuilder.baseviews:

@@ -1,8 +1,8 @@
-"""Sign-ins that end (app/sessions.py): a console session is a server-side row that sign-out
+"""Sign-ins that end (app/security/sessions.py): a console session is a server-side row that sign-out
 deletes, so a copied cookie is refused afterwards; a password change (own or by an
 administrator), a lockout and a deactivation end every session, JWT and refresh token of the
 account; token lifetimes come from the configuration. And the CSRF check: a bearer header
-exempts a request only when the token is what signs it in (app/security.py).
+exempts a request only when the token is what signs it in (views/security.py).
 
 Revocations hit throwaway users made here; each browser has an address of its own and the
 rate-limit counters are reset, so nothing leaks into the other tests of the session."""
@@ -45,7 +45,7 @@ def new_user(app):
     """A fresh Operator of Kota Bandung that only this test uses."""
 
     def _make():
-        from app.users import create_user
+        from app.security.users import create_user
 
         username = f"sesi.{uuid.uuid4().hex[:10]}"
         with app.app_context():

@@ -68,7 +68,7 @@ def new_user(app):
     """A fresh Operator of Kota Bandung, named after a person, that only this test uses."""
 
     def _make():
-        from app.users import create_user
+        from app.security.users import create_user
 
         username = f"dede.{uuid.uuid4().hex[:8]}"
         with app.app_context():

@@ -11,7 +11,7 @@ from tests.test_reports import (  # noqa: F401  (closed_periods: a fixture used 
 # --- codes -------------------------------------------------------------------------------------
 
 def test_a_new_code_reads_back_however_it_is_typed():
-    from app import verification
+    from app.register import verification
 
     code = verification.new_code()
     assert len(code) == 15 and verification.normalise(code) == code
@@ -27,13 +27,13 @@ def test_a_new_code_reads_back_however_it_is_typed():
     "'; DROP TABLE certificate; --",
 ])
 def test_malformed_codes_are_not_codes(text):
-    from app import verification
+    from app.register import verification
 
     assert verification.normalise(text) is None
 
 
 def test_most_altered_codes_fail_their_check_before_any_lookup():
-    from app import verification
+    from app.register import verification
 
     code = verification.new_code()
     altered = [code[:index] + other + code[index + 1:]
@@ -44,7 +44,7 @@ def test_most_altered_codes_fail_their_check_before_any_lookup():
 
 
 def test_content_hash_does_not_depend_on_key_order():
-    from app import verification
+    from app.register import verification
 
     one = verification.content_hash({"a": 1, "b": ["x", "y"], "c": "Budi"})
     two = verification.content_hash({"c": "Budi", "b": ["x", "y"], "a": 1})
@@ -58,7 +58,7 @@ def test_content_hash_does_not_depend_on_key_order():
     ("<img src=x> Ani", "S. A."), ("A B C D E F", "A. B. C. D."),
 ])
 def test_initials(name, initials):
-    from app.verification import initials as make
+    from app.register.verification import initials as make
 
     assert make(name) == initials
 
@@ -88,8 +88,8 @@ def _public(client, url, address="10.20.30.40"):
 
 
 def test_a_valid_code_is_confirmed_without_sign_in_and_without_personal_data(client, issued):
-    from app.privacy import mask_nik
-    from app.verification import display, fingerprint
+    from app.security.privacy import mask_nik
+    from app.register.verification import display, fingerprint
 
     certificate, niks = issued
     response = _public(client, f"/verify/{display(certificate.code)}")
@@ -108,7 +108,7 @@ def test_a_valid_code_is_confirmed_without_sign_in_and_without_personal_data(cli
 
 
 def test_the_code_is_accepted_as_typed(client, issued):
-    from app.verification import display
+    from app.register.verification import display
 
     certificate, _niks = issued
     typed = display(certificate.code).lower().replace("-", " ")
@@ -119,7 +119,7 @@ def test_the_code_is_accepted_as_typed(client, issued):
 
 
 def test_an_altered_code_is_invalid(client, issued):
-    from app import verification
+    from app.register import verification
 
     certificate, _niks = issued
     code = certificate.code
@@ -133,7 +133,7 @@ def test_an_altered_code_is_invalid(client, issued):
 
 
 def test_a_forged_code_with_a_correct_check_is_invalid(client, issued):
-    from app import verification
+    from app.register import verification
 
     forged = verification.new_code()  # well-formed, never issued
     response = _public(client, f"/verify/{verification.display(forged)}")

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from flask import abort, request
 from flask_appbuilder import BaseView, expose, has_access
 
-from app import activity
+from app.statistics import activity
 from app.extensions import db
-from app.scope import NOTHING, current_scope
+from app.security.scope import NOTHING, current_scope
 from models import Period, Region
 from models.enums import PeriodStatus
 

@@ -1,4 +1,4 @@
-"""Administrators' screen for API keys of machine clients (app/api_keys.py): list, issue (the
+"""Administrators' screen for API keys of machine clients (app/security/api_keys.py): list, issue (the
 key shown once), revoke. Only a hash of each key is stored, so a lost key is revoked and
 replaced, never shown again."""
 from flask import flash, make_response, redirect, request, url_for
@@ -9,7 +9,7 @@ from flask_appbuilder.security.sqla.models import ApiKey
 from flask_babel import gettext, lazy_gettext
 import sqlalchemy as sa
 
-from app import api_keys
+from app.security import api_keys
 from app.errors import DomainError
 from app.extensions import db
 from models import RegionUser

@@ -1,5 +1,5 @@
 """The audit trail, read-only: a console list and `/api/v1/audit/`. Entries are only ever added
-(app.audit, app.audit_events); no door here edits or deletes one."""
+(app.audit, app.audit.events); no door here edits or deletes one."""
 import datetime
 import json
 
@@ -13,9 +13,9 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional as OptionalValue
 
 from app import formatting
-from app.scope import region_filter, scope_clause
+from app.security.scope import region_filter, scope_clause
 from models import AuditEntry
-from views import api_schemas
+from views.api import schemas as api_schemas
 from views.api import RegisterApi
 from views.base import RegisterModelView
 

@@ -16,11 +16,11 @@ from wtforms import HiddenField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app import exports, formatting
-from app.audit_events import entity_name
+from app.audit.events import entity_name
 from app.errors import Conflict, DomainError
-from app.privacy import OrderColumns, sees_full_nik
-from app.scope import NOTHING, current_scope
-from app.households import InvalidRecord
+from app.security.privacy import OrderColumns, sees_full_nik
+from app.security.scope import NOTHING, current_scope
+from app.register.households import InvalidRecord
 from views.fields import register_fields
 
 
@@ -40,7 +40,7 @@ class ExactRelatedViews(list):
 
 class ConsoleModelViewMixin:
     """What every model view of the console has, Flask-AppBuilder's own user and role screens
-    included (app.security): no `download/<filename>` door, since no view serves uploaded
+    included (views.security): no `download/<filename>` door, since no view serves uploaded
     files (Flask-AppBuilder's answered a server error for lack of UPLOAD_FOLDER), and actions
     that check what they are given — Flask-AppBuilder runs an action on rows loaded without
     the view's filters, and answers an unknown action or row with a server error."""
@@ -184,7 +184,7 @@ class RegisterModelView(ConsoleModelViewMixin, ModelView):
         # columns too, which the database cannot sort by: only real columns remain.
         self.order_columns = [name for name in self.order_columns
                               if name in self.datamodel.list_columns]
-        # Masked viewers sort by no NIK, KK number or birth date (app.privacy): not in the
+        # Masked viewers sort by no NIK, KK number or birth date (app.security.privacy): not in the
         # list's sort links, refused (400) in the URL.
         self.order_columns = OrderColumns(self.order_columns)
         self._declared_formatters = dict(self.formatters_columns)

@@ -4,9 +4,11 @@ from flask_appbuilder import IndexView, expose
 from flask_babel import gettext
 from flask_login import current_user
 
-from app import charts, lookups, statistics
-from app.reference import open_period
-from app.scope import NOTHING, current_scope
+from app.statistics import charts
+from app.security import lookups
+from app import statistics
+from app.register.reference import open_period
+from app.security.scope import NOTHING, current_scope
 from views import errors
 
 
@@ -72,7 +74,7 @@ def _reuse_seconds() -> float:
 
 def _suspended_lookups() -> int | None:
     """For those who lift suspensions (Admin, Pusdatin): how many callers' lookups are
-    suspended for looking like guessing (app.lookups); None for everyone else."""
+    suspended for looking like guessing (app.security.lookups); None for everyone else."""
     if not current_app.appbuilder.sm.has_access("can_list", "LookupSuspensionView"):
         return None
     return len(lookups.suspended_users())

@@ -59,7 +59,7 @@ class RegisterInterface(SQLAInterface):
     @staticmethod
     def _unrestricted(filters) -> bool:
         """No filter but the user's region, and that region is the whole country."""
-        from app.scope import InUserRegion, current_scope
+        from app.security.scope import InUserRegion, current_scope
 
         applied = list(getattr(filters, "filters", None) or [])
         return all(isinstance(flt, InUserRegion) for flt in applied) and current_scope() == ""

@@ -4,8 +4,8 @@ index-backed prefix, never a load of a table.
 
 A filter narrows the rows the list shows — the user's region, by the view's base filters — so
 a number that exists only outside that region finds nothing, exactly as one that exists
-nowhere. Whole NIK and KK numbers searched by masked viewers (app.privacy) are counted once per
-request against their quota and audited (app.lookups): such a search is the one question a
+nowhere. Whole NIK and KK numbers searched by masked viewers (app.security.privacy) are counted once per
+request against their quota and audited (app.security.lookups): such a search is the one question a
 masked viewer may ask of the hidden digits."""
 import datetime
 
@@ -14,9 +14,9 @@ from flask import abort, g, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext
 
-from app import lookups, privacy
-from app.identity import SIXTEEN_DIGITS, clean_number
-from app.scope import scope_clause
+from app.security import lookups, privacy
+from app.register.identity import SIXTEEN_DIGITS, clean_number
+from app.security.scope import scope_clause
 from models import Family, Household, Member, Program, ProgramMembership
 
 
@@ -54,7 +54,7 @@ FOUND = {
 def count_search(number_kind: str, values, door: str) -> None:
     """A masked viewer's search by whole NIK (`number_kind` "nik") or KK numbers ("kk_number"),
     counted once per request whichever queries apply it (a list page counts and reads).
-    Raises app.lookups.LookupRefused when the quota is used up or the viewer suspended."""
+    Raises app.security.lookups.LookupRefused when the quota is used up or the viewer suspended."""
     if privacy.sees_full_nik():
         return
     searched = g.setdefault("lookups_searched", set())
@@ -134,7 +134,7 @@ class FilterMemberName(BaseFilter):
 
 class FilterBirthYear(BaseFilter):
     """Members born in a year: the birth-date search every viewer gets, and the only one masked
-    viewers could be given (app.privacy shows them the year); Flask-AppBuilder's date
+    viewers could be given (app.security.privacy shows them the year); Flask-AppBuilder's date
     comparisons would find a birth date in a few halvings."""
 
     name = lazy_gettext("Year")

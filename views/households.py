@@ -7,12 +7,12 @@ from sqlalchemy.orm import selectinload
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Optional as OptionalValue
 
-from app import households
-from app.households import Problems
-from app.privacy import (
+from app.register import households
+from app.register.households import Problems
+from app.security.privacy import (
     birth_date_for_viewer, family_for_viewer, kk_for_viewer, nik_for_viewer, target_for_viewer,
 )
-from app.scope import region_filter
+from app.security.scope import region_filter
 from models import Family, Household, Member, ProgramMembership
 from models.enums import Relationship, Sex
 from models.households import ASSET_COLUMNS
@@ -74,7 +74,7 @@ class MemberView(RegisterModelView):
     order_columns = ["nik", "full_name", "birth_date"]
     base_order = ("id", "asc")
     label_columns = labels.MEMBER
-    # app.privacy: masked viewers see NIK and the family's KK masked, the birth year only.
+    # app.security.privacy: masked viewers see NIK and the family's KK masked, the birth year only.
     formatters_columns = {"nik": nik_for_viewer, "birth_date": birth_date_for_viewer,
                           "family": family_for_viewer}
     add_form_extra_fields = {
@@ -151,7 +151,7 @@ class FamilyView(RegisterModelView):
     label_columns = labels.FAMILY
     formatters_columns = {"kk_number": kk_for_viewer}
     related_views = [MemberView]
-    # A whole KK number (counted for masked viewers, app.lookups), not a prefix or part.
+    # A whole KK number (counted for masked viewers, app.security.lookups), not a prefix or part.
     extra_search = {
         "region": _region_search(),
         "kk_number": (lazy_gettext("KK number"), _text(lazy_gettext("KK number")),
@@ -174,7 +174,7 @@ class MembershipView(RegisterModelView):
                     "card_number"]
     search_columns = ["status", "card_number"]
     label_columns = labels.MEMBERSHIP
-    formatters_columns = {"target": target_for_viewer}  # a family by its KK (app.privacy)
+    formatters_columns = {"target": target_for_viewer}  # a family by its KK (app.security.privacy)
     extra_search = {"region": _region_search()}
 
 

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.imports import jobs as import_jobs
 from app.imports import limits
 from app.imports.report import error_report
-from app.scope import current_scope
+from app.security.scope import current_scope
 from models import JobRun
 from models.enums import JobStatus
 

@@ -1,11 +1,11 @@
-"""Callers whose NIK and KK lookups are suspended for looking like guessing (app/lookups.py):
+"""Callers whose NIK and KK lookups are suspended for looking like guessing (app/security/lookups.py):
 the list for Admin and Pusdatin, and the button that lifts a suspension. Thin: the rule and the
-audit entry (`lookup_suspension_lifted`) live in app.lookups."""
+audit entry (`lookup_suspension_lifted`) live in app.security.lookups."""
 from flask import flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext, lazy_gettext
 
-from app import lookups
+from app.security import lookups
 
 
 class LookupSuspensionView(BaseView):

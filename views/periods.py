@@ -13,7 +13,7 @@ from flask_login import current_user
 from app import periods
 from app.errors import DomainError
 from app.extensions import db
-from app.reference import open_period
+from app.register.reference import open_period
 from models import JobRun, Period
 from models.enums import JobStatus
 from views import labels

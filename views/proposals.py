@@ -15,8 +15,8 @@ from wtforms.validators import Optional as OptionalValue
 
 from app import proposals
 from app.errors import DomainError
-from app.households import InvalidRecord, Problems
-from app.scope import region_filter
+from app.register.households import InvalidRecord, Problems
+from app.security.scope import region_filter
 from models import Proposal
 from models.enums import DeactivationReason, ProposalKind, Relationship, Sex
 from views import labels

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext
 
 from views.base import RegisterModelView
 
-from app import regions
+from app.register import regions
 from models import Region
 
 SEARCH_LIMIT = 20

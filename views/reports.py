@@ -18,11 +18,12 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from app import audit, households, regions, verification
+from app import audit
+from app.register import households, regions, verification
 from app.errors import DomainError
 from app.extensions import db
-from app.privacy import sees_full_nik
-from app.scope import current_scope, in_scope
+from app.security.privacy import sees_full_nik
+from app.security.scope import current_scope, in_scope
 from models import JobRun, Period, PeriodSnapshot, Region, RegionUser
 from models.certificates import Certificate, ReportFile
 from models.enums import HouseholdStatus, JobStatus, PeriodStatus

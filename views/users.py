@@ -1,6 +1,6 @@
 """The administrators' user and role screens, with each user's region scope; every user's own
 profile and password change; the administrators' password reset. Passwords follow the one rule
-of app.login_security, judged with the user's own names."""
+of app.security.login_security, judged with the user's own names."""
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder._compat import as_unicode
@@ -18,7 +18,7 @@ from flask_login import current_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
-from app import login_security, sessions, users
+from app.security import login_security, sessions, users
 from app.errors import DomainError
 from app.extensions import db
 from models import RegionUser
@@ -44,7 +44,7 @@ PASSWORD_HINT = LazyString(_password_hint)
 
 
 class StrongPassword:
-    """The password rule (app.login_security) with what the password may not be built from: the
+    """The password rule (app.security.login_security) with what the password may not be built from: the
     form's own name fields and those of the user whose password it is (`subject`)."""
 
     def __init__(self, subject=None):
@@ -184,7 +184,7 @@ class RegionUserDBModelView(ConsoleModelViewMixin, UserDBModelView):
         *UserDBModelView.user_show_fieldsets[1:],
     ]
     label_columns = {**UserDBModelView.label_columns, "region_code": lazy_gettext("Region scope")}
-    #: The profile's buttons (app.roles.OWN_ACCOUNT): they act on one's own account only.
+    #: The profile's buttons (app.security.roles.OWN_ACCOUNT): they act on one's own account only.
     own_account_actions = frozenset({"resetmypassword", "userinfoedit"})
     add_form_extra_fields = {"password": _new_password(), "conf_password": _confirmation(),
                              "region_code": _region_field()}

@@ -7,7 +7,7 @@ from wtforms import StringField
 from wtforms.widgets import html_params
 
 from app.extensions import db
-from app.scope import NOTHING, current_scope
+from app.security.scope import NOTHING, current_scope
 from models import Region
 
 

@@ -61,7 +61,7 @@ class ImportResult:
 
 def importer_for(user, ip_address: str | None = None) -> Importer:
     """The importing user's rights; the system itself (no user) imports like an Admin."""
-    from app.scope import NOTHING, scope_of
+    from app.security.scope import NOTHING, scope_of
 
     if user is None:
         return Importer(None, "system", "", True, ip_address)

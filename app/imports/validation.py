@@ -1,7 +1,7 @@
 """Every row of an import file checked before anything is written: cell formats, required
-fields, enumerations and NIK/KK rules (app.identity), household rules (app.households), one head
+fields, enumerations and NIK/KK rules (app.register.identity), household rules (app.register.households), one head
 per household, duplicates inside the file, and — in a few set-based queries — duplicates against
-the register and the region scope of the importing user (app.scope)."""
+the register and the region scope of the importing user (app.security.scope)."""
 from __future__ import annotations
 
 import operator
@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from flask_babel import gettext
 
-from app import households, identity, lookups, scope
+from app.register import households, identity
+from app.security import lookups, scope
 from app.extensions import db, is_postgresql
 from app.formatting import number
 from app.imports import columns
@@ -20,7 +21,7 @@ from models import Family, Household, Member, Proposal, Region
 from models.enums import HouseholdStatus, ProposalKind, ProposalStatus, Relationship
 
 #: At most this many problems are kept for the report (the count says how many there were).
-#: A register ID: 14 ASCII digits (app.households.new_register_id).
+#: A register ID: 14 ASCII digits (app.register.households.new_register_id).
 REGISTER_ID = re.compile(r"[0-9]{14}")
 MAX_ERRORS = 10_000
 LOOKUP_CHUNK = 5_000
@@ -239,7 +240,7 @@ def _check_households(plan: Plan, importer: Importer) -> None:
 def _against_register(plan: Plan, importer: Importer) -> None:
     """Register IDs, KK numbers and NIKs the file shares with the register. A number held in
     the importer's region is named; one held outside it is only "already registered" — and
-    counted (app.lookups) — and a household outside the region is checked no further: the
+    counted (app.security.lookups) — and a household outside the region is checked no further: the
     file learns nothing about its members, families or head."""
     household_table, member_table = Household.__table__, Member.__table__
     by_register = _lookup(household_table, household_table.c.register_id, plan.households)
@@ -308,7 +309,7 @@ def _against_register(plan: Plan, importer: Importer) -> None:
 
 def _report_foreign(plan: Plan, importer: Importer, foreign: list[tuple[int, str, str]]) -> None:
     """Numbers held outside the importer's region: one generic error per row while the
-    importer's conflict allowance lasts (app.lookups); past it, one error for the file that
+    importer's conflict allowance lasts (app.security.lookups); past it, one error for the file that
     only counts them — a file is not a bulk lookup of the register."""
     if not foreign:
         return
@@ -345,7 +346,7 @@ def _household_regions(household_ids: list[int]) -> dict[int, str]:
 
 def _check_new_register_id(plan: Plan, household: HouseholdRow) -> None:
     """A new household's register ID: 14 digits, the first four its regency's (as
-    app.households.new_register_id makes them)."""
+    app.register.households.new_register_id makes them)."""
     register_id = household.register_id
     regency = (household.values.get("village_code") or "").replace(".", "")[:4]
     if not (REGISTER_ID.fullmatch(register_id) and register_id[:4] == regency):

@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade():
-    # NIK and KK lookups counted per user and hour, shared by every worker (app/lookups.py).
+    # NIK and KK lookups counted per user and hour, shared by every worker (app/security/lookups.py).
     op.create_table('lookup_count',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),

@@ -63,7 +63,7 @@ def _overlapping_toolbar_boxes(page) -> list:
 # HouseholdView"): names of code, not UI text, shown to administrators only.
 TECHNICAL_PAGES = ("/roles/", "/permissions/", "/viewmenus/", "/permissionviews/")
 # Flask-AppBuilder's user statistics chart (Google's chart library from the internet) is
-# switched off in app/security.py; the tour fails if it comes back.
+# switched off in views/security.py; the tour fails if it comes back.
 
 
 def test_admin_tours_every_menu_page(page, live_server, screenshot, server_errors, console_errors):

@@ -1,0 +1,69 @@
+"""`flask datakesos demo`: demo households and the demo users, from the command line."""
+import click
+from flask_babel import gettext
+
+from app.cli import datakesos, domain_errors
+
+
+@datakesos.command("demo")
+@click.option("--households", type=click.IntRange(min=1), default=3000, show_default=True,
+              help="Number of households to generate.")
+@click.option("--seed", type=int, default=None,
+              help="Random seed; the same seed and count give the same data. [default: 2026]")
+@click.option("--regions", default=None,
+              help="Comma-separated region codes whose villages get the households "
+                   "(default: Kota Bandung 60%, Kabupaten Bogor 40%; otherwise equal shares), "
+                   "or 'national' for all 514 regencies (the default of --bulk).")
+@click.option("--bulk/--no-bulk", default=None,
+              help="Write through PostgreSQL COPY in worker processes (default: on PostgreSQL "
+                   "from 50,000 households).")
+@domain_errors
+def demo_command(households, seed, regions, bulk):
+    """Generate deterministic demo data and create the demo users.
+
+    Writes households with families, members (valid NIKs) and program memberships in one
+    transaction, then creates the demo users of the README (password from DEMO_PASSWORD,
+    default Demo-Kesos-2026!); existing users are left alone.
+
+    Idempotent: a run is recognised by the register id of its first household. When the
+    data of this seed is already present, nothing is added; run with another --seed to add
+    more households.
+    """
+    from app import demo
+    from app.demo import bulk as demo_copy
+    from app.extensions import is_postgresql
+    from app.formatting import number
+
+    seed = demo.DEFAULT_SEED if seed is None else seed
+    if bulk is None:
+        bulk = is_postgresql() and households >= demo_copy.BULK_THRESHOLD
+    if regions is None:
+        regions = demo_copy.NATIONAL if bulk else ",".join(demo.DEFAULT_REGIONS)
+    codes = [code.strip() for code in regions.split(",") if code.strip()]
+    # Asked before the progress bar, where it is cheap to ask (the bulk path knows its first
+    # household only once its regencies are weighed, and asks itself).
+    marker = "" if bulk else demo.existing_marker(seed, codes)
+    if not marker:
+        generate = demo_copy.generate_bulk if bulk else demo.generate
+        with click.progressbar(length=households, label=gettext("Generating households"),
+                               show_pos=True) as bar:
+            result = generate(households, seed=seed, regions=codes, on_progress=bar.update)
+        marker = result.marker if result.already_present else ""
+    if marker:
+        click.echo(gettext(
+            "Demo data of seed %(seed)s is already present (register id %(register_id)s); "
+            "nothing added. Use another --seed to add more households.",
+            seed=seed, register_id=marker,
+        ))
+    else:
+        click.echo(gettext(
+            "Demo data: %(households)s households, %(families)s families, %(members)s members, "
+            "%(memberships)s program memberships.",
+            households=number(result.households), families=number(result.families),
+            members=number(result.members), memberships=number(result.memberships),
+        ))
+    created = demo.create_demo_users()
+    if created:
+        click.echo(gettext("Demo users created: %(users)s.", users=", ".join(created)))
+    else:
+        click.echo(gettext("Demo users already exist; left unchanged."))

@@ -1,0 +1,367 @@
+"""Declared schemas of the REST resources (DESIGN §7, §9.5): the OpenAPI document shows these
+types and enumerations, and every request body is read through them before a domain rule runs.
+
+Enumerations travel by their code name (`MALE`, `OWNED` …), as the database stores them."""
+from flask_babel import gettext
+from marshmallow import RAISE, Schema, fields, post_dump, validate
+
+from app.security.privacy import birth_year, kk_for_viewer, nik_for_viewer, sees_full_nik
+
+from models.enums import (
+    BuildingTenure, ChronicIllness, CookingFuel, Disability, DrinkingWater, Education,
+    EmploymentStatus, FloorType, HouseholdStatus, LandTenure, Lighting, MaritalStatus,
+    MembershipStatus, MemberStatus, Occupation, PeriodStatus, RegionKind, Relationship, RoofType,
+    SchoolAttendance, Sex, TargetLevel, Toilet, WallType,
+)
+from models.households import ASSET_COLUMNS
+
+VILLAGE_CODE = validate.Regexp(r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$")
+
+
+def choice(enum, **kwargs):
+    return fields.Enum(enum, **kwargs)
+
+
+class Strict(Schema):
+    """Unknown fields are an error, not silently dropped: a misspelt field must not look saved."""
+
+    class Meta:
+        unknown = RAISE
+
+
+# --- Regions, programs, periods ----------------------------------------------------------------
+
+class RegionSchema(Strict):
+    code = fields.String(metadata={"example": "32.73.01.1001"})
+    name = fields.String()
+    level = fields.Integer(validate=validate.Range(1, 4))
+    kind = choice(RegionKind)
+    parent_code = fields.String(allow_none=True)
+
+
+class RegionShowSchema(RegionSchema):
+    pass
+
+
+class ProgramSchema(Strict):
+    id = fields.Integer()
+    code = fields.String(metadata={"example": "PKH"})
+    name = fields.String()
+    target_level = choice(TargetLevel)
+
+
+class ProgramShowSchema(ProgramSchema):
+    description = fields.String(allow_none=True)
+
+
+class PeriodSchema(Strict):
+    id = fields.Integer()
+    code = fields.String(metadata={"example": "2026-11"})
+    start_date = fields.Date()
+    end_date = fields.Date()
+    status = choice(PeriodStatus)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class PeriodShowSchema(PeriodSchema):
+    pass
+
+
+# --- Households ----------------------------------------------------------------------------------
+
+def _asset_fields() -> dict:
+    return {name: fields.Boolean() for name in ASSET_COLUMNS}
+
+
+class HouseholdFields(Strict):
+    """What a client may write about a household."""
+
+    village_code = fields.String(validate=VILLAGE_CODE, metadata={"example": "32.73.01.1001"})
+    address = fields.String(validate=validate.Length(1, 255))
+    rt = fields.String(allow_none=True, validate=validate.Length(max=3))
+    rw = fields.String(allow_none=True, validate=validate.Length(max=3))
+    latitude = fields.Float(allow_none=True, validate=validate.Range(-90.0, 90.0))
+    longitude = fields.Float(allow_none=True, validate=validate.Range(-180.0, 180.0))
+    building_tenure = choice(BuildingTenure, allow_none=True)
+    land_tenure = choice(LandTenure, allow_none=True)
+    floor_area_m2 = fields.Integer(allow_none=True, strict=True,
+                                   validate=validate.Range(1, 100_000))
+    floor_type = choice(FloorType, allow_none=True)
+    wall_type = choice(WallType, allow_none=True)
+    roof_type = choice(RoofType, allow_none=True)
+    drinking_water = choice(DrinkingWater, allow_none=True)
+    lighting = choice(Lighting, allow_none=True)
+    cooking_fuel = choice(CookingFuel, allow_none=True)
+    toilet = choice(Toilet, allow_none=True)
+    welfare_decile = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, 10))
+    locals().update(_asset_fields())
+
+
+class HouseholdEditSchema(HouseholdFields):
+    """PUT: any subset of the fields, and the version the change was based on."""
+
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
+
+
+class HouseholdListSchema(Strict):
+    id = fields.Integer()
+    register_id = fields.String()
+    village_code = fields.String()
+    address = fields.String()
+    welfare_decile = fields.Integer(allow_none=True)
+    status = choice(HouseholdStatus)
+
+
+class HouseholdShowSchema(HouseholdFields):
+    id = fields.Integer()
+    register_id = fields.String()
+    status = choice(HouseholdStatus)
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+# --- Families and members -------------------------------------------------------------------------
+
+class MaskedIdentity(Schema):
+    """NIK, KK number and birth date as the viewer may see them (app.security.privacy), in every answer:
+    lists, records, and the record returned by a write."""
+
+    @post_dump
+    def mask_identity(self, data, **kwargs):
+        if "nik" in data:
+            data["nik"] = nik_for_viewer(data["nik"])
+        if "kk_number" in data:
+            data["kk_number"] = kk_for_viewer(data["kk_number"])
+        if "birth_date" in data and not sees_full_nik():
+            data["birth_date"] = None
+        return data
+
+
+MASKED = "Masked (first 6 and last 2 digits) for Provinsi and Interkoneksi."
+
+
+class FamilySchema(MaskedIdentity, Strict):
+    id = fields.Integer()
+    kk_number = fields.String(metadata={"description": MASKED})
+    household_id = fields.Integer()
+
+
+class FamilyShowSchema(FamilySchema):
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+def _identity_fields(required: bool) -> dict:
+    return {
+        "nik": fields.String(required=required, validate=validate.Length(max=40),
+                             metadata={"example": "3273014105900001"}),
+        "full_name": fields.String(required=required, validate=validate.Length(1, 100)),
+        "relation_to_head": choice(Relationship, required=required),
+        "sex": choice(Sex, required=required),
+        "birth_date": fields.Date(required=required),
+    }
+
+
+class MemberFields(Strict):
+    locals().update(_identity_fields(required=False))
+    birth_place = fields.String(allow_none=True, validate=validate.Length(max=60))
+    marital_status = choice(MaritalStatus, allow_none=True)
+    education = choice(Education, allow_none=True)
+    school_attendance = choice(SchoolAttendance, allow_none=True)
+    occupation = choice(Occupation, allow_none=True)
+    employment_status = choice(EmploymentStatus, allow_none=True)
+    disability = choice(Disability)
+    chronic_illness = choice(ChronicIllness)
+
+
+class MemberEditSchema(MemberFields):
+    status = choice(MemberStatus)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
+
+
+class NewMemberSchema(MemberFields):
+    """A member entered with a household (POST household) or into one (POST member)."""
+
+    locals().update(_identity_fields(required=True))
+    kk_number = fields.String(required=True, validate=validate.Length(max=40),
+                              metadata={"example": "3273010101200001"})
+
+
+class MemberAddSchema(NewMemberSchema):
+    household_id = fields.Integer(required=True, strict=True,
+                                  validate=validate.Range(1, 2**31 - 1))
+
+
+class HouseholdAddSchema(HouseholdFields):
+    village_code = fields.String(required=True, validate=VILLAGE_CODE,
+                                 metadata={"example": "32.73.01.1001"})
+    address = fields.String(required=True, validate=validate.Length(1, 255))
+    members = fields.List(fields.Nested(NewMemberSchema), required=True,
+                          validate=validate.Length(1, 50))
+
+
+class MemberListSchema(MaskedIdentity, Strict):
+    id = fields.Integer()
+    nik = fields.String(metadata={"description": MASKED})
+    full_name = fields.String()
+    household_id = fields.Integer()
+    relation_to_head = choice(Relationship)
+    sex = choice(Sex)
+    status = choice(MemberStatus)
+
+
+class MemberShowSchema(MaskedIdentity, MemberFields):
+    id = fields.Integer()
+    nik = fields.String(metadata={"description": MASKED})
+    birth_date = fields.Date(metadata={"description": "Null for Provinsi and Interkoneksi, "
+                                                      "who get the birth year only."})
+    birth_year = fields.Function(lambda member: birth_year(member.birth_date), dump_only=True,
+                                 metadata={"type": "integer", "example": 1975})
+    family_id = fields.Integer()
+    household_id = fields.Integer()
+    status = choice(MemberStatus)
+    version = fields.Integer()
+
+
+class MembershipSchema(Strict):
+    id = fields.Integer()
+    program_id = fields.Integer()
+    household_id = fields.Integer()
+    family_id = fields.Integer(allow_none=True)
+    member_id = fields.Integer(allow_none=True)
+    status = choice(MembershipStatus)
+    start_date = fields.Date(allow_none=True)
+    end_date = fields.Date(allow_none=True)
+    card_number = fields.String(allow_none=True)
+
+
+class MembershipShowSchema(MembershipSchema):
+    pass
+
+
+# --- Messages in the client's language ------------------------------------------------------------
+
+def translated(messages):
+    """marshmallow's messages (English, fixed) in the client's language; nested dicts and lists
+    keep their shape: {"sex": ["Must be one of: MALE, FEMALE."]}."""
+    if isinstance(messages, dict):
+        return {key: translated(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [translated(value) for value in messages]
+    return _translate(str(messages))
+
+
+def _translate(message: str) -> str:
+    if message.startswith("Must be one of: "):
+        return gettext("Must be one of: %(choices)s.",
+                       choices=message[len("Must be one of: "):].rstrip("."))
+    known = {
+        "Missing data for required field.": gettext("This field is required."),
+        "Unknown field.": gettext("Unknown field."),
+        "Field may not be null.": gettext("This field may not be empty."),
+        "Not a valid integer.": gettext("Not a whole number."),
+        "Not a valid number.": gettext("Not a number."),
+        "Not a valid string.": gettext("Not a text."),
+        "Not a valid boolean.": gettext("Not true or false."),
+        "Not a valid date.": gettext("Not a date (YYYY-MM-DD)."),
+        "Not a valid list.": gettext("Not a list."),
+        "Invalid input type.": gettext("Wrong type of value."),
+        "Invalid input.": gettext("Invalid value."),
+        "Invalid value.": gettext("Invalid value."),
+        "String does not match expected pattern.": gettext("Wrong format."),
+        "Special numeric values (nan or infinity) are not permitted.": gettext("Not a number."),
+    }
+    if message in known:
+        return known[message]
+    if message.startswith(("Must be greater", "Must be less")):
+        return gettext("Value out of range: %(rule)s", rule=message)
+    if message.startswith(("Length must be", "Shorter than", "Longer than")):
+        return gettext("Wrong length: %(rule)s", rule=message)
+    return message
+
+
+# --- Aggregates and the NIK status check (views/api/interconnection.py) ---------------------------
+
+class CountsSchema(Schema):
+    households = fields.Integer()
+    families = fields.Integer()
+    people = fields.Integer()
+    programs = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                           metadata={"description": "Receiving members per program code."})
+    deciles = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                          metadata={"description": "Households per welfare decile 1–10; "
+                                                   "\"none\": without a decile."})
+    sex_age = fields.Dict(
+        keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+        metadata={"description": "People per sex (MALE, FEMALE) and age group "
+                                 "(0–4, 5–14, 15–24, 25–44, 45–59, 60+)."})
+
+
+class RegionCountsSchema(CountsSchema):
+    code = fields.String()
+    name = fields.String()
+
+
+class AggregateSchema(Schema):
+    region = fields.String(metadata={"description": "The region broken down; empty: national."})
+    region_name = fields.String(allow_none=True)
+    level = fields.String(validate=validate.OneOf(["province", "regency", "district", "village"]))
+    period = fields.String()
+    period_status = choice(PeriodStatus)
+    source = fields.String(validate=validate.OneOf(["snapshot", "live"]))
+    sex_age_basis = fields.String()
+    age_on = fields.Date()
+    rows = fields.List(fields.Nested(RegionCountsSchema))
+    total = fields.Nested(CountsSchema)
+
+
+class AggregateQuerySchema(Strict):
+    region = fields.String(validate=validate.Length(max=13),
+                           metadata={"description": "Region code (default: your region)",
+                                     "example": "32.73"})
+    level = fields.String(validate=validate.OneOf(["province", "regency", "district",
+                                                   "village"]))
+    period = fields.String(validate=validate.Length(max=7),
+                           metadata={"description": "Period code (default: the open period)",
+                                     "example": "2026-11"})
+
+
+class NikStatusRequestSchema(Strict):
+    niks = fields.List(fields.Raw(allow_none=True,
+                                  metadata={"type": "string", "example": "3273014105900001"}),
+                       required=True, metadata={"description": "1 to 1,000 NIKs."})
+
+
+class NikStatusSchema(Schema):
+    nik = fields.String(allow_none=True)
+    valid = fields.Boolean()
+    errors = fields.List(fields.String())
+    registered = fields.Boolean()
+    welfare_decile = fields.Integer(allow_none=True)
+    programs = fields.List(fields.String())
+    determined_period = fields.String(allow_none=True)
+
+
+class NikStatusResponseSchema(Schema):
+    result = fields.List(fields.Nested(NikStatusSchema))
+
+
+class AuditEntrySchema(Strict):
+    id = fields.Integer()
+    at = fields.DateTime()
+    username = fields.String(allow_none=True)
+    ip_address = fields.String(allow_none=True)
+    action = fields.String(metadata={"example": "update"})
+    entity = fields.String(metadata={"example": "household"})
+    entity_id = fields.String(allow_none=True)
+    region_code = fields.String(allow_none=True)
+    before = fields.Raw(allow_none=True, metadata={"type": "object",
+                                                   "description": "Values before the change."})
+    after = fields.Raw(allow_none=True, metadata={"type": "object",
+                                                  "description": "Values after the change."})
+
+
+class AuditEntryShowSchema(AuditEntrySchema):
+    user_id = fields.Integer(allow_none=True)
