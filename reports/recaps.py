@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext
 
+from app import codes
 from app.statistics import charts
 from app import statistics
 from app.extensions import db
@@ -67,7 +68,7 @@ class Recap:
 
 
 def _sub_code(column, scope: str):
-    length = statistics.CODE_LENGTH[statistics.sub_region_level(scope)]
+    length = codes.CODE_LENGTH[codes.sub_level(scope)]
     return sa.func.substr(column, 1, sa.literal_column(str(int(length))))
 
 
@@ -99,7 +100,7 @@ def _snapshot_rows(period: Period, scope: str) -> dict[str, Row]:
         .where(*where).group_by(sub, program.program_id)
     ):
         _row(rows, code).programs[program_id] = int(recipients or 0)
-    level = statistics.sub_region_level(scope)
+    level = codes.sub_level(scope)
     for recap in db.session.scalars(
         sa.select(PeriodRecap).where(
             PeriodRecap.period_id == period.id, PeriodRecap.level == level,
@@ -171,7 +172,7 @@ def build(scope: str, period: Period) -> Recap:
         if own is not None:
             total.corrections, total.new_proposals = own.corrections, own.new_proposals
     region = db.session.get(Region, scope) if scope else None
-    return Recap(scope, region, period, provisional, statistics.sub_region_level(scope),
+    return Recap(scope, region, period, provisional, codes.sub_level(scope),
                  programs, ordered, total)
 
 

@@ -7,7 +7,6 @@ heavy renderer is imported only when a document is printed.
 from __future__ import annotations
 
 import io
-import re
 
 import sqlalchemy as sa
 from flask import (
@@ -19,6 +18,7 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
 from app import audit
+from app.codes import PERIOD_CODE, REGION_CODE
 from app.register import households, regions, verification
 from app.errors import DomainError
 from app.extensions import db
@@ -30,8 +30,6 @@ from models.enums import HouseholdStatus, JobStatus, PeriodStatus
 from models.households import Household
 from reports import bulk
 
-PERIOD_CODE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
-REGION_CODE = regions.REGION_CODE
 NATIONAL = "ID"
 RECENT_JOBS = 20
 

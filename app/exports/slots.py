@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from app.errors import DomainError
-from app.periods import file_lock, sqlite_lock_path
+from app.locks import file_lock, sqlite_lock_path
 
 #: The first key of the two-key advisory locks ("DkEx"); the slot number is added to it. The
 #: two-key form has its own key space: no clash with the bigint keys of the close and scheduler.

@@ -5,13 +5,13 @@ the register and the region scope of the importing user (app.security.scope)."""
 from __future__ import annotations
 
 import operator
-import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from flask_babel import gettext
 
+from app import codes
 from app.register import households, identity
 from app.security import lookups, scope
 from app.extensions import db, is_postgresql
@@ -21,8 +21,6 @@ from models import Family, Household, Member, Proposal, Region
 from models.enums import HouseholdStatus, ProposalKind, ProposalStatus, Relationship
 
 #: At most this many problems are kept for the report (the count says how many there were).
-#: A register ID: 14 ASCII digits (app.register.households.new_register_id).
-REGISTER_ID = re.compile(r"[0-9]{14}")
 MAX_ERRORS = 10_000
 LOOKUP_CHUNK = 5_000
 PROGRESS_EVERY = 5_000
@@ -348,8 +346,8 @@ def _check_new_register_id(plan: Plan, household: HouseholdRow) -> None:
     """A new household's register ID: 14 digits, the first four its regency's (as
     app.register.households.new_register_id makes them)."""
     register_id = household.register_id
-    regency = (household.values.get("village_code") or "").replace(".", "")[:4]
-    if not (REGISTER_ID.fullmatch(register_id) and register_id[:4] == regency):
+    regency = codes.digits(codes.regency_of(household.values.get("village_code") or ""))
+    if not (codes.REGISTER_ID.fullmatch(register_id) and register_id[:4] == regency):
         plan.error(household.row, "register_id", gettext(
             "A new household's register ID has 14 digits and starts with its regency code "
             "%(regency)s.", regency=regency or "-"))

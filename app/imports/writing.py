@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 import sqlalchemy as sa
 from flask_babel import gettext
 
+from app import codes
 from app import audit, proposals
 from app.errors import Conflict
 from app.extensions import db
@@ -217,7 +218,7 @@ class _Writer:
                 targets, staging.allocate_ids(Proposal.__table__, len(targets))):
             row = self._stamp({
                 "id": new_id, "kind": kind, "status": ProposalStatus.DRAFT,
-                "period_id": period.id, "regency_code": proposals.regency_of(
+                "period_id": period.id, "regency_code": codes.regency_of(
                     self.village_by_id[household_id]),
                 "household_id": household_id, "member_id": member_id,
                 "proposed_by_id": self.importer.user_id,

@@ -33,6 +33,7 @@ from flask_babel import gettext
 
 from app import jobs, periods
 from app.errors import DomainError
+from app.locks import file_lock, sqlite_lock_path
 from app.extensions import db
 from models import JobRun
 from models.enums import JobStatus
@@ -82,10 +83,10 @@ def single_instance(engine, say: Callable[[str], None], wait_seconds: float = 5.
                 connection.close()
             lock_engine.dispose()
         return
-    path = periods.sqlite_lock_path(engine, "scheduler")
+    path = sqlite_lock_path(engine, "scheduler")
     said = False
     while True:
-        with periods.file_lock(path, blocking=False) as locked:
+        with file_lock(path, blocking=False) as locked:
             if locked:
                 yield True
                 return

@@ -35,23 +35,23 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime
-import fcntl
 import hashlib
 import logging
 import os
 import sys
 import time
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import gettext, lazy_gettext
 
+from app import codes
 from app.statistics import activity
 from app import audit, jobs, statistics
 from app.errors import DomainError, NotFound, ValidationError
+from app.locks import file_lock, sqlite_lock_path
 from app.extensions import db, is_postgresql
 from models import (
     CloseSchedule, DistrictActivity, Household, JobRun, Member, Period, PeriodRecap,
@@ -70,7 +70,7 @@ JOB_KIND = "close_period"
 CLOSE_LOCK_KEY = 0x44_6B_43_6C_6F_73_65  # "DkClose"
 ENQUEUE_LOCK_KEY = CLOSE_LOCK_KEY + 1
 #: Region code length per recap level; level 0 is the nation ("").
-CODE_LENGTH = {0: 0, **statistics.CODE_LENGTH}
+CODE_LENGTH = {0: 0, **codes.CODE_LENGTH}
 #: A deadlock on PostgreSQL (SQLSTATE 40P01) restarts the close this many times.
 ATTEMPTS = 3
 DEFAULT_TIMEZONE = "Asia/Jakarta"
@@ -381,7 +381,7 @@ def _recap_program_insert(period_id: int, level: int):
         query = (
             sa.select(pid, code, below.c.program_id, sa.func.sum(below.c.recipients))
             .where(below.c.period_id == period_id,
-                   sa.func.length(below.c.region_code) == CODE_LENGTH[level + 1])
+                   sa.func.length(below.c.region_code) == codes.CODE_LENGTH[level + 1])
             .group_by(*((code,) if level else ()), below.c.program_id)
         )
     return sa.insert(PeriodRecapProgram).from_select(
@@ -571,33 +571,6 @@ def _when(value) -> str:
 
 
 # -- locking ------------------------------------------------------------------------------------
-def sqlite_lock_path(engine, name: str) -> Path | None:
-    """A lock file beside the SQLite database file (None for an in-memory database)."""
-    database = engine.url.database
-    if not database or database == ":memory:":
-        return None
-    return Path(f"{database}.{name}.lock")
-
-
-@contextlib.contextmanager
-def file_lock(path: Path | None, blocking: bool) -> Iterator[bool]:
-    """An exclusive flock; yields False when `blocking` is off and another process holds it.
-    The operating system releases it when the process dies."""
-    if path is None:
-        yield True
-        return
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _busy() -> DomainError:
     return DomainError(gettext(
         "Another period close is running; this one was not started. Look at the job history "

