@@ -18,6 +18,7 @@ from app.extensions import db
 from app.imports import jobs as import_jobs
 from app.imports import limits
 from app.imports.report import error_report
+from app.security.roles import ADMIN, role_names
 from app.security.scope import current_scope
 from models import JobRun
 from models.enums import JobStatus
@@ -53,7 +54,7 @@ class ImportView(BaseView):
         page = self.render_template(
             self.template, runs=runs, busy=any(run["active"] for run in runs),
             max_megabytes=_megabytes(upload_limit()), max_rows=max_rows,
-            direct="Admin" in {role.name for role in current_user.roles},
+            direct=ADMIN in role_names(current_user),
         )
         return make_response(page, status)
 

@@ -26,6 +26,7 @@ from app.imports import reading, validation, writing
 from app.imports.validation import Importer
 from app.imports.writing import Counts
 from app.proposals import PROPOSER_ROLES, NotAllowed
+from app.security.roles import ADMIN, role_names
 
 __all__ = ["Importer", "ImportResult", "importer_for", "run_import", "IMPORT_ROLES"]
 
@@ -65,13 +66,13 @@ def importer_for(user, ip_address: str | None = None) -> Importer:
 
     if user is None:
         return Importer(None, "system", "", True, ip_address)
-    roles = {role.name for role in user.roles}
+    roles = role_names(user)
     if not user.active or not roles & IMPORT_ROLES:
         raise NotAllowed(gettext("Only operators and administrators import households."))
     region = scope_of(user)
     if region == NOTHING:
         raise NotAllowed(gettext("Your account has no region: ask an administrator."))
-    return Importer(user.id, user.username, region, "Admin" in roles, ip_address)
+    return Importer(user.id, user.username, region, ADMIN in roles, ip_address)
 
 
 def limits() -> tuple[int, int]:

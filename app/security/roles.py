@@ -1,6 +1,10 @@
 """The roles of DESIGN §4 and what each may do, kept in code so `init` can recreate them."""
 from dataclasses import dataclass, field
 
+#: The role names of DESIGN §4; code elsewhere names a role through these.
+ADMIN, PUSDATIN, PROVINSI, OPERATOR = "Admin", "Pusdatin", "Provinsi", "Operator"
+VERIFIKATOR, PENGAWAS, INTERKONEKSI = "Verifikator", "Pengawas", "Interkoneksi"
+
 READ = frozenset({"can_list", "can_show", "can_get", "can_info", "menu_access"})
 WRITE = frozenset({"can_add", "can_edit", "can_delete", "can_post", "can_put"})
 
@@ -93,30 +97,30 @@ class RoleRule:
 ROLES = {
     rule.name: rule
     for rule in (
-        RoleRule("Pusdatin", national=True,
+        RoleRule(PUSDATIN, national=True,
                  read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
                  write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})
                  | PERIOD_CLOSE_VIEWS,
                  extra=RECAP_PRINTING | exports(EXPORT_VIEWS) | LOOKUP_SUSPENSIONS),
-        RoleRule("Provinsi", national=False,
+        RoleRule(PROVINSI, national=False,
                  read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
                  extra=RECAP_PRINTING | exports(EXPORT_VIEWS)),
-        RoleRule("Operator", national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS,
+        RoleRule(OPERATOR, national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS,
                  denied=ENTER_AND_LEAVE_BY_PROPOSAL,
                  extra=frozenset({("can_submit", "ProposalView")}) | CERTIFICATE_PRINTING
                  | exports(EXPORT_VIEWS) | IMPORTING),
-        RoleRule("Verifikator", national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS,
+        RoleRule(VERIFIKATOR, national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS,
                  extra=frozenset({("can_verify", "ProposalView"),
                                   ("can_reject", "ProposalView")})),
-        RoleRule("Pengawas", national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS | AUDIT_VIEWS
+        RoleRule(PENGAWAS, national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS | AUDIT_VIEWS
                  | ACTIVITY_VIEWS | PERIOD_CLOSE_VIEWS,
                  extra=RECAP_PRINTING | exports(EXPORT_VIEWS | {"AuditView"})),
-        RoleRule("Interkoneksi", national=False,
+        RoleRule(INTERKONEKSI, national=False,
                  read=frozenset({"HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",
                                  "RegionApi", "ProgramApi", "PeriodApi"})),
     )
 }
-NATIONAL_ROLES = {"Admin"} | {name for name, rule in ROLES.items() if rule.national}
+NATIONAL_ROLES = {ADMIN} | {name for name, rule in ROLES.items() if rule.national}
 
 
 def sync_roles(security_manager) -> None:
@@ -132,3 +136,8 @@ def sync_roles(security_manager) -> None:
             if pv.permission and pv.view_menu and rule.allows(pv.permission.name, pv.view_menu.name)
         ]
     session.commit()
+
+
+def role_names(user) -> set[str]:
+    """The names of a user's roles (none for a visitor)."""
+    return {role.name for role in getattr(user, "roles", None) or []}
