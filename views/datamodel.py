@@ -1,13 +1,11 @@
-import time
-
 from flask import current_app
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app import statistics
+from app.caching import reuse_cache
 
-#: Pager counts kept for reuse: {(database, SQL, parameters): (when, count)}, per process.
-_COUNTS: dict = {}
-_COUNTS_KEPT = 5000
+#: Pager counts kept for reuse, per process: (database, SQL, parameters) -> (seconds, count).
+_COUNTS = reuse_cache(maxsize=5000)
 
 
 class RegisterInterface(SQLAInterface):
@@ -45,15 +43,12 @@ class RegisterInterface(SQLAInterface):
         compiled = counted.statement.compile(dialect=self.session.get_bind().dialect)
         key = (str(self.session.get_bind().url), str(compiled),
                tuple(sorted((name, repr(value)) for name, value in compiled.params.items())))
-        now = time.monotonic()
         found = _COUNTS.get(key)
-        if found is not None and now - found[0] < seconds:
+        if found is not None:
             return found[1]
         count = counted.count()
         if count >= current_app.config["LIST_COUNT_REUSE_ABOVE"]:
-            if len(_COUNTS) >= _COUNTS_KEPT:
-                _COUNTS.clear()
-            _COUNTS[key] = (now, count)
+            _COUNTS[key] = (seconds, count)
         return count
 
     @staticmethod

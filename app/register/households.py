@@ -226,11 +226,3 @@ def check_head_kept(member: Member, new_relation=None, new_status=None,
             gettext("A household needs exactly one head: name another head first."),
             "relation_to_head",
         )
-
-
-def check_household_has_head(household_id: int) -> bool:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Member).where(
-            Member.household_id == household_id, Member.relation_to_head == Relationship.HEAD
-        )
-    ) == 1

@@ -110,12 +110,3 @@ def search(term: str, level: int | None = None, under: str = "", limit: int = 20
         else:
             query = query.where(sa.func.lower(Region.name).contains(term.lower(), autoescape=True))
     return list(db.session.scalars(query))
-
-
-def path_name(region: Region) -> str:
-    """"Cicadas, Cibeunying Kidul, Kota Bandung, Jawa Barat": the region with its parents."""
-    names = []
-    while region is not None:
-        names.append(region.name)
-        region = region.parent
-    return ", ".join(names)

@@ -12,12 +12,12 @@ import contextvars
 import copy
 import datetime
 import functools
-import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from app import codes
+from app.caching import reuse_cache
 from app.extensions import db, is_postgresql
 from app.security.scope import current_scope, scope_clause
 from models import Family, Household, Member, Program, ProgramMembership, Region
@@ -67,7 +67,7 @@ def _scope(scope: str | None) -> str:
 #: Seconds the dashboard may reuse figures inside `reused_for()`; 0 while inside none.
 _REUSE_SECONDS: contextvars.ContextVar[float] = contextvars.ContextVar("statistics_reuse",
                                                                         default=0.0)
-_REUSED: dict = {}
+_REUSED = reuse_cache(maxsize=1000)
 
 
 @contextlib.contextmanager
@@ -91,11 +91,9 @@ def _reusable(function):
         if not seconds:
             return function(scope, *args, **kwargs)
         key = (str(db.engine.url), function.__name__, scope, args, tuple(sorted(kwargs.items())))
-        now = time.monotonic()
         found = _REUSED.get(key)
-        if found is None or now - found[0] >= seconds:
-            found = (now, function(scope, *args, **kwargs))
-            _REUSED[key] = found
+        if found is None:
+            found = _REUSED[key] = (seconds, function(scope, *args, **kwargs))
         return copy.deepcopy(found[1])
 
     return wrapper
