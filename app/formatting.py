@@ -1,4 +1,6 @@
-"""Indonesian formatting of dates and numbers, for templates, PDFs and messages."""
+"""Indonesian formatting of dates and numbers, for templates, PDFs and messages. A shared leaf:
+it imports no domain; register(app) gives the templates these filters (a domain's own filters
+are installed by that domain, e.g. app.security.privacy.install)."""
 import datetime
 import decimal
 
@@ -48,11 +50,3 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["shown"] = value
     app.jinja_env.filters["plain"] = plain
     app.jinja_env.globals["get_locale"] = get_locale  # the page's language (init.html)
-
-    from app.security.privacy import nik_for_viewer
-
-    app.jinja_env.filters["viewer_nik"] = nik_for_viewer
-
-    from app.register.reference import open_period
-
-    app.jinja_env.globals["open_period"] = open_period

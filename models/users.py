@@ -11,7 +11,7 @@ class RegionUser(User):
     __tablename__ = "ab_user"
     region_code = sa.Column(RegionCode, sa.ForeignKey("region.code"), nullable=True)
     #: Until when (UTC) sign-ins are refused after too many wrong passwords; kept in the
-    #: database so every worker process sees the same lock (app/security/login_security.py).
+    #: database so every worker process sees the same lock (app/security/signin.py).
     locked_until = sa.Column(sa.DateTime, nullable=True)
     #: Since when (UTC) and why the user's NIK and KK lookups are refused, their answers having
     #: looked like guessing (app/security/lookups.py); an Admin or Pusdatin lifts it.

@@ -231,13 +231,13 @@ def test_successful_sign_ins_do_not_use_up_the_limit(client, new_user):
     "Rahasia2026!", "Bismillah123!",  # common here, unknown to zxcvbn's English lists
 ])
 def test_weak_and_common_passwords_are_refused(app_context, password):
-    from app.security.login_security import check_password_strength
+    from app.security.passwords import check_password_strength
 
     assert check_password_strength(password)
 
 
 def test_a_password_built_from_the_user_s_own_names_is_refused(app, app_context):
-    from app.security.login_security import check_password_strength
+    from app.security.passwords import check_password_strength
 
     with app.test_request_context(headers={"Accept-Language": "id"}):
         problems = check_password_strength("Dede.Sukmana2026", ["dede.sukmana", "Dede", "Sukmana"])
@@ -251,7 +251,7 @@ def test_a_password_built_from_the_user_s_own_names_is_refused(app, app_context)
 
 def test_strong_passwords_pass_without_composition_rules(app_context):
     """Length and guessability decide; a long passphrase in lower case needs no capital."""
-    from app.security.login_security import check_password_strength
+    from app.security.passwords import check_password_strength
 
     assert check_password_strength(PASSWORD) == []  # the demo password: zxcvbn score 4
     assert check_password_strength(PASSWORD, ["admin", "operator.bandung"]) == []
@@ -261,7 +261,7 @@ def test_strong_passwords_pass_without_composition_rules(app_context):
 
 
 def test_strength_messages_are_indonesian(app, app_context):
-    from app.security.login_security import check_password_strength
+    from app.security.passwords import check_password_strength
 
     with app.test_request_context(headers={"Accept-Language": "id"}):
         assert check_password_strength("Password1!") == [

@@ -1,6 +1,6 @@
 """The administrators' user and role screens, with each user's region scope; every user's own
 profile and password change; the administrators' password reset. Passwords follow the one rule
-of app.security.login_security, judged with the user's own names."""
+of app.security.passwords, judged with the user's own names."""
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder._compat import as_unicode
@@ -18,7 +18,7 @@ from flask_login import current_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
-from app.security import login_security, sessions, users
+from app.security import passwords, sessions, signin, users
 from app.errors import DomainError
 from app.extensions import db
 from models import RegionUser
@@ -44,8 +44,8 @@ PASSWORD_HINT = LazyString(_password_hint)
 
 
 class StrongPassword:
-    """The password rule (app.security.login_security) with what the password may not be built from: the
-    form's own name fields and those of the user whose password it is (`subject`)."""
+    """The password rule (app.security.passwords) with what the password may not be built from:
+    the form's own name fields and those of the user whose password it is (`subject`)."""
 
     def __init__(self, subject=None):
         self.subject = subject  # () -> the user whose password this is, or None
@@ -54,8 +54,8 @@ class StrongPassword:
         inputs = [getattr(form, name).data for name in PERSONAL_FIELDS if hasattr(form, name)]
         user = self.subject() if self.subject else None
         if user is not None:
-            inputs += login_security.inputs_of(user)
-        problems = login_security.check_password_strength(field.data, inputs)
+            inputs += passwords.inputs_of(user)
+        problems = passwords.check_password_strength(field.data, inputs)
         if problems:
             raise ValidationError(" ".join(problems))
 
@@ -65,7 +65,7 @@ class CurrentPassword:
 
     def __call__(self, form, field):
         user = current_user._get_current_object()  # g.user is a proxy; the lockout needs the row
-        if not login_security.check_current_password(user, field.data):
+        if not signin.check_current_password(user, field.data):
             raise ValidationError(gettext("The current password is not correct."))
 
 

@@ -1,5 +1,5 @@
 """API keys for machine clients (Interkoneksi): Flask-AppBuilder's keys (table ab_api_key, only
-a hash stored), with the same rules as the sign-in doors (app/security/login_security.py):
+a hash stored), with the same rules as the sign-in doors (app/security/signin.py):
 
 - a key of a locked account (too many wrong passwords) or of a regional user without a region
   is refused (403, with the reason), as the password would be;
@@ -20,10 +20,11 @@ from flask_babel import gettext
 from app import audit
 from app.errors import NotFound, ValidationError
 from app.extensions import db
-from app.security.login_security import Refusal, is_locked, needs_region, region_refusal, spend
+from app.security.rate_limits import LOGIN_SCOPE, spend, too_many_failed_sign_ins
+from app.security.signin import Refusal, is_locked, needs_region, region_refusal
 from models import RegionUser
 
-FAILURE_SCOPE = "login"  # one budget with the login doors (app.security.login_security)
+FAILURE_SCOPE = LOGIN_SCOPE  # one budget with the login doors (views/security.py)
 LONGEST_DAYS = 3650  # ten years; a later date would not fit a datetime
 
 
@@ -86,8 +87,7 @@ def refusal_for_request() -> Refusal | None:
     address = request.remote_addr or "-"
     wait = spend("LOGIN_RATE_LIMIT", address, FAILURE_SCOPE, count=False)
     if wait is not None:
-        return Refusal(gettext(
-            "Too many failed sign-ins from your address. Try again in a minute."), 429, wait)
+        return Refusal(too_many_failed_sign_ins(), 429, wait)
     user = validate(security_manager, raw_key, check_rules=False)
     if user is None:
         spend("LOGIN_RATE_LIMIT", address, FAILURE_SCOPE)
@@ -126,16 +126,21 @@ def _user_of_key(security_manager, raw_key: str):
 
 
 def _refusal(user) -> Refusal | None:
-    """The sign-in doors' rules (app.security.login_security); a key has its own lock message, as
-    it has no password to wait out."""
+    """The sign-in doors' rules (app.security.signin); a key has its own lock message, as it has
+    no password to wait out."""
     if is_locked(user):
         return Refusal(gettext("This account is locked after failed sign-ins."), 403)
     return region_refusal(user)
 
 
+def install(app) -> None:
+    """Called by create_app: keys are checked before any API view runs."""
+    app.before_request(answer_refused_key)
+
+
 def answer_refused_key():
     """before_request: lockout, region rule and failed-attempt budget for API requests signed
-    with a key, before any API view runs (installed by app.security.login_security.install)."""
+    with a key, before any API view runs (installed by install)."""
     if not request.path.startswith("/api/") or not current_app.config.get("FAB_API_KEY_ENABLED"):
         return None
     refusal = refusal_for_request()

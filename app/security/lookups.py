@@ -15,9 +15,9 @@ kind and hour), so every worker process counts against the same quota; they are 
 connection of their own, committed whatever becomes of the request's transaction (a refused
 form rolls back, a GET never commits). An API key counts for its user.
 
-The guessing detector: a masked viewer (app.security.privacy) who, within LOOKUP_GUESSING_WINDOW_HOURS,
-has checked or searched at least LOOKUP_GUESSING_MIN_CHECKS numbers of which at least
-LOOKUP_GUESSING_MISS_SHARE found nothing, is suspended — ab_user.lookup_suspended_at and _reason,
+The guessing detector: a masked viewer (app.security.privacy) who, within
+LOOKUP_GUESSING_WINDOW_HOURS, has checked or searched at least LOOKUP_GUESSING_MIN_CHECKS numbers
+of which at least LOOKUP_GUESSING_MISS_SHARE found nothing, is suspended — ab_user.lookup_suspended_at and _reason,
 audited as `lookup_suspended` — and the answer that tipped the share is withheld. A suspended
 user gets a 403 from every lookup door until an Admin or Pusdatin lifts the suspension
 (`lookup_suspension_lifted`; the misses counted so far are forgiven, the quotas still count).
@@ -58,11 +58,6 @@ GUESSED_KINDS = ("nik_check", "search")
 #: The audit trail's entity of a search or conflict, by the kind of number.
 ENTITIES = {"nik": "member", "kk_number": "family", "register_id": "household",
             "any": "household"}
-DEFAULTS = {
-    "NIK_CHECK_DAILY_QUOTA": 10_000, "LOOKUP_SEARCH_DAILY_QUOTA": 100,
-    "LOOKUP_CONFLICT_DAILY_QUOTA": 50, "LOOKUP_GUESSING_MIN_CHECKS": 200,
-    "LOOKUP_GUESSING_MISS_SHARE": 0.5, "LOOKUP_GUESSING_WINDOW_HOURS": 24,
-}
 QUOTA_HOURS = 24
 #: Counter rows older than this are of no use to any rule and are dropped.
 KEPT_HOURS = 48
@@ -81,11 +76,6 @@ class QuotaUsedUp(LookupRefused):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after
-
-
-def setting(name: str):
-    return current_app.config.get(name, DEFAULTS[name])
-
 
 
 def _hour(moment: datetime.datetime) -> datetime.datetime:
@@ -198,7 +188,7 @@ def conflict(number_kind: str, count: int = 1, door: str = "form", user_id=SIGNE
 def conflicts_left(user_id) -> int | None:
     """How many more out-of-region conflicts the user may be told of now; None: no limit."""
     user_id = _user_id(user_id)
-    quota = setting(KINDS["conflict"][0])
+    quota = current_app.config[KINDS["conflict"][0]]
     if user_id is None or not quota:
         return None
     with db.engine.connect() as connection:
@@ -301,7 +291,7 @@ def _asked(connection, user_id, kinds, now, hours) -> int:
 
 def _over_quota(connection, user_id, kind, count, now) -> QuotaUsedUp | None:
     setting_name, counted = KINDS[kind]
-    quota = setting(setting_name)
+    quota = current_app.config[setting_name]
     if not quota or _asked(connection, user_id, (kind,), now, QUOTA_HOURS) <= quota:
         return None
     free_at = _frees_up_at(connection, user_id, kind, count, quota, now)
@@ -330,9 +320,9 @@ def _frees_up_at(connection, user_id, kind, count, quota, now) -> datetime.datet
 
 def _detect(connection, user_id: int, now: datetime.datetime, who) -> bool:
     """Suspend the user when their recent answers look like guessing; whether it did."""
-    least = setting("LOOKUP_GUESSING_MIN_CHECKS")
-    share = setting("LOOKUP_GUESSING_MISS_SHARE")
-    hours = setting("LOOKUP_GUESSING_WINDOW_HOURS")
+    least = current_app.config["LOOKUP_GUESSING_MIN_CHECKS"]
+    share = current_app.config["LOOKUP_GUESSING_MISS_SHARE"]
+    hours = current_app.config["LOOKUP_GUESSING_WINDOW_HOURS"]
     if not least:
         return False
     table = LookupCount.__table__
@@ -343,7 +333,7 @@ def _detect(connection, user_id: int, now: datetime.datetime, who) -> bool:
                table.c.window_start >= _since(now, hours))).one()
     if asked < least or missed < share * asked:
         return False
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         reason = gettext("%(missed)s of %(asked)s numbers checked in %(hours)s hours were not "
                          "registered.", missed=formatting.number(missed),
                          asked=formatting.number(asked), hours=hours)

@@ -42,10 +42,11 @@ from flask import current_app, g, has_request_context
 from markupsafe import Markup, escape
 
 from app.formatting import date
+from app.security.roles import INTERKONEKSI, PROVINSI, role_names
 from models import Family
 
 #: Roles that see NIK and KK numbers masked and birth dates as a year.
-MASKED_NIK_ROLES = {"Provinsi", "Interkoneksi"}
+MASKED_NIK_ROLES = {PROVINSI, INTERKONEKSI}
 #: Columns whose value or order tell what the mask hides: never sorted by masked viewers.
 IDENTITY_COLUMNS = frozenset({"nik", "kk_number", "birth_date"})
 #: Digits shown at each end of a masked number.
@@ -82,7 +83,7 @@ def sees_full_nik(user=None) -> bool:
 
 
 def _sees_full(user) -> bool:
-    roles = {role.name for role in getattr(user, "roles", []) or []}
+    roles = role_names(user)
     if not roles:
         return False
     return not roles <= MASKED_NIK_ROLES
@@ -96,6 +97,12 @@ def nik_for_viewer(number: str | None) -> str | None:
 
 #: One function for both numbers, so that exports treat KK columns as NIK columns.
 kk_for_viewer = nik_for_viewer
+
+
+def install(app) -> None:
+    """Called by create_app: the templates' `viewer_nik` filter (a NIK or KK number as the
+    signed-in user may see it)."""
+    app.jinja_env.filters["viewer_nik"] = nik_for_viewer
 
 
 def birth_year(born: datetime.date | None) -> int | None:

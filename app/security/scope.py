@@ -8,7 +8,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import gettext, lazy_gettext
 
 from app.errors import OutsideScope
-from app.security.roles import NATIONAL_ROLES
+from app.security.roles import NATIONAL_ROLES, role_names
 
 
 def current_scope() -> str:
@@ -33,7 +33,7 @@ def scope_of(user) -> str:
         return NOTHING
     if user.region_code:
         return user.region_code
-    if any(role.name in NATIONAL_ROLES for role in user.roles):
+    if role_names(user) & NATIONAL_ROLES:
         return ""
     return NOTHING
 

@@ -22,7 +22,7 @@ API tokens
 Revocation
 - ab_user.token_epoch is raised when the password changes (whichever door: own change, admin
   reset, `flask fab reset-password`), when an account is deactivated, and when it is locked after
-  failed sign-ins (app.security.login_security). That ends every console session and every token of the
+  failed sign-ins (app.security.signin). That ends every console session and every token of the
   user at once; the user's session rows are deleted in the same transaction. After changing their
   own password a user stays signed in in that browser, with a new session id
   (views.users.ResetMyPasswordView). API keys are refused for a locked or inactive account
@@ -251,7 +251,7 @@ def _on_active_set(user, value, old_value, _initiator):
 
 
 def install(app) -> None:
-    """Called by app.security.login_security.install: the request check and the ORM listeners."""
+    """Called by app.security.signin.install: the request check and the ORM listeners."""
     app.before_request(check_request)
     for attribute, listener in ((RegionUser.password, _on_password_set),
                                 (RegionUser.active, _on_active_set)):

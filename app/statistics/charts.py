@@ -133,7 +133,7 @@ def _drop_scripts(root):
 def _nonce_scripts(root):
     """Give pygal's inline scripts the request's CSP nonce, so tooltips run under the
     Content-Security-Policy (charts are rendered per request, never cached)."""
-    from app.security.login_security import csp_nonce
+    from app.security.headers import csp_nonce
 
     nonce = csp_nonce()
     for node in root.iter():

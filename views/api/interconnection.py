@@ -11,7 +11,7 @@ from flask_babel import gettext
 from app.statistics import aggregates
 from app.security import lookups
 from app.register import nik_status
-from app.security.login_security import spend
+from app.security.rate_limits import spend
 from views.api import schemas
 from views.api import answer_domain_errors, json_body, load
 
