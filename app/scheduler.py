@@ -8,7 +8,7 @@ process waits for the lock and says so; it takes over when the first one stops o
 Two jobs:
 - `poll`, every few seconds (in memory: it belongs to this process): runs the queued JobRuns of
   every registered kind (period closes, bulk PDFs …) and picks up a changed close schedule;
-- the close schedule, a cron trigger in the schedule's time zone, kept in APScheduler's
+- the close schedule, its cron trigger (app.periods.schedule), kept in APScheduler's
   SQLAlchemyJobStore in the application database (table `apscheduler_jobs`), so that a close
   missed while no scheduler ran still happens when one starts (within MISFIRE_GRACE). It only
   enqueues a `close_period` job, and never a second one for the same period.
@@ -20,7 +20,6 @@ import datetime
 import logging
 import signal
 import threading
-import zoneinfo
 from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
@@ -28,13 +27,12 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from flask_babel import gettext
 
 from app import jobs, periods
 from app.errors import DomainError
-from app.locks import file_lock, sqlite_lock_path
 from app.extensions import db
+from app.locks import file_lock, sqlite_lock_path
 from models import JobRun
 from models.enums import JobStatus
 
@@ -161,12 +159,6 @@ def schedule_signature(schedule) -> str | None:
     return f"{schedule.day_of_month}|{schedule.hour}|{schedule.minute}|{schedule.timezone}"
 
 
-def close_trigger(schedule) -> CronTrigger:
-    """Day d of every month at hh:mm in the schedule's time zone."""
-    return CronTrigger(day=schedule.day_of_month, hour=schedule.hour, minute=schedule.minute,
-                       second=0, timezone=zoneinfo.ZoneInfo(schedule.timezone))
-
-
 def sync_schedule() -> None:
     """Set, change or remove the cron job when the stored schedule differs from it."""
     scheduler = _scheduler
@@ -183,7 +175,7 @@ def sync_schedule() -> None:
         # The job stays in the job store while the schedule is unchanged, so a close missed
         # while no scheduler ran is caught up when one starts.
         job = scheduler.add_job(
-            enqueue_scheduled_close, close_trigger(schedule), id=CLOSE_JOB_ID,
+            enqueue_scheduled_close, periods.close_trigger(schedule), id=CLOSE_JOB_ID,
             jobstore="default", kwargs={"signature": signature}, replace_existing=True,
             coalesce=True, max_instances=1,
             misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),

@@ -8,10 +8,11 @@ parts with `pdfunite` (poppler-utils) and keeps the PDF as a ReportFile for the 
 download. Progress is written as it goes; a failure issues nothing (one transaction).
 
 `period_minutes` prints and keeps the national minutes of a closed period (a ReportFile); the
-close may queue it, and the console queues it when a national user first asks for them.
+close queues it (by its kind's name, app.periods.MINUTES_KIND), and the console queues it when a
+national user first asks for them.
 
-This module is imported when the app starts, so that every process knows the job kinds; the
-PDF machinery (WeasyPrint) is imported only when a job runs.
+Both job kinds are registered by create_app (app/__init__.py) (create_app), so that every process
+knows them; the PDF machinery (WeasyPrint) is imported only when a job runs.
 """
 from __future__ import annotations
 
@@ -31,17 +32,17 @@ from flask_babel import force_locale, gettext
 from sqlalchemy.orm import selectinload
 
 from app import audit, jobs
+from app.periods import MINUTES_KIND
 from app.register import verification
 from app.extensions import db
 from app.security.privacy import sees_full_nik
 from models import Household, JobRun, Period, ProgramMembership, Region, RegionUser
 from models.certificates import ReportFile
-from models.enums import HouseholdStatus, JobStatus
+from models.enums import HouseholdStatus
 
 log = logging.getLogger(__name__)
 
 KIND = "bulk_certificates"
-MINUTES_KIND = "period_minutes"
 #: Certificates per unit of work handed to a worker: progress moves at this step.
 CHUNK = 20
 DEFAULT_MAX_WORKERS = 4
@@ -73,7 +74,6 @@ def village_households(village_code: str) -> list[Household]:
     ))
 
 
-@jobs.job(KIND)
 def bulk_certificates(run, progress: Callable) -> dict:
     from reports import certificates
 
@@ -136,16 +136,9 @@ def bulk_certificates(run, progress: Callable) -> dict:
 
 def request_minutes(period_id: int, user_id: int | None) -> JobRun:
     """Queue the national minutes of a period, unless they are already queued or printing."""
-    for run in db.session.scalars(
-        sa.select(JobRun).where(JobRun.kind == MINUTES_KIND,
-                                JobRun.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
-    ):
-        if (run.params or {}).get("period_id") == period_id:
-            return run
-    return jobs.enqueue(MINUTES_KIND, {"period_id": period_id}, requested_by_id=user_id)
+    return jobs.enqueue_once(MINUTES_KIND, {"period_id": period_id}, requested_by_id=user_id)
 
 
-@jobs.job(MINUTES_KIND)
 def period_minutes(run, progress: Callable) -> dict:
     from reports import minutes
 

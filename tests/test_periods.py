@@ -510,26 +510,6 @@ def test_a_period_that_is_not_open_is_refused_and_nothing_changes(app, fresh_per
         db.session.commit()
 
 
-def test_verified_proposals_without_the_proposals_module_stop_the_close(app, fresh_period,
-                                                                        monkeypatch):
-    from app import periods
-    from app.errors import DomainError
-    from app.extensions import db
-    from models import PeriodSnapshot
-    from models.enums import PeriodStatus
-
-    demo_households(app, 30)
-    add_proposals(app, fresh_period)
-    monkeypatch.setitem(sys.modules, "app.proposals", None)  # as if it were not installed
-    with app.app_context():
-        with pytest.raises((DomainError, ImportError)):
-            periods.close_period()
-        connection = db.session.connection()
-        assert period_row(connection, fresh_period).status == PeriodStatus.OPEN
-        assert count(connection, PeriodSnapshot, period_id=period_row(connection,
-                                                                      fresh_period).id) == 0
-
-
 # -- two closes at once, and a crash ------------------------------------------------------------
 def test_two_closes_at_once_one_runs_the_other_says_so(app, fresh_period):
     from app.extensions import db

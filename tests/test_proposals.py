@@ -69,6 +69,36 @@ def _switch(client, login, username):
     login(username)
 
 
+def _propose_household(data, members, user):
+    """A household proposal saved as its form door saves it: checked, built, committed."""
+    from app import proposals
+    from app.extensions import db
+    from models import Household
+
+    proposals.check_household_proposal(data, members, user).raise_if_any()
+    proposal = proposals.build_household_proposal(Household(**data), members, user)
+    db.session.commit()
+    return proposal
+
+
+def _propose_member(household_id, data, user):
+    """A member proposal saved as its form door saves it: checked, built, committed."""
+    from app import proposals
+    from app.extensions import db
+    from app.register import queries
+    from app.register.households import MEMBER_FIELDS
+    from models import Member
+
+    household = queries.find_household(user, household_id)
+    problems, nik, family, draft = proposals.check_member_proposal(household, data, user)
+    problems.raise_if_any()
+    member = Member(nik=nik, **{name: data[name] for name in MEMBER_FIELDS
+                                if data.get(name) is not None})
+    proposal = proposals.build_member_proposal(household, member, family, draft, user)
+    db.session.commit()
+    return proposal
+
+
 @pytest.fixture()
 def verifier_of_bogor(app):
     """A verifier of Kabupaten Bogor (not among the demo users)."""
@@ -157,7 +187,6 @@ def test_a_nik_of_a_pending_proposal_cannot_be_proposed_again(app, client, login
 
 
 def test_a_household_needs_its_head(app):
-    from app import proposals
     from app.register.households import InvalidRecord
     from tests.factories import member_data
     from models.enums import Relationship
@@ -165,7 +194,7 @@ def test_a_household_needs_its_head(app):
     with app.app_context():
         member = member_data(BANDUNG_VILLAGE, relation=Relationship.CHILD)
         with pytest.raises(InvalidRecord) as refused:
-            proposals.propose_household(
+            _propose_household(
                 {"village_code": BANDUNG_VILLAGE, "address": "Jl. Tanpa Kepala"}, [member],
                 _user("operator.bandung"),
             )
@@ -403,12 +432,12 @@ def test_apply_verified_changes_statuses_set_based(app, make_household):
         child = member_data(BANDUNG_VILLAGE, relation=Relationship.CHILD,
                             birth_date=datetime.date(2015, 1, 9), name="Rina",
                             kk=head["kk_number"])
-        new_household, _ = proposals.propose_household(
+        new_household = _propose_household(
             {"village_code": BANDUNG_VILLAGE, "address": "Jl. Baru 1"}, [head, child], operator)
-        waiting, _ = proposals.propose_household(
+        waiting = _propose_household(
             {"village_code": BANDUNG_VILLAGE, "address": "Jl. Baru 2"},
             [member_data(BANDUNG_VILLAGE, name="Belum Diverifikasi")], operator)
-        new_member, _ = proposals.propose_member(
+        new_member = _propose_member(
             registered.id, member_data(BANDUNG_VILLAGE, relation=Relationship.CHILD,
                                        birth_date=datetime.date(2018, 2, 3), name="Dede",
                                        kk=registered.families[0].kk_number), operator)

@@ -136,12 +136,13 @@ def test_the_scheduler_runs_jobs_queued_by_the_console(app, fresh_period):
 
 
 def test_the_schedule_is_a_cron_in_its_own_time_zone(app):
-    from app.jobs import scheduler
+    from app import periods
+    from app import scheduler
     from models import CloseSchedule
 
     schedule = CloseSchedule(day_of_month=25, hour=23, minute=0, timezone="Asia/Jayapura",
                              enabled=True)
-    trigger = scheduler.close_trigger(schedule)
+    trigger = periods.close_trigger(schedule)
     after = datetime.datetime(2026, 11, 28, tzinfo=datetime.timezone.utc)
     fire = trigger.get_next_fire_time(None, after)
     assert fire.isoformat() == "2026-12-25T23:00:00+09:00"
@@ -152,7 +153,7 @@ def test_the_schedule_is_a_cron_in_its_own_time_zone(app):
 
 def test_the_scheduled_job_queues_one_close_and_ignores_a_stale_schedule(app, fresh_period):
     from app import periods
-    from app.jobs import scheduler
+    from app import scheduler
 
     scheduler._app = app
     with app.app_context():
@@ -168,7 +169,7 @@ def test_the_scheduled_job_queues_one_close_and_ignores_a_stale_schedule(app, fr
 
 def test_jobs_left_running_by_a_dead_scheduler_are_marked_failed(app, fresh_period):
     from app import jobs
-    from app.jobs import scheduler
+    from app import scheduler
     from app.extensions import db
     from models import JobRun
     from models.enums import JobStatus

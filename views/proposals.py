@@ -14,6 +14,7 @@ from wtforms import DateField, FieldList, Form, FormField, TextAreaField
 from wtforms.validators import Optional as OptionalValue
 
 from app import proposals
+from app.register import queries
 from app.errors import DomainError
 from app.register.households import InvalidRecord, Problems
 from app.security.scope import region_filter
@@ -253,7 +254,7 @@ class ProposalView(RegisterModelView):
         status = 200
         if request.args.get("register_id"):
             try:
-                household = proposals.household_in_scope(
+                household = queries.find_household(
                     current_user(), register_id=form.register_id.data
                 )
             except DomainError as error:
@@ -308,10 +309,10 @@ class ProposalView(RegisterModelView):
         user = current_user()
         try:
             if request.args.get("member"):
-                member = proposals.member_in_scope(user, request.args["member"])
+                member = queries.find_member(user, request.args["member"])
                 form.register_id.data, form.nik.data = member.household.register_id, member.nik
             elif request.args.get("household"):
-                form.register_id.data = proposals.household_in_scope(
+                form.register_id.data = queries.find_household(
                     user, request.args["household"]
                 ).register_id
         except DomainError:

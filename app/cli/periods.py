@@ -4,10 +4,10 @@ import click
 from flask import current_app
 from flask_babel import gettext
 
-from app.cli import datakesos, domain_errors
+from app.cli.base import command, domain_errors, progress
 
 
-@datakesos.command("close-period")
+@command("close-period")
 @click.argument("code", required=False)
 @domain_errors
 def close_period_command(code):
@@ -20,12 +20,7 @@ def close_period_command(code):
 
     with click.progressbar(length=len(periods.STEPS), label=gettext("Closing the period"),
                            show_pos=True) as bar:
-        def on_progress(done, total=None, message=None):
-            if message:
-                bar.label = message
-            bar.update(done - bar.pos)
-
-        result = periods.close_period(code, on_progress=on_progress)
+        result = periods.close_period(code, on_progress=progress(bar))
     periods.queue_minutes(result)
     click.echo(result.message)
     if result.closed:
@@ -41,19 +36,19 @@ def close_period_command(code):
         ))
 
 
-@datakesos.command("scheduler")
+@command("scheduler")
 @click.option("--poll-seconds", type=click.FloatRange(min=0.5), default=5.0, show_default=True,
               help="How often queued jobs and the close schedule are checked.")
 def scheduler_command(poll_seconds):
     """Run the scheduler process: queued jobs (period closes, bulk PDFs) and the close
     schedule. Only one is active per database; another one waits."""
-    from app.jobs import scheduler
+    from app import scheduler
 
     scheduler.run(current_app._get_current_object(), poll_seconds=poll_seconds,
                   say=lambda text: click.echo(text, err=True))
 
 
-@datakesos.command("snapshot-hash")
+@command("snapshot-hash")
 @click.argument("code")
 @domain_errors
 def snapshot_hash_command(code):
@@ -63,3 +58,6 @@ def snapshot_hash_command(code):
 
     period = periods.period_by_code(code)
     click.echo(periods.snapshot_hash(period.id))
+
+
+COMMANDS = (close_period_command, scheduler_command, snapshot_hash_command)

@@ -36,8 +36,8 @@ def enqueue(data: bytes, filename: str, user, ip_address: str | None = None):
                         requested_by_id=user.id)
 
 
-@jobs.job(KIND)
 def import_households(run, progress) -> dict:
+    """The KIND job (registered by create_app (app/__init__.py)): import the uploaded file."""
     params = run.params or {}
     path = upload_folder() / f"{params.get('file')}.csv"
     filename = params.get("filename") or path.name

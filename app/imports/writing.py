@@ -136,7 +136,7 @@ class _Writer:
         period = None
         if not self.importer.direct and (self.changes.new_households
                                          or self.changes.new_members):
-            period = proposals._open_period(lock=True)
+            period = proposals.require_open_period(lock=True)
         for household in self.plan.households.values():
             if household.existing:
                 self.household_ids[household.register_id] = household.existing["id"]

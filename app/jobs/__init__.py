@@ -1,7 +1,14 @@
-"""Jobs: work that is queued by a door (console button, schedule, CLI) and run by the
-scheduler process, never inside a web request.
+"""Jobs: work that is queued by a door (console button, schedule, CLI) or a room (the close
+queues its minutes) and run by the scheduler process, never inside a web request.
 
-A job kind is a plain function registered with `@job("kind")`; it receives the JobRun and a
+Owns the queue (JobRun rows) and the registry of job kinds: `register`, `kinds`, `enqueue`,
+`pending`, `enqueue_once`, `progress_callback`, `run_job`, `run_next`. It imports only the
+shared leaves and the models, so every room may queue a job by its kind's name. The kinds and
+their handlers are listed once, by create_app (app/__init__.py), so every process (console,
+scheduler, CLI) knows the same kinds whatever it imported; nothing registers a kind by being
+imported. The scheduler process that runs them is a door: app/scheduler.py.
+
+A job kind is a plain function `handler(run, progress)`: it receives the JobRun and a
 `progress(done, total=None, message=None)` callback that commits, so the console can show live
 progress. `enqueue` only writes a QUEUED row; `run_next` (called by the scheduler process, or
 directly by tests and the CLI) claims one queued row and runs it."""
@@ -18,14 +25,13 @@ from models.enums import JobStatus
 
 log = logging.getLogger(__name__)
 _KINDS: dict[str, Callable] = {}
+#: The statuses of a job that is still to finish: queued, or being run by the scheduler.
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-def job(kind: str):
-    def register(function):
-        _KINDS[kind] = function
-        return function
-
-    return register
+def register(kind: str, handler: Callable) -> None:
+    """Make `kind` a job kind run by `handler(run, progress)`."""
+    _KINDS[kind] = handler
 
 
 def kinds() -> list[str]:
@@ -40,6 +46,23 @@ def enqueue(kind: str, params: dict | None = None, requested_by_id: int | None =
     db.session.add(run)
     db.session.commit()
     return run
+
+
+def pending(kind: str, **params) -> JobRun | None:
+    """The oldest job of `kind` that is queued or running with these parameters."""
+    runs = db.session.scalars(
+        sa.select(JobRun).where(JobRun.kind == kind, JobRun.status.in_(UNFINISHED))
+        .order_by(JobRun.id)
+    ).all()
+    return next((run for run in runs
+                 if all((run.params or {}).get(name) == value for name, value in params.items())),
+                None)
+
+
+def enqueue_once(kind: str, params: dict, requested_by_id: int | None = None) -> JobRun:
+    """Queue a job, unless one of the same kind and parameters is queued or running: then
+    that one."""
+    return pending(kind, **params) or enqueue(kind, params, requested_by_id)
 
 
 def _claim(kind: str | None = None) -> JobRun | None:
@@ -98,10 +121,3 @@ def run_job(run: JobRun) -> JobRun:
 def run_next(kind: str | None = None) -> JobRun | None:
     run = _claim(kind)
     return run_job(run) if run else None
-
-
-def run_pending(kind: str | None = None) -> int:
-    count = 0
-    while run_next(kind) is not None:
-        count += 1
-    return count

@@ -1,9 +1,17 @@
-"""Reference data every installation starts with: assistance programs and the open period."""
+"""Reference data every installation starts with: assistance programs and the open period;
+and the period look-ups, written once: the open period (`open_period`, optionally locked),
+a period by its code (`period_by_code`), the period the live register counts for
+(`current_period`) and the periods that determined households (`determined_period_codes`).
+
+The look-ups read through the ORM session, or on a connection when given one (the period close
+reads on its own): then they return the row."""
 import calendar
 import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
+from app.errors import NotFound
 from app.extensions import db
 from models import Period, PeriodSnapshot, Program
 from models.enums import PeriodStatus, TargetLevel
@@ -27,7 +35,7 @@ def ensure_programs() -> None:
 
 def ensure_open_period(today: datetime.date | None = None) -> Period:
     """The open period, creating this month's when none is open."""
-    period = db.session.scalar(sa.select(Period).where(Period.status == PeriodStatus.OPEN))
+    period = open_period()
     if period is None:
         today = today or datetime.date.today()
         last_day = calendar.monthrange(today.year, today.month)[1]
@@ -42,8 +50,28 @@ def ensure_open_period(today: datetime.date | None = None) -> Period:
     return period
 
 
-def open_period() -> Period | None:
-    return db.session.scalar(sa.select(Period).where(Period.status == PeriodStatus.OPEN))
+def _first(query, connection=None):
+    if connection is not None:
+        return connection.execute(query).first()
+    return db.session.scalar(query)
+
+
+def open_period(lock: bool = False, connection=None) -> Period | None:
+    """The period that takes changes (at most one is OPEN). With `lock`, a shared row lock
+    (PostgreSQL) held until commit: a close locks the row before applying proposals, so it
+    waits for us and we for it."""
+    query = sa.select(Period).where(Period.status == PeriodStatus.OPEN)
+    if lock:
+        query = query.with_for_update(read=True)
+    return _first(query, connection)
+
+
+def period_by_code(code: str, field_name: str = "code", connection=None) -> Period:
+    """Period `code`; NotFound (on `field_name`) when there is none."""
+    period = _first(sa.select(Period).where(Period.code == code), connection)
+    if period is None:
+        raise NotFound(gettext("Unknown period %(code)s.", code=code), field_name)
+    return period
 
 
 def current_period() -> Period | None:

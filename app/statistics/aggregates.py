@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from app import codes
-from app import periods, statistics
+from app import statistics
 from app.codes import PERIOD_CODE, REGION_CODE
 from app.register import reference
 from app.errors import NotFound, ValidationError
@@ -100,7 +100,7 @@ def _period(code: str | None) -> Period:
         return period
     if not PERIOD_CODE.fullmatch(code):
         raise ValidationError(gettext("A period is written YYYY-MM, e.g. 2026-11."), "period")
-    return periods.period_by_code(code, "period")
+    return reference.period_by_code(code, "period")
 
 
 # --- the counts ----------------------------------------------------------------------------------

@@ -1,0 +1,148 @@
+"""The close's part of the proposals: `apply_verified` turns the verified proposals of a period
+into register changes, set-based SQL on the close's own connection, inside its transaction
+(app.periods.closing calls it as one of the close's statements).
+
+It lives here, not in app.periods, because it is the last step of the proposal workflow: which
+proposals apply and what each kind does to households and members is the proposals' knowledge;
+the close only decides when, on which connection.
+"""
+from __future__ import annotations
+
+import datetime
+
+import sqlalchemy as sa
+
+from models import AuditEntry, Household, Member, Period, Proposal
+from models.enums import (
+    DeactivationReason, HouseholdStatus, MemberStatus, PeriodStatus, ProposalKind, ProposalStatus,
+)
+
+#: The member status a verified member deactivation gives at the close.
+MEMBER_STATUS_FOR = {
+    DeactivationReason.MOVED: MemberStatus.MOVED,
+    DeactivationReason.DECEASED: MemberStatus.DECEASED,
+    DeactivationReason.DUPLICATE: MemberStatus.DUPLICATE,
+    DeactivationReason.NOT_FOUND: MemberStatus.NOT_FOUND,
+}
+
+
+def apply_verified(connection, period_id: int) -> dict[str, int]:
+    """Apply the verified proposals of period `period_id` on `connection`, inside the caller's
+    transaction (the period close); set-based: a fixed number of statements, whatever the count.
+
+    Contract (the close locks the period row first, so no proposal changes state meanwhile):
+    for proposals with status VERIFIED and period_id = `period_id` (or the id of an already
+    CLOSED period: one verified just as that period's close began, which it could not see, is
+    applied by the next close rather than never)
+      NEW_HOUSEHOLD         household PROPOSED → ACTIVE, and its PROPOSED members → ACTIVE
+      NEW_MEMBER            member PROPOSED → ACTIVE
+      DEACTIVATE_HOUSEHOLD  household ACTIVE → INACTIVE (members keep their status)
+      DEACTIVATE_MEMBER     member ACTIVE → the reason's status (MOVED, DECEASED, DUPLICATE,
+                            NOT_FOUND)
+    then each becomes APPLIED with applied_period_id = `period_id`, and one audit entry per
+    applied proposal is written. Changed rows get a new version (a form opened before the close
+    cannot overwrite them). Rows no longer in the expected status are left alone. Running it
+    again applies nothing (no VERIFIED proposal of the period is left).
+
+    Returns the number of rows changed: households_activated, members_activated,
+    households_deactivated, members_deactivated, proposals_applied.
+    """
+    proposal = Proposal.__table__
+    household = Household.__table__
+    member = Member.__table__
+    applicable = _applicable(period_id)
+
+    def verified(kind: ProposalKind, column, *conditions):
+        return sa.select(column).where(applicable, proposal.c.kind == kind, *conditions)
+
+    def change(table, condition, status) -> int:
+        statement = sa.update(table).where(condition).values(
+            status=status, version=table.c.version + 1, updated_at=sa.func.current_timestamp()
+        )
+        return connection.execute(statement).rowcount
+
+    counts = {
+        "households_activated": change(
+            household,
+            sa.and_(household.c.status == HouseholdStatus.PROPOSED,
+                    household.c.id.in_(verified(ProposalKind.NEW_HOUSEHOLD,
+                                                proposal.c.household_id))),
+            HouseholdStatus.ACTIVE,
+        ),
+        "members_activated": change(
+            member,
+            sa.and_(member.c.status == MemberStatus.PROPOSED, sa.or_(
+                member.c.household_id.in_(verified(ProposalKind.NEW_HOUSEHOLD,
+                                                   proposal.c.household_id)),
+                member.c.id.in_(verified(ProposalKind.NEW_MEMBER, proposal.c.member_id)),
+            )),
+            MemberStatus.ACTIVE,
+        ),
+        "households_deactivated": change(
+            household,
+            sa.and_(household.c.status == HouseholdStatus.ACTIVE,
+                    household.c.id.in_(verified(ProposalKind.DEACTIVATE_HOUSEHOLD,
+                                                proposal.c.household_id))),
+            HouseholdStatus.INACTIVE,
+        ),
+        "members_deactivated": sum(
+            change(
+                member,
+                sa.and_(member.c.status == MemberStatus.ACTIVE,
+                        member.c.id.in_(verified(ProposalKind.DEACTIVATE_MEMBER,
+                                                 proposal.c.member_id,
+                                                 proposal.c.reason == reason))),
+                status,
+            )
+            for reason, status in MEMBER_STATUS_FOR.items()
+        ),
+    }
+    _audit_applied(connection, period_id)
+    counts["proposals_applied"] = connection.execute(
+        sa.update(proposal)
+        .where(applicable)
+        .values(status=ProposalStatus.APPLIED, applied_period_id=period_id,
+                version=proposal.c.version + 1, updated_at=sa.func.current_timestamp())
+    ).rowcount
+    return counts
+
+
+def _applicable(period_id: int):
+    """Verified proposals the close of `period_id` applies."""
+    proposal, period = Proposal.__table__, Period.__table__
+    return sa.and_(
+        proposal.c.status == ProposalStatus.VERIFIED,
+        proposal.c.period_id.in_(sa.select(period.c.id).where(
+            sa.or_(period.c.id == period_id, period.c.status == PeriodStatus.CLOSED)
+        )),
+    )
+
+
+def _audit_applied(connection, period_id: int) -> None:
+    """One audit entry per proposal the close applies, written by one INSERT … SELECT."""
+    proposal = Proposal.__table__
+    entry = AuditEntry.__table__
+    json_type = entry.c.after.type
+
+    def json_value(value):
+        bound = sa.literal(value, json_type)
+        # psycopg2 sends the document as text: PostgreSQL needs it cast to JSONB.
+        return sa.cast(bound, json_type) if connection.dialect.name == "postgresql" else bound
+
+    rows = sa.select(
+        sa.literal(datetime.datetime.now(), sa.DateTime),
+        sa.literal("system"),
+        sa.literal("apply"),
+        sa.literal("proposal"),
+        sa.cast(proposal.c.id, sa.String(40)),
+        proposal.c.regency_code,
+        json_value({"status": ProposalStatus.VERIFIED.name}),
+        json_value({"status": ProposalStatus.APPLIED.name, "applied_period_id": period_id}),
+    ).where(_applicable(period_id))
+    connection.execute(
+        sa.insert(entry).from_select(
+            ["at", "username", "action", "entity", "entity_id", "region_code", "before",
+             "after"],
+            rows,
+        )
+    )
