@@ -1,26 +1,13 @@
-"""Settings, read from environment variables so one build serves every deployment."""
+"""Settings, read from environment variables so one build serves every deployment; reading
+them writes nothing (the secret key file is create_app's)."""
 import datetime
 import os
-import secrets
 from pathlib import Path
 
 from flask_appbuilder.security.manager import AUTH_DB
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("DATAKESOS_INSTANCE", BASE_DIR / "instance"))
-
-
-def _secret_key() -> str:
-    """An explicit SECRET_KEY wins; otherwise one is generated once per instance folder,
-    so `make run` needs no set-up and restarts keep sessions valid."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = INSTANCE_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
 
 
 def database_url(url: str) -> str:
@@ -34,7 +21,7 @@ def database_url(url: str) -> str:
 def _password_complexity(password: str) -> None:
     """Flask-AppBuilder's password check calls the app's one rule (imported late: config is
     read before the app package is)."""
-    from app.security.login_security import password_complexity_validator
+    from app.security.passwords import password_complexity_validator
 
     password_complexity_validator(password)
 
@@ -47,7 +34,8 @@ class Config:
     # address the request came to).
     OFFICE_LOGO = os.environ.get("OFFICE_LOGO", "")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
-    SECRET_KEY = _secret_key()
+    # Unset: create_app generates one once into INSTANCE_DIR/secret_key and reads it from there.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'datakesos.db'}")
     )

@@ -4,9 +4,9 @@ import logging
 import sqlalchemy as sa
 from flask import Flask
 
-from app.security import input_guard, login_security
+from app.security import api_keys, headers, input_guard, privacy, signin
 from app.extensions import appbuilder, csrf, db, migrate
-from views.security import protect_forms_from_csrf
+from app.security.csrf import protect_forms_from_csrf
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -14,6 +14,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_object("config.Config")
     if overrides:
         app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key()
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
 
@@ -30,21 +32,63 @@ def create_app(overrides: dict | None = None) -> Flask:
         migrate.init_app(app, db, directory=str(_project_dir() / "migrations"))
         appbuilder.init_app(app, db.session)
         from app import formatting
+        from app.register.reference import open_period
         from views import register_views
 
         formatting.register(app)
+        privacy.install(app)  # the templates' viewer_nik filter
+        app.jinja_env.globals["open_period"] = open_period  # the console's banner (base.html)
         _translate_form_messages(app)
         register_views(appbuilder)
         appbuilder.post_init()
-        login_security.install(app, appbuilder)
+        from views import security as security_doors
+
+        security_doors.install(app, appbuilder)  # failed sign-ins limited per address, 429
+        headers.install(app)  # CSP nonce, security headers
+        api_keys.install(app)  # keys checked before any API view
+        signin.install(app)  # sessions that can be ended, permanent after sign-in
         from views import dashboard
 
         dashboard.install(app, appbuilder)
 
-    from app.cli import datakesos
+    _register_job_kinds()  # console, scheduler and CLI know the same job kinds
 
-    app.cli.add_command(datakesos)
+    from app.cli import register as register_commands
+
+    register_commands(app)
     return app
+
+
+def _register_job_kinds() -> None:
+    """Every job kind with its handler, listed once (as views.register_views lists the views):
+    the console queues them by kind, the scheduler process runs them."""
+    from app import jobs
+    from app.imports import jobs as import_jobs
+    from app.periods import queueing as close_jobs
+    from reports import bulk
+
+    for kind, handler in (
+        (close_jobs.JOB_KIND, close_jobs.close_job),
+        (import_jobs.KIND, import_jobs.import_households),
+        (bulk.KIND, bulk.bulk_certificates),
+        (bulk.MINUTES_KIND, bulk.period_minutes),
+    ):
+        jobs.register(kind, handler)
+
+
+def _instance_secret_key() -> str:
+    """No SECRET_KEY configured: one is generated once per instance folder (DATAKESOS_INSTANCE),
+    so `make run` needs no set-up and restarts keep sessions valid."""
+    import secrets
+
+    from config import INSTANCE_DIR
+
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
 
 
 def _project_dir():

@@ -4,7 +4,7 @@ an Admin) on a file of 100,000 member rows, beside a raw COPY of the same file i
 with the same columns, measured in the same run (issue 6 goal: import throughput at least 0.5×
 the raw COPY's).
 
-    import_throughput(bench) -> list[Figure]     (scripts/bench.py registers it)
+    import_throughput(bench) -> list[Figure]     (named in scripts/bench.py's FIGURES)
 
 A second baseline from the same run bounds what any import can reach: the same generated
 households, families and members COPYed straight into the register's own tables — their indexes,
@@ -17,29 +17,16 @@ a second import of the same file is timed too and must change nothing.
 from __future__ import annotations
 
 import io
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench_common import Figure
 
 MEMBER_ROWS = 100_000
 #: Members per generated household are about 3.6: this many households give ≥ 100,000 rows.
 HOUSEHOLDS_NEEDED = 30_000
 REGION = "32.73"
-
-
-def _figure_class():
-    """scripts/bench.py's Figure, whether bench.py runs as the main script or was imported."""
-    main = sys.modules.get("__main__")
-    if main is not None and hasattr(main, "Figure") and hasattr(main, "Bench"):
-        return main.Figure
-    from scripts.bench import Figure
-
-    return Figure
 
 
 REGISTER_TABLES = ("household", "family", "member")
@@ -51,18 +38,19 @@ def write_file(path: Path, seed: int, rows_wanted: int = MEMBER_ROWS) -> tuple[i
     register's tables)."""
     import csv
 
-    from app.imports import columns, samples
+    from app.demo import import_files
+    from app.imports import columns
 
     rows = households = 0
     tables: dict[str, list[dict]] = {table: [] for table in REGISTER_TABLES}
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(columns.NAMES)
-        for household, families, members in samples.demo_households(
+        for household, families, members in import_files.demo_households(
                 HOUSEHOLDS_NEEDED, seed=seed, regions=(REGION,)):
             if rows >= rows_wanted:
                 break
-            writer.writerows(samples.row_of(household, families, member) for member in members)
+            writer.writerows(import_files.row_of(household, families, member) for member in members)
             tables["household"].append(household)
             tables["family"].extend(_families_of(families, members))
             tables["member"].extend(members)
@@ -104,10 +92,10 @@ def raw_copy_seconds(path: Path) -> float:
 def register_copy_seconds(tables: dict[str, list[dict]]) -> float:
     """COPY of the file's records into the register's own tables (household, family, member:
     indexes, keys and constraints as they are), timed up to the last row and rolled back."""
-    from app.demo.bulk import _copy_text
     from app.extensions import db
+    from app.imports.staging import copy_text
 
-    streams = {table: _copy_text(rows) for table, rows in tables.items()}
+    streams = {table: copy_text(rows) for table, rows in tables.items()}
     with db.engine.connect() as connection:
         cursor = connection.connection.cursor()
         try:
@@ -123,11 +111,10 @@ def register_copy_seconds(tables: dict[str, list[dict]]) -> float:
     return seconds
 
 
-def import_throughput(bench) -> list:
+def import_throughput(bench) -> list[Figure]:
     from app import imports
     from app.extensions import db
 
-    Figure = _figure_class()
     folder = Path(tempfile.mkdtemp(prefix="datakesos-bench-import-"))
     path = folder / "households-100k.csv"
     started = time.perf_counter()

@@ -123,10 +123,10 @@ def test_changed_value_updates_with_new_version_and_audit(app, tmp_path):
 
 # -- all or nothing -----------------------------------------------------------------------------
 def test_ten_thousand_rows_with_one_bad_row_write_nothing(app, tmp_path):
-    from app.imports import samples
+    from app.demo import import_files
 
     with app.app_context():
-        content = samples.csv_bytes(2_900, seed=77)
+        content = import_files.csv_bytes(2_900, seed=77)
     lines = content.decode().splitlines()
     assert len(lines) > 10_001 - 600
     header = lines[0].split(",")

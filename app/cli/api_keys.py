@@ -3,10 +3,10 @@
 import click
 from flask_babel import gettext
 
-from app.cli import datakesos, domain_errors
+from app.cli.base import command, domain_errors
 
 
-@datakesos.command("create-api-key")
+@command("create-api-key")
 @click.argument("username")
 @click.option("--name", default=None, help="What the key is for, e.g. the client system.")
 @click.option("--days", type=int, default=None, help="Valid for this many days (default: until revoked).")
@@ -22,7 +22,7 @@ def create_api_key_command(username, name, days):
     click.echo(gettext("Store it now: it is not shown again."), err=True)
 
 
-@datakesos.command("api-keys")
+@command("api-keys")
 @click.argument("username", required=False)
 def list_api_keys_command(username):
     """List API keys (all, or USERNAME's): id, name, state, last use. Never the key itself."""
@@ -34,7 +34,7 @@ def list_api_keys_command(username):
                    f"{key.last_used_on or '-'}")
 
 
-@datakesos.command("revoke-api-key")
+@command("revoke-api-key")
 @click.argument("uuid")
 @domain_errors
 def revoke_api_key_command(uuid):
@@ -43,3 +43,6 @@ def revoke_api_key_command(uuid):
 
     key = api_keys.revoke(uuid)
     click.echo(gettext("API key %(name)s revoked.", name=key.name))
+
+
+COMMANDS = (create_api_key_command, list_api_keys_command, revoke_api_key_command)

@@ -2,10 +2,10 @@
 import click
 from flask_babel import gettext
 
-from app.cli import datakesos, domain_errors
+from app.cli.base import command, domain_errors
 
 
-@datakesos.command("demo")
+@command("demo")
 @click.option("--households", type=click.IntRange(min=1), default=3000, show_default=True,
               help="Number of households to generate.")
 @click.option("--seed", type=int, default=None,
@@ -30,21 +30,21 @@ def demo_command(households, seed, regions, bulk):
     more households.
     """
     from app import demo
-    from app.demo import bulk as demo_copy
+    from app.demo import bulk as bulk_copy
     from app.extensions import is_postgresql
     from app.formatting import number
 
     seed = demo.DEFAULT_SEED if seed is None else seed
     if bulk is None:
-        bulk = is_postgresql() and households >= demo_copy.BULK_THRESHOLD
+        bulk = is_postgresql() and households >= bulk_copy.BULK_THRESHOLD
     if regions is None:
-        regions = demo_copy.NATIONAL if bulk else ",".join(demo.DEFAULT_REGIONS)
+        regions = bulk_copy.NATIONAL if bulk else ",".join(demo.DEFAULT_REGIONS)
     codes = [code.strip() for code in regions.split(",") if code.strip()]
     # Asked before the progress bar, where it is cheap to ask (the bulk path knows its first
     # household only once its regencies are weighed, and asks itself).
     marker = "" if bulk else demo.existing_marker(seed, codes)
     if not marker:
-        generate = demo_copy.generate_bulk if bulk else demo.generate
+        generate = bulk_copy.generate_bulk if bulk else demo.generate
         with click.progressbar(length=households, label=gettext("Generating households"),
                                show_pos=True) as bar:
             result = generate(households, seed=seed, regions=codes, on_progress=bar.update)
@@ -67,3 +67,6 @@ def demo_command(households, seed, regions, bulk):
         click.echo(gettext("Demo users created: %(users)s.", users=", ".join(created)))
     else:
         click.echo(gettext("Demo users already exist; left unchanged."))
+
+
+COMMANDS = (demo_command,)

@@ -5,10 +5,10 @@ from pathlib import Path
 import click
 from flask_babel import gettext
 
-from app.cli import datakesos, domain_errors
+from app.cli.base import command, domain_errors, progress
 
 
-@datakesos.command("import")
+@command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--user", "username", default=None,
               help="Import as this user (their role and region); default: the system (Admin).")
@@ -31,13 +31,8 @@ def import_command(path: Path, username, dry_run, report_path):
             raise NotFound(gettext("No user %(username)s.", username=username))
     importer = imports.importer_for(user)
     with click.progressbar(length=100, label=gettext("Importing"), show_percent=True) as bar:
-        def on_progress(done, total=None, message=None):
-            if message:
-                bar.label = message
-            bar.update(done - bar.pos)
-
         result = imports.run_import(path.read_bytes(), path.name, importer, dry_run=dry_run,
-                                    progress=on_progress)
+                                    progress=progress(bar))
     if not result.ok:
         report_path = report_path or path.with_name(path.name + ".errors.csv")
         report_path.write_text(error_report(result.errors, result.error_count),
@@ -73,3 +68,6 @@ def summary(result) -> str:
         text += " " + gettext("%(count)s warnings (NIK differs from birth date or sex).",
                               count=number(result.warning_count))
     return text
+
+
+COMMANDS = (import_command,)

@@ -1,15 +1,16 @@
 """Bulk demo data on PostgreSQL through COPY: the national data set ("N1M") in minutes.
 
-`generate_bulk(households=1_000_000)` draws the same kind of households as app.demo (the
-generator is reused as it is) but:
+`generate_bulk(households=1_000_000)` draws the same kind of households as app.demo (its
+Generator is reused as it is) but:
 
 - spreads them over all 514 regencies/cities, weighted by their villages (a city's kelurahan
   count three times, being denser), with Kota Bandung and Kabupaten Bogor — the demo users'
-  regions — each given a fixed share so their operators have a full register to work on;
+  regions — each given a fixed share so their operators have a full register to work on
+  (app.demo.places.national_regencies);
 - generates chunks of CHUNK households in worker processes (one per core), each chunk from its
   own seed, so the result does not depend on the number of workers or their timing;
-- writes each chunk as COPY text streams (household, family, member, program_membership) from
-  the parent process while the workers draw the next chunks;
+- writes each chunk as COPY text streams (household, family, member, program_membership;
+  app.imports.staging's encoder) from the parent process while the workers draw the next chunks;
 - drops the secondary indexes and foreign keys of the four tables first and builds them again
   afterwards (one sort per index instead of 3.6 M random inserts), all in one transaction: a
   failed run leaves the register as it was.
@@ -18,16 +19,14 @@ Ids: a household's id follows its index; families, members and memberships take 
 block reserved per chunk (the most a household can have times CHUNK), so chunks need not wait
 for each other and ids have gaps between chunks. Sequences are moved past the last id.
 
-Uniqueness: register ids are unique by construction (app.demo's stride). NIKs and KK numbers are
-drawn as in app.demo; the few that repeat (an earlier chunk, another seed, real data) are redrawn
-set-based in SQL before the unique indexes are built — the later row gets a serial from the
-range 5000–9999 that app.demo never draws, deterministically from its id.
+Uniqueness: register ids are unique by construction (the Generator's stride). NIKs and KK
+numbers are drawn as in app.demo; the few that repeat (an earlier chunk, another seed, real
+data) are redrawn set-based in SQL before the unique indexes are built — the later row gets a
+serial from the range 5000–9999 that app.demo never draws, deterministically from its id.
 """
 from __future__ import annotations
 
 import contextlib
-import datetime
-import enum
 import io
 import multiprocessing
 import os
@@ -38,20 +37,17 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from app import demo
+from app.demo.generator import DEFAULT_SEED, TABLES, Generator
+from app.demo.places import national_regencies
+from app.demo.writing import DemoResult, advance_sequences
 from app.errors import ValidationError
 from app.extensions import db, is_postgresql
-from models import Region
+from app.imports.staging import copy_text
 
 CHUNK = 5000
 #: Above this many households, `flask datakesos demo` on PostgreSQL uses COPY by default.
 BULK_THRESHOLD = 50_000
 NATIONAL = "national"
-#: Shares of the national data set kept for the demo users' regencies.
-FIXED_SHARES = {"32.73": 0.03, "32.01": 0.025}
-CITY_FACTOR = 3.0
-
-TABLES = demo._TABLES
 #: Most rows one household can have in each table (app.demo: 2 family cards; head, spouse,
 #: 6 children, a parent, another relative, a married child, the in-law and 3 grandchildren;
 #: PBI JK and PIP per member, PKH and BPNT per family, RUTILAHU).
@@ -62,7 +58,7 @@ PER_HOUSEHOLD = {"household": 1, "family": 2, "member": 16, "program_membership"
 class BulkPlan:
     """What the workers need, fixed before they fork."""
 
-    generator: object
+    generator: Generator
     households: int
     bases: dict
     chunk: int
@@ -71,44 +67,18 @@ class BulkPlan:
 _PLAN: BulkPlan | None = None
 
 
-def national_regencies() -> list:
-    """Every regency/city with its villages, weighted for a national register."""
-    villages: dict[str, list] = {}
-    for code in db.session.scalars(sa.select(Region.code).where(Region.level == 4)
-                                   .order_by(Region.code)):
-        villages.setdefault(code[:5], []).append((code, code[:8].replace(".", "")))
-    if not villages:
-        raise ValidationError(gettext("Unknown region code %(code)s. Run `flask datakesos init` "
-                                      "first if no regions are loaded.", code="32.73"), "regions")
-    names = dict(db.session.execute(
-        sa.select(Region.code, Region.name).where(Region.level == 2)).all())
-    regencies = []
-    for code, rows in sorted(villages.items()):
-        kind = "kota" if code[3] in "789" else "kab"
-        regencies.append(demo._Regency(
-            code=code, name=names.get(code, "").removeprefix("Kabupaten ").removeprefix("Kota "),
-            kind=kind, weight=len(rows) * (CITY_FACTOR if kind == "kota" else 1.0),
-            villages=rows))
-    free = sum(r.weight for r in regencies if r.code not in FIXED_SHARES)
-    fixed = sum(share for code, share in FIXED_SHARES.items() if code in villages)
-    for regency in regencies:
-        if regency.code in FIXED_SHARES:
-            regency.weight = FIXED_SHARES[regency.code] * free / (1 - fixed)
-    return regencies
-
-
 def chunk_seed(seed: int, chunk: int) -> str:
     return f"datakesos-demo-bulk-{seed}-{chunk}"
 
 
 def generate_bulk(
     households: int,
-    seed: int = demo.DEFAULT_SEED,
+    seed: int = DEFAULT_SEED,
     regions: Sequence[str] | str = NATIONAL,
     on_progress: Callable[[int], None] | None = None,
     workers: int | None = None,
     chunk: int = CHUNK,
-) -> demo.DemoResult:
+) -> DemoResult:
     """Write `households` demo households through COPY in one transaction (PostgreSQL only);
     nothing when this seed's first household is already registered."""
     global _PLAN
@@ -118,20 +88,20 @@ def generate_bulk(
     if not is_postgresql():
         raise ValidationError(gettext("Bulk demo data needs PostgreSQL."), "bulk")
     if regions == NATIONAL or list(regions) == [NATIONAL]:
-        generator = demo._Generator(seed, (), regencies=national_regencies())
+        generator = Generator(seed, (), regencies=national_regencies())
     else:
-        generator = demo._Generator(seed, regions)
+        generator = Generator(seed, regions)
     marker = generator.register_id(
-        0, generator._pick_regency(random.Random(chunk_seed(seed, 0))))
+        0, generator.pick_regency(random.Random(chunk_seed(seed, 0))))
     if db.session.scalar(sa.text("SELECT 1 FROM household WHERE register_id = :r"),
                          {"r": marker}):
-        return demo.DemoResult(marker=marker, already_present=True)
+        return DemoResult(marker=marker, already_present=True)
 
     chunks = (households + chunk - 1) // chunk
     bases = dict(generator.next_id)
     _PLAN = BulkPlan(generator, households, bases, chunk)
     workers = workers or max(1, min(os.cpu_count() or 1, chunks))
-    result = demo.DemoResult(marker=marker)
+    result = DemoResult(marker=marker)
     connection = db.session.connection()
     cursor = connection.connection.driver_connection.cursor()
     try:
@@ -163,7 +133,7 @@ def generate_bulk(
         _redraw_repeated(cursor, bases)
         for statement in rebuild:
             cursor.execute(statement)
-        demo._advance_sequences()
+        advance_sequences()
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -192,7 +162,7 @@ def _draw_chunk(index: int):
     streams = {}
     for table, rows in zip(TABLES, (batch.households, batch.families, batch.members,
                                     batch.memberships)):
-        streams[table] = _copy_text(rows)
+        streams[table] = copy_text(rows)
     by_program: dict[str, int] = {}
     for row in batch.memberships:
         code = generator.program_codes[row["program_id"]]
@@ -200,33 +170,6 @@ def _draw_chunk(index: int):
     counts = {"family": len(batch.families), "member": len(batch.members),
               "program_membership": len(batch.memberships)}
     return count, streams, counts, by_program
-
-
-def _copy_text(rows: list[dict]) -> tuple[list[str], str]:
-    if not rows:
-        return [], ""
-    columns = list(rows[0])
-    lines = ["\t".join([_field(row[column]) for column in columns]) for row in rows]
-    return columns, "\n".join(lines) + "\n"
-
-
-def _field(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, enum.Enum):
-        return value.name
-    if isinstance(value, str):
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            value = (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-                     .replace("\r", "\\r"))
-        return value
-    if isinstance(value, datetime.datetime):
-        return value.isoformat(" ")
-    return str(value)
 
 
 # -- indexes and uniqueness (in the parent's transaction) -------------------------------------

@@ -12,9 +12,9 @@ from app.imports import columns
 def demo_households(households: int, seed: int = 7, regions=("32.73",)) -> Iterator[tuple]:
     """(household, family by id, members) of `households` generated households, NIKs and KK
     numbers valid (DESIGN §3) and unique among themselves and against the register."""
-    from app.demo import _Generator
+    from app.demo.generator import Generator
 
-    generator = _Generator(seed, regions)
+    generator = Generator(seed, regions)
     redraw = random.Random(f"datakesos-import-sample-{seed}")
     seen: dict[str, set] = {"kk_number": set(), "nik": set()}
     for start in range(0, households, 500):

@@ -1,10 +1,13 @@
 """Moving many new rows into a register table in the caller's transaction, with one audit entry
 each: on PostgreSQL by COPY into a temporary staging table, then INSERT … SELECT into the table
 and INSERT … SELECT into the audit trail (the row as JSON); elsewhere (SQLite) by executemany
-and app.audit.record_many."""
-import csv
+and app.audit.record_many.
+
+`copy_value` and `copy_text` are the one encoder of values into COPY's text format; the demo's
+COPY path (app.demo.bulk) and the import benchmark use it too."""
+import datetime
+import enum
 import io
-import operator
 
 import sqlalchemy as sa
 
@@ -35,7 +38,7 @@ def insert_rows(table: sa.Table, names: list[str], rows: list[dict], entity: str
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {staged}")
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {staged} (LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP")
-    copy_into(staged, names, _as_lists(table, names, rows))
+    copy_into(staged, names, rows)
     listed = ", ".join(names)
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM {staged}")
     if "village_code" in table.c:
@@ -54,33 +57,46 @@ def insert_rows(table: sa.Table, names: list[str], rows: list[dict], entity: str
     connection.exec_driver_sql(f"DROP TABLE {staged}")
 
 
-def _as_lists(table: sa.Table, names: list[str], rows: list[dict]) -> list[list]:
-    """Rows as value lists for csv. csv writes None as an empty unquoted field, which COPY …
-    CSV reads as NULL, and booleans, numbers and dates in forms PostgreSQL reads; enumerations
-    must go by name (their str() is the translated label)."""
-    get = operator.itemgetter(*names)
-    enums = [index for index, name in enumerate(names) if isinstance(table.c[name].type, sa.Enum)]
-    lists = []
-    for row in rows:
-        values = list(get(row))
-        for index in enums:
-            value = values[index]
-            if value is not None:
-                values[index] = value.name
-        lists.append(values)
-    return lists
+def copy_value(value) -> str:
+    """A value as PostgreSQL's COPY text format writes it: NULL as \\N, booleans as t/f,
+    enumerations by name (their str() is the translated label), datetimes with a space, and
+    backslash, tab and line breaks escaped."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, str):
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            value = (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                     .replace("\r", "\\r"))
+        return value
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(" ")
+    return str(value)
 
 
-def copy_into(table_name: str, names: list[str], rows, chunk_rows: int = 20_000) -> None:
-    """COPY rows (sequences of values) into a table on the session's connection."""
+def copy_text(rows: list[dict], names: list[str] | None = None) -> tuple[list[str], str]:
+    """Rows (dicts) as COPY text: (the column names, default the first row's keys; the text)."""
+    if not rows:
+        return list(names or ()), ""
+    names = list(rows[0]) if names is None else list(names)
+    lines = ["\t".join([copy_value(row[name]) for name in names]) for row in rows]
+    return names, "\n".join(lines) + "\n"
+
+
+def copy_into(table_name: str, names: list[str], rows: list[dict],
+              chunk_rows: int = 20_000) -> None:
+    """COPY rows (dicts with every name) into a table on the session's connection."""
     cursor = db.session.connection().connection.cursor()
-    statement = f"COPY {table_name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)"
+    statement = f"COPY {table_name} ({', '.join(names)}) FROM STDIN"
     try:
         for start in range(0, len(rows), chunk_rows):
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(rows[start:start + chunk_rows])
-            buffer.seek(0)
-            cursor.copy_expert(statement, buffer)
+            _names, text = copy_text(rows[start:start + chunk_rows], names)
+            cursor.copy_expert(statement, io.StringIO(text))
     finally:
         cursor.close()
 
