@@ -3,10 +3,13 @@ initialised the way `flask datakesos init` does it; register data is emptied aft
 import os
 import re
 import tempfile
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+pytest_plugins = ("tests.fixtures.periods", "tests.fixtures.documents")
+ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 _tmp = tempfile.mkdtemp(prefix="datakesos-test-")
 os.environ.setdefault("DATAKESOS_INSTANCE", _tmp)
@@ -171,7 +174,7 @@ def token(client):
 @pytest.fixture()
 def make_household(app):
     """Create a household with members through the domain service, as the forms do."""
-    from tests.factories import build_household
+    from tests.fixtures.factories import build_household
 
     def _make(village_code=BANDUNG_VILLAGE, **kwargs):
         with app.app_context():

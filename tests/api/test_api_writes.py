@@ -4,21 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
-
-HEAD = {
-    "nik": "3273011705800011", "full_name": "Budi Santoso", "kk_number": "3273011501200011",
-    "relation_to_head": "HEAD", "sex": "MALE", "birth_date": "1980-05-17",
-}
-SPOUSE = {
-    "nik": "3273014302830012", "full_name": "Siti Aminah", "kk_number": "3273011501200011",
-    "relation_to_head": "SPOUSE", "sex": "FEMALE", "birth_date": "1983-02-03",
-}
-
-
-def new_household(**overrides):
-    return {"village_code": BANDUNG_VILLAGE, "address": "Jl. Braga 5", "welfare_decile": 3,
-            "floor_type": "CERAMIC", "members": [HEAD, SPOUSE], **overrides}
-
+from tests.fixtures.bodies import HEAD, SPOUSE, member_shown, new_household
 
 def test_admin_enters_a_household_with_its_members(client, token):
     response = client.post("/api/v1/household/", headers=token("admin"), json=new_household())
@@ -80,13 +66,6 @@ def test_a_member_for_a_household_that_does_not_exist_is_404(client, token):
     response = client.post("/api/v1/member/", headers=token("admin"),
                            json=child_of(2_000_000_000, "327301"))
     assert response.status_code == 404
-
-
-def member_shown(client, headers, relation: str) -> dict:
-    """The first member with this relation to the head, as GET /member/<id> shows it."""
-    members = client.get("/api/v1/member/", headers=headers).get_json()["result"]
-    row = next(row for row in members if row["relation_to_head"] == relation)
-    return client.get(f"/api/v1/member/{row['id']}", headers=headers).get_json()["result"]
 
 
 def test_operator_corrects_a_member_through_the_rules(client, token, make_household):

@@ -6,9 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
-from tests.test_periods import (  # noqa: F401  (fixture)
-    NEXT_CODE, edit_household_through_form, fresh_period,
-)
+from tests.fixtures.periods import NEXT_CODE, edit_household_through_form
 
 JAKARTA_VILLAGE = "31.71.01.1001"
 _ROW = re.compile(r'<tr class="regency (regency-active|regency-inactive)" data-code="([^"]+)">'

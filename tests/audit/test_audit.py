@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, PASSWORD, TEST_DATABASE_URL, csrf_token
-from tests.factories import kk_for, nik_for
+from tests.fixtures.factories import kk_for, nik_for
 
 _HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|expected_version)"[^>]*>')
 _VALUE = re.compile(r'value="([^"]*)"')

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, bearer, session_csrf
-from tests.test_api_writes import HEAD, SPOUSE, member_shown, new_household
+from tests.fixtures.bodies import HEAD, SPOUSE, member_shown, new_household
 
 NUL_MESSAGE = "karakter kendali"
 

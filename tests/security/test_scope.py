@@ -160,17 +160,6 @@ def test_matrix_of_doors_roles_and_regions(app, two_households, username):
             assert _fingerprint(app) == before, f"{username} changed {region} data"
 
 
-def test_operator_cannot_create_a_household_in_another_regency(app, client, login):
-    from tests.test_households import _count
-    from tests.test_proposals import _household_form
-
-    login("operator.bandung")
-    response = client.post("/proposals/households/add",
-                           data=_household_form(client, village=BOGOR_VILLAGE))
-    assert "di luar wilayah Anda" in response.get_data(as_text=True)
-    assert _count(app, "household") == 0
-
-
 def test_operator_cannot_add_a_member_to_a_foreign_household(app, client, login, two_households):
     login("operator.bandung")
     bogor = two_households["bogor"]["Household"]
@@ -237,3 +226,9 @@ def test_nik_is_masked_for_province_and_interconnection(app, client, login, two_
     client.get("/logout/")
     login("operator.bandung")
     assert nik in client.get(f"/members/show/{member_id}").get_data(as_text=True)
+
+
+def test_proposal_doors_are_in_the_scope_matrix(app):
+    doors = {rule.rule for rule, view in _doors(app) if type(view).__name__ == "ProposalView"}
+    assert {"/proposals/show/<pk>", "/proposals/verify/<pk>", "/proposals/reject/<pk>",
+            "/proposals/submit/<pk>", "/proposals/delete/<pk>", "/proposals/edit/<pk>"} <= doors

@@ -9,7 +9,6 @@ only the garbage collector would give back (the original defect) counts as held.
 import contextlib
 import contextvars
 import gc
-import os
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.test import EnvironBuilder
 
-from tests.conftest import signed_in
+from tests.conftest import ROOT, signed_in
 
 HOUSEHOLDS = 2500  # Kota Bandung gets 1,500: CSV in 3 chunks or more, XLSX in 2 (64 KiB)
 REFUSAL = "Anda sudah menjalankan 2 ekspor sekaligus, batas untuk satu pengguna"
@@ -306,7 +305,7 @@ def test_the_limit_holds_across_processes_and_dies_with_them(app, engine, large_
         user_id = app.appbuilder.sm.find_user(username="operator.bandung").id
     worker = subprocess.Popen(
         [sys.executable, "-c", HOLD_A_SLOT, database_url(), str(user_id), "2"],
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        cwd=ROOT,
         stdout=subprocess.PIPE, text=True)
     try:
         assert worker.stdout.readline().strip() == "holding"

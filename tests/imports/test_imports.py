@@ -2,14 +2,13 @@
 idempotent, scoped, with an error report in Indonesian that tells nothing of other regions."""
 import csv
 import io
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, csrf_token
+from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, ROOT, csrf_token
 
-SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "samples" / "import-households.csv"
+SAMPLE = ROOT / "docs" / "samples" / "import-households.csv"
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
-from tests.test_periods import fresh_period  # noqa: F401  (fixture)
 
 URL = "/api/v1/aggregate/"
 

@@ -9,9 +9,7 @@ import zoneinfo
 import pytest
 import sqlalchemy as sa
 
-from tests.test_periods import (  # noqa: F401  (fixture)
-    NEXT_CODE, count, demo_households, flask_command, fresh_period, period_row,
-)
+from tests.fixtures.periods import NEXT_CODE, count, demo_households, flask_command, period_row
 
 
 def _collect(stream, lines: list) -> threading.Thread:

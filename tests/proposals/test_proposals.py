@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, PASSWORD, csrf_token, session_csrf
 from models.enums import Sex
-from tests.factories import kk_for, nik_for
+from tests.fixtures.factories import kk_for, nik_for
 
 HEAD_BIRTH = datetime.date(1975, 8, 17)
 SPOUSE_BIRTH = datetime.date(1979, 3, 2)
@@ -188,7 +188,7 @@ def test_a_nik_of_a_pending_proposal_cannot_be_proposed_again(app, client, login
 
 def test_a_household_needs_its_head(app):
     from app.register.households import InvalidRecord
-    from tests.factories import member_data
+    from tests.fixtures.factories import member_data
     from models.enums import Relationship
 
     with app.app_context():
@@ -421,7 +421,7 @@ def test_apply_verified_changes_statuses_set_based(app, make_household):
     from app.register.reference import open_period
     from models import Household, Member
     from models.enums import Relationship
-    from tests.factories import member_data
+    from tests.fixtures.factories import member_data
 
     with app.app_context():
         operator, verifier = _user("operator.bandung"), _user("verifikator.bandung")
@@ -493,12 +493,12 @@ def test_apply_verified_changes_statuses_set_based(app, make_household):
         assert (totals.households, totals.people) == (2, 4)
 
 
-def test_proposal_doors_are_in_the_scope_matrix(app):
-    from tests.test_scope import _doors
-
-    doors = {rule.rule for rule, view in _doors(app) if type(view).__name__ == "ProposalView"}
-    assert {"/proposals/show/<pk>", "/proposals/verify/<pk>", "/proposals/reject/<pk>",
-            "/proposals/submit/<pk>", "/proposals/delete/<pk>", "/proposals/edit/<pk>"} <= doors
+def test_operator_cannot_create_a_household_in_another_regency(app, client, login):
+    login("operator.bandung")
+    response = client.post("/proposals/households/add",
+                           data=_household_form(client, village=BOGOR_VILLAGE))
+    assert "di luar wilayah Anda" in response.get_data(as_text=True)
+    assert _scalar(app, "SELECT count(*) FROM household") == 0
 
 
 def test_the_verifier_sees_the_proposed_people_on_the_proposal(app, client, login, proposed):

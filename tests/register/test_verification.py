@@ -3,9 +3,7 @@ import re
 
 import pytest
 
-from tests.test_reports import (  # noqa: F401  (closed_periods: a fixture used here)
-    certificate_url, certificates_of, closed_periods, determine,
-)
+from tests.fixtures.documents import certificate_url, certificates_of, determine
 
 
 # --- codes -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from models.enums import Relationship, Sex
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, bearer, session_csrf, signed_in
-from tests.factories import build_household, member_data
+from tests.fixtures.factories import build_household, member_data
 
 #: The member a masked role tries to unmask: born 28 December 1980, a man, serial 9912 — the
 #: hidden digits come last in any enumeration in calendar order.

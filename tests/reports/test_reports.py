@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, session_csrf
-from tests.factories import member_data
-
-CLOSED_CODE = "2019-11"
-EARLIER_CODE = "2019-05"
+from tests.fixtures.factories import member_data
+from tests.fixtures.documents import (
+    CLOSED_CODE, EARLIER_CODE, certificate_url, certificates_of, determine,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                 reason="poppler-utils (pdftotext) is not installed")
@@ -38,72 +38,6 @@ def pdf_pages(content: bytes) -> int:
     return int(re.search(r"Pages:\s+(\d+)", result.stdout.decode()).group(1))
 
 
-def determine(app, household_ids, code=CLOSED_CODE, recaps=(), activity=()):
-    """A CLOSED period whose snapshot holds these households (as a close would leave it)."""
-    from app.extensions import db
-    from models import (
-        DistrictActivity, Household, Period, PeriodRecap, PeriodSnapshot, PeriodSnapshotProgram,
-    )
-    from models.enums import MembershipStatus, PeriodStatus
-
-    year, month = (int(part) for part in code.split("-"))
-    with app.app_context():
-        period = db.session.scalar(sa.select(Period).where(Period.code == code))
-        if period is None:
-            period = Period(code=code, start_date=datetime.date(year, month, 1),
-                            end_date=datetime.date(year, month, 28), status=PeriodStatus.CLOSED,
-                            closed_at=datetime.datetime(year, month, 28, 16, 0))
-            db.session.add(period)
-            db.session.flush()
-        for household_id in household_ids:
-            household = db.session.get(Household, household_id)
-            db.session.add(PeriodSnapshot(
-                period_id=period.id, household_id=household.id,
-                register_id=household.register_id, village_code=household.village_code,
-                welfare_decile=household.welfare_decile, family_count=len(household.families),
-                member_count=len(household.members)))
-            programs: dict[int, int] = {}
-            for membership in household.memberships:
-                if membership.status == MembershipStatus.ACTIVE:
-                    programs[membership.program_id] = programs.get(membership.program_id, 0) + 1
-            for program_id, recipients in programs.items():
-                db.session.add(PeriodSnapshotProgram(period_id=period.id, household_id=household.id,
-                                                     program_id=program_id, recipients=recipients))
-        for values in recaps:
-            db.session.add(PeriodRecap(period_id=period.id, **values))
-        for values in activity:
-            db.session.add(DistrictActivity(period_id=period.id, **values))
-        db.session.commit()
-        return period.id
-
-
-@pytest.fixture()
-def closed_periods(app):
-    """Removes the closed test periods and everything hanging on them after the test."""
-    yield
-    from app.extensions import db
-
-    with app.app_context():
-        db.session.rollback()
-        ids = [row[0] for row in db.session.execute(sa.text(
-            "SELECT id FROM period WHERE code IN (:a, :b)"), {"a": CLOSED_CODE, "b": EARLIER_CODE})]
-        db.session.execute(sa.text("DELETE FROM certificate"))
-        db.session.execute(sa.text("DELETE FROM report_file"))
-        db.session.execute(sa.text(
-            "DELETE FROM job_run WHERE kind IN ('bulk_certificates', 'period_minutes')"))
-        for table in ("period_snapshot_program", "period_snapshot_people", "period_snapshot",
-                      "period_recap_program",
-                      "period_recap", "district_activity"):
-            for period_id in ids:
-                db.session.execute(sa.text(f"DELETE FROM {table} WHERE period_id = :id"),
-                                   {"id": period_id})
-        for period_id in ids:
-            db.session.execute(sa.text("DELETE FROM period WHERE id = :id"), {"id": period_id})
-        db.session.commit()
-        open_count = db.session.scalar(sa.text("SELECT count(*) FROM period WHERE status = 'OPEN'"))
-        assert open_count == 1
-
-
 def add_membership(app, household_id, program_code="PKH", member=False):
     from app.extensions import db
     from models import Household, Program, ProgramMembership
@@ -119,15 +53,6 @@ def add_membership(app, household_id, program_code="PKH", member=False):
         db.session.commit()
 
 
-def certificates_of(app, household_id):
-    from app.extensions import db
-    from models.certificates import Certificate
-
-    with app.app_context():
-        return db.session.scalars(sa.select(Certificate).where(
-            Certificate.household_id == household_id).order_by(Certificate.id)).all()
-
-
 def audit_actions(app, action):
     from app.extensions import db
     from models import AuditEntry
@@ -135,10 +60,6 @@ def audit_actions(app, action):
     with app.app_context():
         return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)
                                   .order_by(AuditEntry.id)).all()
-
-
-def certificate_url(household_id):
-    return f"/reports/household/{household_id}/certificate.pdf"
 
 
 # --- certificates --------------------------------------------------------------------------------
@@ -392,7 +313,7 @@ def test_the_fetcher_serves_bundled_assets_and_data(url, media_type):
 # --- region recaps -------------------------------------------------------------------------------
 
 def _region_household(make_household, village, decile, name="Budi Santoso"):
-    from tests.factories import member_data as data
+    from tests.fixtures.factories import member_data as data
 
     return make_household(village, members=[data(village, name=name)], welfare_decile=decile)
 

@@ -31,7 +31,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, USERS, bearer, csrf_token, signed_in
-from tests.factories import kk_for, nik_for
+from tests.fixtures.factories import kk_for, nik_for
 
 ANONYMOUS = "(anonymous)"
 NATIONAL = {"admin", "pusdatin", "pengawas"}

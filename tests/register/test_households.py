@@ -5,7 +5,7 @@ import re
 import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, csrf_token, form_defaults
-from tests.factories import kk_for, nik_for
+from tests.fixtures.factories import kk_for, nik_for
 
 
 def _new_household_form(client, **overrides):

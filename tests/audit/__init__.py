@@ -1,0 +1,1 @@
+"""Tests of the audit trail (app/audit/ or its doors)."""

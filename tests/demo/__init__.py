@@ -1,0 +1,1 @@
+"""Tests of demo data (app/demo/ or its doors)."""

@@ -1,0 +1,1 @@
+"""Tests of CSV/XLSX exports (app/exports/ or its doors)."""

@@ -1,0 +1,1 @@
+"""Tests of bulk imports (app/imports/ or its doors)."""

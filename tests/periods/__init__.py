@@ -1,0 +1,1 @@
+"""Tests of the period close (app/periods/ or its doors)."""

@@ -1,0 +1,1 @@
+"""Tests of figures, aggregates, district activity, Beranda (app/statistics/ or its doors)."""
