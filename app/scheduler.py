@@ -113,11 +113,9 @@ def _lock_alive() -> bool:
 
 # -- the jobs ---------------------------------------------------------------------------------
 def _application():
-    global _app
-    if _app is None:  # a job restored outside `run` (not expected): build the app
-        from app import create_app
-
-        _app = create_app()
+    """The application `run` serves: APScheduler calls the jobs below without one."""
+    if _app is None:
+        raise RuntimeError("The scheduler's jobs run inside scheduler.run(app).")
     return _app
 
 

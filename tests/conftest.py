@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-pytest_plugins = ("tests.fixtures.periods", "tests.fixtures.documents")
+pytest_plugins = ("tests.fixtures.factories", "tests.fixtures.periods", "tests.fixtures.documents")
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 _tmp = tempfile.mkdtemp(prefix="datakesos-test-")
@@ -169,19 +169,6 @@ def bearer(client, username: str, password: str = PASSWORD) -> dict:
 @pytest.fixture()
 def token(client):
     return lambda username: bearer(client, username)
-
-
-@pytest.fixture()
-def make_household(app):
-    """Create a household with members through the domain service, as the forms do."""
-    from tests.fixtures.factories import build_household
-
-    def _make(village_code=BANDUNG_VILLAGE, **kwargs):
-        with app.app_context():
-            household = build_household(village_code, **kwargs)
-            return household.id
-
-    return _make
 
 
 def form_defaults(client, url: str) -> dict:

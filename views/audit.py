@@ -16,7 +16,7 @@ from app import formatting
 from app.security.scope import region_filter, scope_clause
 from models import AuditEntry
 from views.api import schemas as api_schemas
-from views.api import RegisterApi
+from views.api.base import RegisterApi
 from views.base import RegisterModelView
 
 ACTIONS = {

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.e2e.helpers import LAPTOP, PASSWORD, phone_width
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -24,11 +26,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-PASSWORD = "Demo-Kesos-2026!"
 DEMO_HOUSEHOLDS = 50
 START_TIMEOUT = 90
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 @dataclass(frozen=True)
@@ -262,7 +261,6 @@ def screenshot(page, request):
         path = SCREENSHOTS / f"{request.node.name}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
         if phone:
-            from tests.e2e.helpers import phone_width  # helpers imports this module
 
             with phone_width(page):
                 page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-{step}-phone.png"),

@@ -5,7 +5,9 @@ import re
 
 import sqlalchemy as sa
 
-from tests.e2e.conftest import PASSWORD, PHONE
+PASSWORD = "Demo-Kesos-2026!"
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 # The head of the household that the operator proposes (test_journeys_a_register.py) and
 # that becomes registered at the close (test_journeys_b_close.py). NIK = district of

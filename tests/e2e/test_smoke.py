@@ -1,7 +1,7 @@
 """A person with a browser: the administrator signs in and opens the household register."""
 import pytest
 
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.helpers import PASSWORD
 from tests.e2e.helpers import assert_page_ok, open_menu_item, phone_width, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -13,7 +13,7 @@ from app.security import lookups
 from app.register import nik_status
 from app.security.rate_limits import spend
 from views.api import schemas
-from views.api import answer_domain_errors, json_body, load
+from views.api.base import answer_domain_errors, json_body, load
 
 
 class AggregateApi(BaseApi):
