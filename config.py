@@ -1,5 +1,6 @@
 """Settings, read from environment variables so one build serves every deployment; reading
 them writes nothing (the secret key file is create_app's)."""
+
 import datetime
 import os
 from pathlib import Path
@@ -14,7 +15,7 @@ def database_url(url: str) -> str:
     """SQLAlchemy 2.1 reads plain postgresql:// as psycopg 3; the stack ships psycopg2."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
+            return "postgresql+psycopg2://" + url[len(prefix) :]
     return url
 
 
@@ -82,7 +83,8 @@ class Config:
     LIST_COUNT_REUSE_SECONDS = int(os.environ.get("LIST_COUNT_REUSE_SECONDS", "60"))
     DASHBOARD_REUSE_ABOVE = int(os.environ.get("DASHBOARD_REUSE_ABOVE", "200000"))
     DASHBOARD_REUSE_SECONDS = int(os.environ.get("DASHBOARD_REUSE_SECONDS", "300"))
-    # Rows one CSV/XLSX export may hold (XLSX's own limit is 1,048,575); see app/exports/__init__.py.
+    # Rows one CSV/XLSX export may hold (XLSX's own limit is 1,048,575); see
+    # app/exports/__init__.py.
     EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "500000"))
     # Exports one user may have running at once, across all workers (app/exports/slots.py): each
     # holds a worker and a database connection until its download ends. 0: no limit.
@@ -92,7 +94,7 @@ class Config:
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 
-    # Sign-in and session security (app/security/login_security.py).
+    # Sign-in and session security (app/security/: passwords, signin, rate_limits).
     # Lockout: kept in the database (ab_user.locked_until), so every worker sees it.
     AUTH_LOCKOUT_ATTEMPTS = int(os.environ.get("AUTH_LOCKOUT_ATTEMPTS", "5"))
     AUTH_LOCKOUT_MINUTES = int(os.environ.get("AUTH_LOCKOUT_MINUTES", "15"))
@@ -125,8 +127,8 @@ class Config:
         minutes=int(os.environ.get("SESSION_TIMEOUT_MINUTES", "30"))
     )
     SESSION_REFRESH_EACH_REQUEST = True
-    # Revocable sign-ins (app/security/sessions.py): a console session is a server-side row, deleted at
-    # sign-out; its last use is written at most every SESSION_TOUCH_SECONDS. API tokens (JWT)
+    # Revocable sign-ins (app/security/sessions.py): a console session is a server-side row, deleted
+    # at sign-out; its last use is written at most every SESSION_TOUCH_SECONDS. API tokens (JWT)
     # live JWT_ACCESS_TOKEN_MINUTES, refresh tokens JWT_REFRESH_TOKEN_HOURS; a password change,
     # an admin reset, a lockout or a deactivation ends every session and token of the user.
     SESSION_TOUCH_SECONDS = int(os.environ.get("SESSION_TOUCH_SECONDS", "60"))
@@ -141,9 +143,9 @@ class Config:
     # NIK_CHECK_MAX NIKs per request and NIK_CHECK_RATE_LIMIT requests per user.
     NIK_CHECK_MAX = int(os.environ.get("NIK_CHECK_MAX", "1000"))
     NIK_CHECK_RATE_LIMIT = os.environ.get("NIK_CHECK_RATE_LIMIT", "60 per minute")
-    # Bounded lookups (app/security/lookups.py, app/security/privacy.py), per user over the last 24 hours and
-    # counted in the database (every worker shares them); 0: no limit. NIKs checked by the NIK
-    # status check; whole NIK/KK numbers searched by masked roles (Provinsi, Interkoneksi) in
+    # Bounded lookups (app/security/lookups.py, app/security/privacy.py), per user over the last 24
+    # hours and counted in the database (every worker shares them); 0: no limit. NIKs checked by the
+    # NIK status check; whole NIK/KK numbers searched by masked roles (Provinsi, Interkoneksi) in
     # console and API; numbers refused as registered outside the user's region (forms, API,
     # import). A masked caller who checked at least LOOKUP_GUESSING_MIN_CHECKS numbers within
     # LOOKUP_GUESSING_WINDOW_HOURS, LOOKUP_GUESSING_MISS_SHARE of them not registered, is

@@ -1,11 +1,12 @@
 """Application factory: `create_app()` builds a configured Datakesos; nothing runs at import."""
+
 import logging
 
 import sqlalchemy as sa
 from flask import Flask
 
-from app.security import api_keys, headers, input_guard, privacy, signin
 from app.extensions import appbuilder, csrf, db, migrate
+from app.security import api_keys, headers, input_guard, privacy, signin
 from app.security.csrf import protect_forms_from_csrf
 
 
@@ -25,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         db.init_app(app)
         _sqlite_pragmas(app)
         from app.audit.events import install as install_audit_trail
+
         install_audit_trail(db)  # every ORM change is audited in its own flush
         input_guard.install(app)  # before the CSRF check reads the form
         csrf.init_app(app)

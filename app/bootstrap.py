@@ -1,4 +1,5 @@
 """`flask datakesos init`: schema, permissions, roles, regions and reference data."""
+
 from collections.abc import Callable
 
 import flask_migrate

@@ -1,6 +1,7 @@
 """Figures a worker process may reuse for a while instead of recounting them: each entry keeps
 the seconds it may be reused (the setting in force when it was counted) and is dropped by
 cachetools once they have passed, or when the cache is full (least recently used first)."""
+
 import time
 
 from cachetools import TLRUCache

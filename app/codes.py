@@ -4,6 +4,7 @@ Region codes (Kemendagri): `PP`, `PP.KK`, `PP.KK.CC`, `PP.KK.CC.DDDD` — provin
 district, village; a code's prefixes are the regions it lies in. Period codes are `YYYY-MM`.
 Register IDs are 14 digits, the first four the regency's. Only ASCII digits: `\\d` and
 str.isdigit also take "١٢" and "²³"."""
+
 import re
 
 #: A region of any level.
@@ -32,11 +33,11 @@ def sub_level(code: str) -> int:
 
 def ancestor(code: str, level: int) -> str:
     """The region at `level` that `code` lies in: ancestor("32.73.01.1001", 2) == "32.73"."""
-    return (code or "")[:CODE_LENGTH[level]]
+    return (code or "")[: CODE_LENGTH[level]]
 
 
 def regency_of(code: str) -> str:
-    """"32.73.01.1001" → "32.73"."""
+    """ "32.73.01.1001" → "32.73"."""
     return ancestor(code, 2)
 
 

@@ -1,6 +1,7 @@
 """Indonesian formatting of dates and numbers, for templates, PDFs and messages. A shared leaf:
 it imports no domain; register(app) gives the templates these filters (a domain's own filters
 are installed by that domain, e.g. app.security.privacy.install)."""
+
 import datetime
 import decimal
 

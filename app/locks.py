@@ -1,5 +1,6 @@
 """Locks that hold across worker processes and end with the process that holds them: a file
 lock beside the SQLite database (PostgreSQL code uses advisory locks on its own connection)."""
+
 from __future__ import annotations
 
 import contextlib

@@ -13,6 +13,7 @@ Two jobs:
   missed while no scheduler ran still happens when one starts (within MISFIRE_GRACE). It only
   enqueues a `close_period` job, and never a second one for the same period.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -52,8 +53,12 @@ _applied_signature: list = [None]  # the schedule the cron job was last set from
 
 # -- one active instance --------------------------------------------------------------------
 @contextlib.contextmanager
-def single_instance(engine, say: Callable[[str], None], wait_seconds: float = 5.0,
-                    stop: threading.Event | None = None) -> Iterator[bool]:
+def single_instance(
+    engine,
+    say: Callable[[str], None],
+    wait_seconds: float = 5.0,
+    stop: threading.Event | None = None,
+) -> Iterator[bool]:
     """Hold the scheduler lock for the duration; wait (and say so once) while another process
     holds it. Yields False when `stop` was set while waiting."""
     stop = stop or threading.Event()
@@ -146,8 +151,7 @@ def _run_queued() -> int:
         finished = jobs.run_next(kind)
         if finished is not None:
             ran += 1
-            log.info("scheduler: job %s (%s) %s", finished.id, finished.kind,
-                     finished.status.name)
+            log.info("scheduler: job %s (%s) %s", finished.id, finished.kind, finished.status.name)
     return ran
 
 
@@ -173,9 +177,14 @@ def sync_schedule() -> None:
         # The job stays in the job store while the schedule is unchanged, so a close missed
         # while no scheduler ran is caught up when one starts.
         job = scheduler.add_job(
-            enqueue_scheduled_close, periods.close_trigger(schedule), id=CLOSE_JOB_ID,
-            jobstore="default", kwargs={"signature": signature}, replace_existing=True,
-            coalesce=True, max_instances=1,
+            enqueue_scheduled_close,
+            periods.close_trigger(schedule),
+            id=CLOSE_JOB_ID,
+            jobstore="default",
+            kwargs={"signature": signature},
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
             misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
         )
         log.info("scheduler: period close scheduled, next at %s", job.next_run_time)
@@ -190,16 +199,21 @@ def enqueue_scheduled_close(signature: str | None = None) -> None:
         try:
             current = schedule_signature(periods.current_schedule())
             if current is None or current != signature:
-                log.info("scheduler: stale schedule %s (now %s); nothing queued", signature,
-                         current)
+                log.info(
+                    "scheduler: stale schedule %s (now %s); nothing queued", signature, current
+                )
                 return
             run, created = periods.request_close()
             if created:
-                log.info("scheduler: queued close of period %s (job %s)",
-                         run.params.get("code"), run.id)
+                log.info(
+                    "scheduler: queued close of period %s (job %s)", run.params.get("code"), run.id
+                )
             else:
-                log.info("scheduler: close of period %s already queued (job %s)",
-                         run.params.get("code"), run.id)
+                log.info(
+                    "scheduler: close of period %s already queued (job %s)",
+                    run.params.get("code"),
+                    run.id,
+                )
         except DomainError as error:
             log.warning("scheduler: no close queued: %s", error.message)
         finally:
@@ -210,10 +224,15 @@ def _fail_orphaned_jobs() -> int:
     """Jobs left RUNNING by a scheduler that died: only the active scheduler runs jobs, so
     none of them is running any more. (A close that died was rolled back as a whole.)"""
     count = db.session.execute(
-        sa.update(JobRun).where(JobRun.status == JobStatus.RUNNING).values(
-            status=JobStatus.FAILED, finished_at=datetime.datetime.now(),
-            error=gettext("Interrupted: the scheduler process stopped while this job ran. "
-                          "Nothing of it was kept; queue it again."),
+        sa.update(JobRun)
+        .where(JobRun.status == JobStatus.RUNNING)
+        .values(
+            status=JobStatus.FAILED,
+            finished_at=datetime.datetime.now(),
+            error=gettext(
+                "Interrupted: the scheduler process stopped while this job ran. "
+                "Nothing of it was kept; queue it again."
+            ),
         )
     ).rowcount
     db.session.commit()
@@ -238,9 +257,15 @@ def build_scheduler(poll_seconds: float) -> BlockingScheduler:
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=periods.DEFAULT_TIMEZONE,
     )
-    scheduler.add_job(poll, "interval", seconds=poll_seconds, id=POLL_JOB_ID, jobstore="local",
-                      next_run_time=datetime.datetime.now(datetime.timezone.utc),
-                      misfire_grace_time=max(1, int(poll_seconds)))
+    scheduler.add_job(
+        poll,
+        "interval",
+        seconds=poll_seconds,
+        id=POLL_JOB_ID,
+        jobstore="local",
+        next_run_time=datetime.datetime.now(datetime.UTC),
+        misfire_grace_time=max(1, int(poll_seconds)),
+    )
     return scheduler
 
 
@@ -268,8 +293,9 @@ def run(app, poll_seconds: float = 5.0, say: Callable[[str], None] = print) -> N
     try:
         with app.app_context():
             engine = db.engine
-        with single_instance(engine, say, wait_seconds=min(poll_seconds, 5.0),
-                             stop=stop) as acquired:
+        with single_instance(
+            engine, say, wait_seconds=min(poll_seconds, 5.0), stop=stop
+        ) as acquired:
             if not acquired or stop.is_set():
                 return
             with app.app_context():
@@ -277,8 +303,12 @@ def run(app, poll_seconds: float = 5.0, say: Callable[[str], None] = print) -> N
                 if failed:
                     say(gettext("%(count)s interrupted jobs marked as failed.", count=failed))
                 _scheduler = build_scheduler(poll_seconds)
-                say(gettext("Scheduler active: polling queued jobs every %(seconds)s s.",
-                            seconds=poll_seconds))
+                say(
+                    gettext(
+                        "Scheduler active: polling queued jobs every %(seconds)s s.",
+                        seconds=poll_seconds,
+                    )
+                )
             _scheduler.start()  # blocks until shutdown
             if _scheduler.running:
                 _scheduler.shutdown(wait=True)

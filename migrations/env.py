@@ -1,4 +1,5 @@
 """Alembic environment: the target is Flask-AppBuilder's metadata, which holds every table."""
+
 import logging
 from logging.config import fileConfig
 

@@ -1,4 +1,5 @@
 """The register's models. All tables live on Flask-AppBuilder's metadata (Alembic's target)."""
+
 from flask_appbuilder import Model
 
 Model.metadata.naming_convention = {
@@ -10,26 +11,50 @@ Model.metadata.naming_convention = {
 }
 
 import flask_appbuilder.security.sqla.models  # noqa: E402,F401  (users, roles: same metadata)
-from models.regions import Region  # noqa: E402
-from models.households import Family, Household, Member  # noqa: E402
-from models.programs import Program, ProgramMembership  # noqa: E402
-from models.periods import Period  # noqa: E402
-from models.users import ConsoleSession, RegionUser  # noqa: E402
+
 from models.audit import AuditEntry  # noqa: E402
+from models.certificates import Certificate, ReportFile  # noqa: E402,F401
+from models.households import Family, Household, Member  # noqa: E402
+from models.jobs import CloseSchedule, JobRun  # noqa: E402
+from models.lookups import LookupCount  # noqa: E402
+from models.periods import Period  # noqa: E402
+from models.programs import Program, ProgramMembership  # noqa: E402
 from models.proposals import Proposal  # noqa: E402
+from models.regions import Region  # noqa: E402
 from models.snapshots import (  # noqa: E402
-    DistrictActivity, PeriodRecap, PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotPeople,
+    DistrictActivity,
+    PeriodRecap,
+    PeriodRecapProgram,
+    PeriodSnapshot,
+    PeriodSnapshotPeople,
     PeriodSnapshotProgram,
 )
-from models.jobs import CloseSchedule, JobRun  # noqa: E402
-from models.certificates import Certificate, ReportFile  # noqa: E402,F401
-from models.lookups import LookupCount  # noqa: E402
+from models.users import ConsoleSession, RegionUser  # noqa: E402
 
 metadata = Model.metadata
 
 __all__ = [
-    "AuditEntry", "Proposal", "PeriodSnapshot", "PeriodSnapshotPeople", "PeriodSnapshotProgram", "PeriodRecap",
-    "PeriodRecapProgram", "DistrictActivity", "JobRun", "CloseSchedule", "ConsoleSession", "LookupCount", "RegionUser", "Region", "Household", "Family", "Member", "Program", "ProgramMembership", "Period", "metadata",
+    "AuditEntry",
+    "Proposal",
+    "PeriodSnapshot",
+    "PeriodSnapshotPeople",
+    "PeriodSnapshotProgram",
+    "PeriodRecap",
+    "PeriodRecapProgram",
+    "DistrictActivity",
+    "JobRun",
+    "CloseSchedule",
+    "ConsoleSession",
+    "LookupCount",
+    "RegionUser",
+    "Region",
+    "Household",
+    "Family",
+    "Member",
+    "Program",
+    "ProgramMembership",
+    "Period",
+    "metadata",
 ]
 
 

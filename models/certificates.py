@@ -1,4 +1,5 @@
 """Issued registration certificates (for public verification) and files built by report jobs."""
+
 import sqlalchemy as sa
 from flask_appbuilder import Model
 
@@ -28,8 +29,7 @@ class Certificate(Model):
     issued_by_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id", ondelete="SET NULL"))
     issued_at = sa.Column(sa.DateTime, nullable=False, server_default=sa.func.now())
     # Set when issued in a village batch (a bulk_certificates job).
-    job_run_id = sa.Column(sa.Integer, sa.ForeignKey("job_run.id", ondelete="SET NULL"),
-                           index=True)
+    job_run_id = sa.Column(sa.Integer, sa.ForeignKey("job_run.id", ondelete="SET NULL"), index=True)
 
     def __repr__(self) -> str:
         return self.code or ""
@@ -45,8 +45,7 @@ class ReportFile(Model):
     __table_args__ = (sa.Index("ix_report_file_kind_period", "kind", "period_id"),)
 
     id = sa.Column(sa.Integer, primary_key=True)
-    job_run_id = sa.Column(sa.Integer, sa.ForeignKey("job_run.id", ondelete="CASCADE"),
-                           unique=True)
+    job_run_id = sa.Column(sa.Integer, sa.ForeignKey("job_run.id", ondelete="CASCADE"), unique=True)
     kind = sa.Column(sa.String(40), nullable=False)
     region_code = sa.Column(RegionCode)
     period_id = sa.Column(sa.Integer, sa.ForeignKey("period.id"))

@@ -2,6 +2,7 @@
 
 Labels are English message ids; the Indonesian catalog gives the form's own wording.
 """
+
 from models.types import Choice, Label
 
 

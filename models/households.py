@@ -3,18 +3,48 @@ from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
 from models.enums import (
-    BuildingTenure, ChronicIllness, CookingFuel, Disability, DrinkingWater, Education,
-    EmploymentStatus, FloorType, HouseholdStatus, LandTenure, Lighting, MaritalStatus,
-    MemberStatus, Occupation, Relationship, RoofType, SchoolAttendance, Sex, Toilet, WallType,
+    BuildingTenure,
+    ChronicIllness,
+    CookingFuel,
+    Disability,
+    DrinkingWater,
+    Education,
+    EmploymentStatus,
+    FloorType,
+    HouseholdStatus,
+    LandTenure,
+    Lighting,
+    MaritalStatus,
+    MemberStatus,
+    Occupation,
+    Relationship,
+    RoofType,
+    SchoolAttendance,
+    Sex,
+    Toilet,
+    WallType,
 )
 from models.types import PlainString, RegionCode
 
 #: Assets asked on the national verification form, in its order.
 ASSET_COLUMNS = (
-    "has_gas_cylinder", "has_refrigerator", "has_air_conditioner", "has_water_heater",
-    "has_landline", "has_television", "has_gold", "has_computer", "has_bicycle",
-    "has_motorcycle", "has_car", "has_boat", "has_outboard_motor", "has_motorboat",
-    "has_smartphone", "owns_land", "owns_other_house",
+    "has_gas_cylinder",
+    "has_refrigerator",
+    "has_air_conditioner",
+    "has_water_heater",
+    "has_landline",
+    "has_television",
+    "has_gold",
+    "has_computer",
+    "has_bicycle",
+    "has_motorcycle",
+    "has_car",
+    "has_boat",
+    "has_outboard_motor",
+    "has_motorboat",
+    "has_smartphone",
+    "owns_land",
+    "owns_other_house",
 )
 
 
@@ -33,7 +63,9 @@ class Household(Timestamped, Model):
     __tablename__ = "household"
     __table_args__ = (
         sa.CheckConstraint("welfare_decile BETWEEN 1 AND 10", name="decile_range"),
-        sa.CheckConstraint("floor_area_m2 IS NULL OR floor_area_m2 > 0", name="floor_area_positive"),
+        sa.CheckConstraint(
+            "floor_area_m2 IS NULL OR floor_area_m2 > 0", name="floor_area_positive"
+        ),
         sa.Index("ix_household_village_status", "village_code", "status"),
     )
 
@@ -57,10 +89,18 @@ class Household(Timestamped, Model):
     cooking_fuel = sa.Column(CookingFuel.column_type())
     toilet = sa.Column(Toilet.column_type())
 
-    has_gas_cylinder = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
-    has_refrigerator = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
-    has_air_conditioner = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
-    has_water_heater = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    has_gas_cylinder = sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
+    has_refrigerator = sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
+    has_air_conditioner = sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
+    has_water_heater = sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
     has_landline = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     has_television = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     has_gold = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
@@ -69,11 +109,15 @@ class Household(Timestamped, Model):
     has_motorcycle = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     has_car = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     has_boat = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
-    has_outboard_motor = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    has_outboard_motor = sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
     has_motorboat = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     has_smartphone = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     owns_land = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
-    owns_other_house = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    owns_other_house = sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
 
     welfare_decile = sa.Column(sa.SmallInteger, index=True)
     status = sa.Column(
@@ -81,12 +125,26 @@ class Household(Timestamped, Model):
     )
 
     village = relationship("Region", lazy="joined", innerjoin=True)
-    families = relationship("Family", back_populates="household", order_by="Family.id",
-                            cascade="all, delete-orphan", passive_deletes=True)
-    members = relationship("Member", back_populates="household", order_by="Member.id",
-                           cascade="all, delete-orphan", passive_deletes=True)
-    memberships = relationship("ProgramMembership", back_populates="household",
-                               cascade="all, delete-orphan", passive_deletes=True)
+    families = relationship(
+        "Family",
+        back_populates="household",
+        order_by="Family.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    members = relationship(
+        "Member",
+        back_populates="household",
+        order_by="Member.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    memberships = relationship(
+        "ProgramMembership",
+        back_populates="household",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
     head = relationship(
         "Member",
         primaryjoin="and_(Member.household_id == Household.id, Member.relation_to_head == 'HEAD')",
@@ -115,10 +173,10 @@ class Family(Timestamped, Model):
     )
 
     household = relationship("Household", back_populates="families")
-    members = relationship("Member", back_populates="family", order_by="Member.id",
-                           passive_deletes=True)
-    memberships = relationship("ProgramMembership", back_populates="family",
-                               passive_deletes=True)
+    members = relationship(
+        "Member", back_populates="family", order_by="Member.id", passive_deletes=True
+    )
+    memberships = relationship("ProgramMembership", back_populates="family", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": Timestamped.version}
 
@@ -137,19 +195,25 @@ class Member(Timestamped, Model):
         # One NIK belongs to one living (or proposed) person; deceased, moved and duplicate
         # rows keep theirs.
         sa.Index(
-            "uq_member_nik_living", "nik", unique=True,
+            "uq_member_nik_living",
+            "nik",
+            unique=True,
             postgresql_where=sa.text("status IN ('ACTIVE', 'PROPOSED')"),
             sqlite_where=sa.text("status IN ('ACTIVE', 'PROPOSED')"),
         ),
         sa.Index(
-            "uq_member_household_head", "household_id", unique=True,
+            "uq_member_household_head",
+            "household_id",
+            unique=True,
             postgresql_where=sa.text("relation_to_head = 'HEAD'"),
             sqlite_where=sa.text("relation_to_head = 'HEAD'"),
         ),
         sa.Index("ix_member_nik", "nik"),
         # Name search is "contains": a trigram index serves it on PostgreSQL.
         sa.Index(
-            "ix_member_full_name_trgm", "full_name", postgresql_using="gin",
+            "ix_member_full_name_trgm",
+            "full_name",
+            postgresql_using="gin",
             postgresql_ops={"full_name": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
     )
@@ -182,8 +246,7 @@ class Member(Timestamped, Model):
 
     family = relationship("Family", back_populates="members")
     household = relationship("Household", back_populates="members")
-    memberships = relationship("ProgramMembership", back_populates="member",
-                               passive_deletes=True)
+    memberships = relationship("ProgramMembership", back_populates="member", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": Timestamped.version}
 

@@ -1,4 +1,5 @@
 """Work that runs in the scheduler process, never in a web request: period closes, bulk PDFs."""
+
 import sqlalchemy as sa
 from flask_appbuilder import Model
 
@@ -42,8 +43,9 @@ class CloseSchedule(Model):
     day_of_month = sa.Column(sa.SmallInteger, nullable=False)
     hour = sa.Column(sa.SmallInteger, nullable=False)
     minute = sa.Column(sa.SmallInteger, nullable=False, default=0, server_default="0")
-    timezone = sa.Column(sa.String(40), nullable=False, default="Asia/Jakarta",
-                         server_default="Asia/Jakarta")
+    timezone = sa.Column(
+        sa.String(40), nullable=False, default="Asia/Jakarta", server_default="Asia/Jakarta"
+    )
     updated_by_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id"))
     updated_at = sa.Column(sa.DateTime, server_default=sa.func.now(), onupdate=sa.func.now())
 

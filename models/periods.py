@@ -12,8 +12,11 @@ class Period(Model):
         sa.CheckConstraint("end_date >= start_date", name="date_order"),
         # Only one period may be open at a time.
         sa.Index(
-            "uq_period_one_open", "status", unique=True,
-            postgresql_where=sa.text("status = 'OPEN'"), sqlite_where=sa.text("status = 'OPEN'"),
+            "uq_period_one_open",
+            "status",
+            unique=True,
+            postgresql_where=sa.text("status = 'OPEN'"),
+            sqlite_where=sa.text("status = 'OPEN'"),
         ),
     )
 

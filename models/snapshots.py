@@ -1,4 +1,5 @@
 """What a period close writes: the determined register of the period and its recaps."""
+
 import sqlalchemy as sa
 from flask_appbuilder import Model
 
@@ -10,9 +11,7 @@ class PeriodSnapshot(Model):
     """One row per household of the determined register of a closed period."""
 
     __tablename__ = "period_snapshot"
-    __table_args__ = (
-        sa.Index("ix_period_snapshot_period_village", "period_id", "village_code"),
-    )
+    __table_args__ = (sa.Index("ix_period_snapshot_period_village", "period_id", "village_code"),)
 
     period_id = sa.Column(sa.Integer, sa.ForeignKey("period.id"), primary_key=True)
     household_id = sa.Column(sa.Integer, primary_key=True)  # kept even if the row goes later

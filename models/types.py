@@ -1,4 +1,5 @@
 """Column types shared by the models."""
+
 import enum
 import re
 

@@ -24,8 +24,8 @@ class RegionUser(User):
 
 
 class ConsoleSession(Model):
-    """One console sign-in (app/security/sessions.py). Only the hash of its random id is stored; the id
-    itself travels in the signed session cookie. Deleted at sign-out, refused when its epoch is
+    """One console sign-in (app/security/sessions.py). Only the hash of its random id is stored; the
+    id itself travels in the signed session cookie. Deleted at sign-out, refused when its epoch is
     older than its user's."""
 
     __tablename__ = "console_session"
@@ -33,8 +33,9 @@ class ConsoleSession(Model):
 
     id = sa.Column(sa.Integer, primary_key=True)
     token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
-    user_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id", ondelete="CASCADE"),
-                        nullable=False, index=True)
+    user_id = sa.Column(
+        sa.Integer, sa.ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     epoch = sa.Column(sa.Integer, nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False)
     last_seen_at = sa.Column(sa.DateTime, nullable=False)

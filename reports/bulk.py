@@ -14,6 +14,7 @@ national user first asks for them.
 Both job kinds are registered by create_app (app/__init__.py) (create_app), so that every process
 knows them; the PDF machinery (WeasyPrint) is imported only when a job runs.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,9 +33,9 @@ from flask_babel import force_locale, gettext
 from sqlalchemy.orm import selectinload
 
 from app import audit, jobs
+from app.extensions import db
 from app.periods import MINUTES_KIND
 from app.register import verification
-from app.extensions import db
 from app.security.privacy import sees_full_nik
 from models import Household, JobRun, Period, ProgramMembership, Region, RegionUser
 from models.certificates import ReportFile
@@ -53,25 +54,30 @@ class BulkError(Exception):
 
 
 def enqueue(village_code: str, base_url: str, user_id: int):
-    return jobs.enqueue(KIND, {"village_code": village_code, "base_url": base_url},
-                        requested_by_id=user_id)
+    return jobs.enqueue(
+        KIND, {"village_code": village_code, "base_url": base_url}, requested_by_id=user_id
+    )
 
 
 def village_households(village_code: str) -> list[Household]:
     """Active households of the village with what a certificate prints, loaded in a few
     queries (not one per household)."""
-    return list(db.session.scalars(
-        sa.select(Household)
-        .where(Household.village_code == village_code, Household.status == HouseholdStatus.ACTIVE)
-        .options(
-            selectinload(Household.members),
-            selectinload(Household.families),
-            selectinload(Household.head),
-            selectinload(Household.memberships).selectinload(ProgramMembership.member),
-            selectinload(Household.memberships).selectinload(ProgramMembership.family),
+    return list(
+        db.session.scalars(
+            sa.select(Household)
+            .where(
+                Household.village_code == village_code, Household.status == HouseholdStatus.ACTIVE
+            )
+            .options(
+                selectinload(Household.members),
+                selectinload(Household.families),
+                selectinload(Household.head),
+                selectinload(Household.memberships).selectinload(ProgramMembership.member),
+                selectinload(Household.memberships).selectinload(ProgramMembership.family),
+            )
+            .order_by(Household.register_id)
         )
-        .order_by(Household.register_id)
-    ))
+    )
 
 
 def bulk_certificates(run, progress: Callable) -> dict:
@@ -93,8 +99,7 @@ def bulk_certificates(run, progress: Callable) -> dict:
     printable = [household for household in households if household.id in periods]
     total = len(printable)
     with force_locale("id"):
-        progress(0, total=total, message=gettext("Preparing %(count)d certificates",
-                                                 count=total))
+        progress(0, total=total, message=gettext("Preparing %(count)d certificates", count=total))
     if not printable:
         return {"certificates": 0, "skipped": len(households), "file_id": None}
 
@@ -110,28 +115,40 @@ def bulk_certificates(run, progress: Callable) -> dict:
             yield item.html
             item.html = None  # laid out by a worker: no need to keep it
 
-    pdf = render_batch(documents(), workers=min(worker_count(), -(-total // CHUNK)),
-                       on_progress=lambda done: progress(done, message=rendering))
+    pdf = render_batch(
+        documents(),
+        workers=min(worker_count(), -(-total // CHUNK)),
+        on_progress=lambda done: progress(done, message=rendering),
+    )
 
     # Progress is written on its own connection: say the last word before this session writes
     # (SQLite lets one connection write at a time).
     with force_locale("id"):
         progress(total, message=gettext("Saving the certificates"))
     who = (printing.user_id, printing.username, None)
-    issued = [certificates.store(item, printing, job_run_id=run.id, audit_entry=False)
-              for item in prepared]
+    issued = [
+        certificates.store(item, printing, job_run_id=run.id, audit_entry=False)
+        for item in prepared
+    ]
     db.session.flush()
-    audit.record_many([verification.issued_entry(certificate, who=who)
-                       for certificate in issued])
+    audit.record_many([verification.issued_entry(certificate, who=who) for certificate in issued])
     report = ReportFile(
-        job_run_id=run.id, kind=KIND, region_code=village_code,
+        job_run_id=run.id,
+        kind=KIND,
+        region_code=village_code,
         filename=f"surat-keterangan-{village_code.replace('.', '')}.pdf",
-        media_type="application/pdf", size=len(pdf), content=pdf,
+        media_type="application/pdf",
+        size=len(pdf),
+        content=pdf,
     )
     db.session.add(report)
     db.session.flush()
-    return {"certificates": total, "skipped": len(households) - total, "file_id": report.id,
-            "size": len(pdf)}
+    return {
+        "certificates": total,
+        "skipped": len(households) - total,
+        "file_id": report.id,
+        "size": len(pdf),
+    }
 
 
 def request_minutes(period_id: int, user_id: int | None) -> JobRun:
@@ -146,8 +163,9 @@ def period_minutes(run, progress: Callable) -> dict:
     if period is None:
         raise BulkError(f"unknown period {(run.params or {}).get('period_id')!r}")
     with force_locale("id"):
-        progress(0, total=1, message=gettext("Printing the minutes of %(period)s",
-                                             period=period.code))
+        progress(
+            0, total=1, message=gettext("Printing the minutes of %(period)s", period=period.code)
+        )
     report = minutes.store_minutes(period, job_run_id=run.id)
     db.session.flush()
     return {"file_id": report.id, "size": report.size, "period": period.code}
@@ -160,8 +178,12 @@ def worker_count() -> int:
     return max(1, min(os.cpu_count() or 1, DEFAULT_MAX_WORKERS))
 
 
-def render_batch(htmls: Iterable[str], workers: int = 1,
-                 on_progress: Callable[[int], None] | None = None, chunk: int = CHUNK) -> bytes:
+def render_batch(
+    htmls: Iterable[str],
+    workers: int = 1,
+    on_progress: Callable[[int], None] | None = None,
+    chunk: int = CHUNK,
+) -> bytes:
     """Documents laid out `chunk` at a time by `workers` processes, joined in their order.
     `htmls` may be a generator: each chunk is handed out as soon as it is complete. A worker
     process runs `renderer.htmls_to_pdf` only: it imports neither the app nor the database."""
@@ -231,6 +253,7 @@ def join_pdfs(parts: list[bytes]) -> bytes:
             path.write_bytes(part)
             names.append(str(path))
         target = Path(directory) / "joined.pdf"
-        subprocess.run(["pdfunite", *names, str(target)], check=True, capture_output=True,
-                       timeout=600)
+        subprocess.run(
+            ["pdfunite", *names, str(target)], check=True, capture_output=True, timeout=600
+        )
         return target.read_bytes()

@@ -2,9 +2,10 @@
 
 A certificate is issued only for a household of the determined register: the latest CLOSED
 period whose snapshot holds the household. Each issue gets a new verification code, stored
-with the hash of what the certificate says (app.register.verification), and printed as text and QR code
-pointing at the public page /verify/<code>.
+with the hash of what the certificate says (app.register.verification), and printed as text and QR
+code pointing at the public page /verify/<code>.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -16,13 +17,17 @@ from flask import has_request_context, request
 from flask_babel import format_date, gettext, to_user_timezone
 
 from app.clock import utcnow
-from app.register import reference, verification
 from app.errors import DomainError
 from app.extensions import db
+from app.register import reference, verification
 from app.security.privacy import mask_nik
 from models import Household, Member, Period, PeriodSnapshot, Region
 from models.enums import (
-    HouseholdStatus, MembershipStatus, MemberStatus, PeriodStatus, Relationship,
+    HouseholdStatus,
+    MembershipStatus,
+    MemberStatus,
+    PeriodStatus,
+    Relationship,
 )
 from reports import renderer
 
@@ -63,8 +68,7 @@ def determined_period(household_id: int) -> Period | None:
     return db.session.scalar(
         sa.select(Period)
         .join(PeriodSnapshot, PeriodSnapshot.period_id == Period.id)
-        .where(PeriodSnapshot.household_id == household_id,
-               Period.status == PeriodStatus.CLOSED)
+        .where(PeriodSnapshot.household_id == household_id, Period.status == PeriodStatus.CLOSED)
         .order_by(Period.code.desc())
         .limit(1)
     )
@@ -75,20 +79,32 @@ def determined_periods(household_ids: list[int]) -> dict[int, Period]:
     latest = reference.determined_period_codes(household_ids)
     if not latest:
         return {}
-    periods = {period.code: period for period in db.session.scalars(
-        sa.select(Period).where(Period.code.in_(set(latest.values()))))}
+    periods = {
+        period.code: period
+        for period in db.session.scalars(
+            sa.select(Period).where(Period.code.in_(set(latest.values())))
+        )
+    }
     return {household_id: periods[code] for household_id, code in latest.items()}
 
 
 def check_printable(household: Household, period: Period | None) -> Period:
     if household.status != HouseholdStatus.ACTIVE:
-        raise NotDetermined(gettext(
-            "Household %(id)s is not an active household of the register: no certificate can be "
-            "issued.", id=household.register_id))
+        raise NotDetermined(
+            gettext(
+                "Household %(id)s is not an active household of the register: no certificate "
+                "can be issued.",
+                id=household.register_id,
+            )
+        )
     if period is None:
-        raise NotDetermined(gettext(
-            "Household %(id)s is not yet in a determined register: a certificate can be issued "
-            "once a period that includes it has been closed.", id=household.register_id))
+        raise NotDetermined(
+            gettext(
+                "Household %(id)s is not yet in a determined register: a certificate can be issued "
+                "once a period that includes it has been closed.",
+                id=household.register_id,
+            )
+        )
     return period
 
 
@@ -107,7 +123,7 @@ def age_on(birth_date: datetime.date | None, day: datetime.date) -> int | None:
 
 
 def period_label(period: Period) -> str:
-    """"2026-10" → "Oktober 2026"."""
+    """ "2026-10" → "Oktober 2026"."""
     try:
         year, month = (int(part) for part in period.code.split("-"))
         return format_date(datetime.date(year, month, 1), "MMMM y")
@@ -117,10 +133,14 @@ def period_label(period: Period) -> str:
 
 def _members(household: Household) -> list[Member]:
     living = [member for member in household.members if member.status == MemberStatus.ACTIVE]
-    return sorted(living, key=lambda member: (
-        RELATION_ORDER.get(member.relation_to_head, 99), member.birth_date or datetime.date.min,
-        member.id,
-    ))
+    return sorted(
+        living,
+        key=lambda member: (
+            RELATION_ORDER.get(member.relation_to_head, 99),
+            member.birth_date or datetime.date.min,
+            member.id,
+        ),
+    )
 
 
 def _programs(household: Household, members: list[Member], full_nik: bool) -> list[dict]:
@@ -138,13 +158,15 @@ def _programs(household: Household, members: list[Member], full_nik: bool) -> li
             recipient = gettext("Family, KK %(kk)s", kk=kk if full_nik else mask_nik(kk))
         else:
             recipient = gettext("The whole household")
-        rows.append({
-            "code": membership.program.code,
-            "name": membership.program.name,
-            "level": membership.program.target_level,
-            "recipient": recipient,
-            "since": membership.start_date,
-        })
+        rows.append(
+            {
+                "code": membership.program.code,
+                "name": membership.program.name,
+                "level": membership.program.target_level,
+                "recipient": recipient,
+                "since": membership.start_date,
+            }
+        )
     rows.sort(key=lambda row: (row["code"], row["recipient"]))
     return rows
 
@@ -155,12 +177,14 @@ def verify_url(base_url: str, code: str) -> str:
 
 def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_data_uri(
-        dark="#111111", light="#ffffff", border=2)
+        dark="#111111", light="#ffffff", border=2
+    )
 
 
 @renderer.in_document_locale
-def prepare(household: Household, period: Period, printing: Printing,
-            code: str | None = None) -> Prepared:
+def prepare(
+    household: Household, period: Period, printing: Printing, code: str | None = None
+) -> Prepared:
     """Gather what the certificate says, give it a code and lay it out as HTML (in Indonesian).
     Nothing is stored yet: `store` does that once the PDF exists."""
     code = code or verification.unused_code()
@@ -168,13 +192,16 @@ def prepare(household: Household, period: Period, printing: Printing,
     members = _members(household)
     on = to_user_timezone(printing.at).date()  # the date in the app's time zone
     head = household.head
-    rows = [{
-        "name": member.full_name,
-        "nik": member.nik if printing.full_nik else mask_nik(member.nik),
-        "relation": member.relation_to_head.label,
-        "sex": member.sex.label,
-        "age": age_on(member.birth_date, on),
-    } for member in members]
+    rows = [
+        {
+            "name": member.full_name,
+            "nik": member.nik if printing.full_nik else mask_nik(member.nik),
+            "relation": member.relation_to_head.label,
+            "sex": member.sex.label,
+            "age": age_on(member.birth_date, on),
+        }
+        for member in members
+    ]
     programs = _programs(household, members, printing.full_nik)
     content = {
         "code": code,
@@ -185,8 +212,9 @@ def prepare(household: Household, period: Period, printing: Printing,
         "address": household.address,
         "rt": household.rt,
         "rw": household.rw,
-        "members": [[row["name"], row["nik"], row["relation"], row["sex"], row["age"]]
-                    for row in rows],
+        "members": [
+            [row["name"], row["nik"], row["relation"], row["sex"], row["age"]] for row in rows
+        ],
         "programs": [[row["code"], row["recipient"]] for row in programs],
     }
     url = verify_url(printing.base_url, code)
@@ -212,8 +240,13 @@ def prepare(household: Household, period: Period, printing: Printing,
     return Prepared(household, period, code, content, html)
 
 
-def store(prepared: Prepared, printing: Printing, job_run_id: int | None = None,
-          audit_entry: bool = True, who: tuple | None = None):
+def store(
+    prepared: Prepared,
+    printing: Printing,
+    job_run_id: int | None = None,
+    audit_entry: bool = True,
+    who: tuple | None = None,
+):
     """Record the issued certificate (and its audit entry) in the session; the caller commits.
     The entry names the printing user (and the client address in a request)."""
     if who is None:
@@ -221,11 +254,17 @@ def store(prepared: Prepared, printing: Printing, job_run_id: int | None = None,
         who = (printing.user_id, printing.username, address)
     head = prepared.household.head
     return verification.issue(
-        household_id=prepared.household.id, register_id=prepared.household.register_id,
-        period_id=prepared.period.id, village_code=prepared.household.village_code,
-        head_name=head.full_name if head else None, content=prepared.content,
-        issued_by_id=printing.user_id, issued_at=printing.at, job_run_id=job_run_id,
-        audit_entry=audit_entry, who=who,
+        household_id=prepared.household.id,
+        register_id=prepared.household.register_id,
+        period_id=prepared.period.id,
+        village_code=prepared.household.village_code,
+        head_name=head.full_name if head else None,
+        content=prepared.content,
+        issued_by_id=printing.user_id,
+        issued_at=printing.at,
+        job_run_id=job_run_id,
+        audit_entry=audit_entry,
+        who=who,
     )
 
 
@@ -241,4 +280,3 @@ def issue_certificate(household: Household, printing: Printing) -> tuple[bytes, 
 
 def filename(household: Household) -> str:
     return f"surat-keterangan-{household.register_id}.pdf"
-

@@ -6,6 +6,7 @@ The close (in the scheduler process) keeps the national minutes as a ReportFile 
 `store_minutes`, or by queueing the `period_minutes` job; the console serves that file to
 national users and prints a region's own minutes for a province user on request.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -51,16 +52,21 @@ def build(period: Period, scope: str = "") -> Minutes:
     provinces = db.session.execute(
         sa.select(PeriodRecap, Region.name)
         .outerjoin(Region, Region.code == PeriodRecap.region_code)
-        .where(PeriodRecap.period_id == period.id, PeriodRecap.level == 1,
-               scope_clause(PeriodRecap.region_code, scope))
+        .where(
+            PeriodRecap.period_id == period.id,
+            PeriodRecap.level == 1,
+            scope_clause(PeriodRecap.region_code, scope),
+        )
         .order_by(PeriodRecap.region_code)
     ).all()
     recap_region = scope if scope else ""
     programs = db.session.execute(
         sa.select(Program.code, Program.name, PeriodRecapProgram.recipients)
         .join(Program, Program.id == PeriodRecapProgram.program_id)
-        .where(PeriodRecapProgram.period_id == period.id,
-               PeriodRecapProgram.region_code == recap_region)
+        .where(
+            PeriodRecapProgram.period_id == period.id,
+            PeriodRecapProgram.region_code == recap_region,
+        )
         .order_by(Program.code)
     ).all()
     regency = sa.orm.aliased(Region)
@@ -69,14 +75,17 @@ def build(period: Period, scope: str = "") -> Minutes:
         sa.select(DistrictActivity, regency.name, province.name)
         .outerjoin(regency, regency.code == DistrictActivity.regency_code)
         .outerjoin(province, province.code == DistrictActivity.province_code)
-        .where(DistrictActivity.period_id == period.id,
-               scope_clause(DistrictActivity.regency_code, scope))
+        .where(
+            DistrictActivity.period_id == period.id,
+            scope_clause(DistrictActivity.regency_code, scope),
+        )
         .order_by(DistrictActivity.regency_code)
     ).all()
     active = sum(1 for activity, _regency, _province in districts if activity.active)
     region = db.session.get(Region, scope) if scope else None
-    return Minutes(period, scope, region, national, provinces, programs, districts, active,
-                   len(districts))
+    return Minutes(
+        period, scope, region, national, provinces, programs, districts, active, len(districts)
+    )
 
 
 def closing_words(moment: datetime.datetime) -> dict:
@@ -114,9 +123,14 @@ def render(minutes: Minutes, printed_by: str) -> bytes:
 def stored(period: Period) -> ReportFile | None:
     """The national minutes kept by the close, if any (the latest)."""
     return db.session.scalar(
-        sa.select(ReportFile).where(ReportFile.kind == KIND, ReportFile.period_id == period.id,
-                                    ReportFile.region_code.is_(None))
-        .order_by(ReportFile.id.desc()).limit(1)
+        sa.select(ReportFile)
+        .where(
+            ReportFile.kind == KIND,
+            ReportFile.period_id == period.id,
+            ReportFile.region_code.is_(None),
+        )
+        .order_by(ReportFile.id.desc())
+        .limit(1)
     )
 
 
@@ -124,9 +138,16 @@ def store_minutes(period: Period, job_run_id: int | None = None) -> ReportFile:
     """Print the national minutes and keep them (added to the session; the caller commits).
     For the period close, which runs in the scheduler process."""
     pdf = render(build(period, ""), printed_by=gettext("system"))
-    report = ReportFile(job_run_id=job_run_id, kind=KIND, region_code=None, period_id=period.id,
-                        filename=filename(period), media_type="application/pdf", size=len(pdf),
-                        content=pdf)
+    report = ReportFile(
+        job_run_id=job_run_id,
+        kind=KIND,
+        region_code=None,
+        period_id=period.id,
+        filename=filename(period),
+        media_type="application/pdf",
+        size=len(pdf),
+        content=pdf,
+    )
     db.session.add(report)
     return report
 

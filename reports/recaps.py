@@ -6,6 +6,7 @@ for the open period they are the live register ("provisional"). Each table is on
 query: the snapshot is indexed by (period, village code), so a regency's recap reads only its
 own rows; a national recap reads the whole snapshot of the period (seconds on a full register).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,14 +14,21 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from app import codes
-from app.statistics import charts
-from app import statistics
+from app import codes, statistics
 from app.extensions import db
 from app.security.scope import scope_clause
+from app.statistics import charts
 from models import (
-    Family, Household, Member, Period, PeriodRecap, PeriodSnapshot, PeriodSnapshotProgram,
-    Program, ProgramMembership, Region,
+    Family,
+    Household,
+    Member,
+    Period,
+    PeriodRecap,
+    PeriodSnapshot,
+    PeriodSnapshotProgram,
+    Program,
+    ProgramMembership,
+    Region,
 )
 from models.enums import HouseholdStatus, MembershipStatus, MemberStatus, PeriodStatus
 from reports import renderer
@@ -84,9 +92,15 @@ def _snapshot_rows(period: Period, scope: str) -> dict[str, Row]:
     snapshot, program = PeriodSnapshot, PeriodSnapshotProgram
     where = (snapshot.period_id == period.id, scope_clause(snapshot.village_code, scope))
     for code, decile, households, families, people in db.session.execute(
-        sa.select(sub, snapshot.welfare_decile, sa.func.count(),
-                  sa.func.sum(snapshot.family_count), sa.func.sum(snapshot.member_count))
-        .where(*where).group_by(sub, snapshot.welfare_decile)
+        sa.select(
+            sub,
+            snapshot.welfare_decile,
+            sa.func.count(),
+            sa.func.sum(snapshot.family_count),
+            sa.func.sum(snapshot.member_count),
+        )
+        .where(*where)
+        .group_by(sub, snapshot.welfare_decile)
     ):
         row = _row(rows, code)
         row.households += households
@@ -95,16 +109,24 @@ def _snapshot_rows(period: Period, scope: str) -> dict[str, Row]:
         row.deciles[decile] = row.deciles.get(decile, 0) + households
     for code, program_id, recipients in db.session.execute(
         sa.select(sub, program.program_id, sa.func.sum(program.recipients))
-        .join(snapshot, sa.and_(snapshot.period_id == program.period_id,
-                                snapshot.household_id == program.household_id))
-        .where(*where).group_by(sub, program.program_id)
+        .join(
+            snapshot,
+            sa.and_(
+                snapshot.period_id == program.period_id,
+                snapshot.household_id == program.household_id,
+            ),
+        )
+        .where(*where)
+        .group_by(sub, program.program_id)
     ):
         _row(rows, code).programs[program_id] = int(recipients or 0)
     level = codes.sub_level(scope)
     for recap in db.session.scalars(
         sa.select(PeriodRecap).where(
-            PeriodRecap.period_id == period.id, PeriodRecap.level == level,
-            scope_clause(PeriodRecap.region_code, scope))
+            PeriodRecap.period_id == period.id,
+            PeriodRecap.level == level,
+            scope_clause(PeriodRecap.region_code, scope),
+        )
     ):
         row = _row(rows, recap.region_code)
         row.corrections, row.new_proposals = recap.corrections, recap.new_proposals
@@ -114,10 +136,13 @@ def _snapshot_rows(period: Period, scope: str) -> dict[str, Row]:
 def _live_rows(scope: str) -> dict[str, Row]:
     rows: dict[str, Row] = {}
     sub = _sub_code(Household.village_code, scope)
-    active = (Household.status == HouseholdStatus.ACTIVE,
-              scope_clause(Household.village_code, scope))
+    active = (
+        Household.status == HouseholdStatus.ACTIVE,
+        scope_clause(Household.village_code, scope),
+    )
     for code, decile, households in db.session.execute(
-        sa.select(sub, Household.welfare_decile, sa.func.count()).where(*active)
+        sa.select(sub, Household.welfare_decile, sa.func.count())
+        .where(*active)
         .group_by(sub, Household.welfare_decile)
     ):
         row = _row(rows, code)
@@ -126,21 +151,26 @@ def _live_rows(scope: str) -> dict[str, Row]:
     for code, families in db.session.execute(
         sa.select(sub, sa.func.count(Family.id))
         .join(Household, Household.id == Family.household_id)
-        .where(*active).group_by(sub)
+        .where(*active)
+        .group_by(sub)
     ):
         _row(rows, code).families = families
     for code, people in db.session.execute(
         sa.select(sub, sa.func.count(Member.id))
         .join(Household, Household.id == Member.household_id)
-        .where(*active, Member.status == MemberStatus.ACTIVE).group_by(sub)
+        .where(*active, Member.status == MemberStatus.ACTIVE)
+        .group_by(sub)
     ):
         _row(rows, code).people = people
     for code, program_id, count in db.session.execute(
         sa.select(sub, ProgramMembership.program_id, sa.func.count())
         .join(Household, Household.id == ProgramMembership.household_id)
         .outerjoin(Member, Member.id == ProgramMembership.member_id)
-        .where(*active, ProgramMembership.status == MembershipStatus.ACTIVE,
-               sa.or_(ProgramMembership.member_id.is_(None), Member.status == MemberStatus.ACTIVE))
+        .where(
+            *active,
+            ProgramMembership.status == MembershipStatus.ACTIVE,
+            sa.or_(ProgramMembership.member_id.is_(None), Member.status == MemberStatus.ACTIVE),
+        )
         .group_by(sub, ProgramMembership.program_id)
     ):
         _row(rows, code).programs[program_id] = count
@@ -151,13 +181,17 @@ def build(scope: str, period: Period) -> Recap:
     """The recap of a region (scope "" = national) for a period."""
     provisional = period.status != PeriodStatus.CLOSED
     rows = _live_rows(scope) if provisional else _snapshot_rows(period, scope)
-    names = dict(db.session.execute(
-        sa.select(Region.code, Region.name).where(Region.code.in_(list(rows)))).all())
+    names = dict(
+        db.session.execute(
+            sa.select(Region.code, Region.name).where(Region.code.in_(list(rows)))
+        ).all()
+    )
     for row in rows.values():
         row.name = names.get(row.code, row.code)
     ordered = [rows[code] for code in sorted(rows)]
     programs = db.session.execute(
-        sa.select(Program.id, Program.code, Program.name).order_by(Program.code)).all()
+        sa.select(Program.id, Program.code, Program.name).order_by(Program.code)
+    ).all()
     total = Row(code=scope or NATIONAL, name="")
     for row in ordered:
         total.households += row.households
@@ -172,18 +206,22 @@ def build(scope: str, period: Period) -> Recap:
         if own is not None:
             total.corrections, total.new_proposals = own.corrections, own.new_proposals
     region = db.session.get(Region, scope) if scope else None
-    return Recap(scope, region, period, provisional, codes.sub_level(scope),
-                 programs, ordered, total)
+    return Recap(
+        scope, region, period, provisional, codes.sub_level(scope), programs, ordered, total
+    )
 
 
 def chart_svgs(recap: Recap) -> dict[str, str]:
-    """The dashboard's charts (app.statistics.charts) for the recap's figures, as SVG (no scripts)."""
+    """The dashboard's charts (app.statistics.charts) for the recap's figures, as SVG (no
+    scripts)."""
     by_region = [statistics.RegionCount(row.code, row.name, row.households) for row in recap.rows]
     deciles = {decile: recap.total.deciles.get(decile, 0) for decile in statistics.DECILES}
     if recap.total.deciles.get(None):
         deciles[None] = recap.total.deciles[None]
-    programs = [statistics.ProgramCount(code, name, recap.total.programs.get(program_id, 0))
-                for program_id, code, name in recap.programs]
+    programs = [
+        statistics.ProgramCount(code, name, recap.total.programs.get(program_id, 0))
+        for program_id, code, name in recap.programs
+    ]
     return {
         "regions": charts.region_chart(by_region, recap.level, interactive=False),
         "deciles": charts.decile_chart(deciles, interactive=False),

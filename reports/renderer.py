@@ -13,6 +13,7 @@ nothing but:
 
 Every other scheme (file, http, https, ftp, …) is refused and logged.
 """
+
 from __future__ import annotations
 
 import base64
@@ -42,18 +43,26 @@ ASSETS = PACKAGE / "static"
 TEMPLATES = PACKAGE / "templates"
 #: Fonts: a copy under reports/static/fonts wins; otherwise the Debian package's files.
 FONT_DIRECTORIES = (ASSETS / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
-FONT_FILES = frozenset({
-    "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf",
-})
+FONT_FILES = frozenset(
+    {
+        "DejaVuSans.ttf",
+        "DejaVuSans-Bold.ttf",
+        "DejaVuSansMono.ttf",
+        "DejaVuSansMono-Bold.ttf",
+    }
+)
 STYLESHEET = "asset:css/report.css"
 DEFAULT_LOGO = ASSETS / "images" / "emblem.svg"
-LOGO_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
-              ".jpeg": "image/jpeg"}
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
 LOGO_MAX_BYTES = 1024 * 1024
 DATA_URI_MAX_BYTES = 8 * 1024 * 1024
 #: Documents are official Indonesian papers, whatever language the console is shown in.
 DOCUMENT_LOCALE = "id"
-
 
 
 class RefusedResource(ValueError):
@@ -66,8 +75,9 @@ class AssetFetcher(URLFetcher):
     is left out and the document still renders; `refused` lists what was asked for."""
 
     def __init__(self):
-        super().__init__(allowed_protocols=("asset", "data"), fail_on_errors=False,
-                         allow_redirects=False)
+        super().__init__(
+            allowed_protocols=("asset", "data"), fail_on_errors=False, allow_redirects=False
+        )
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers=None):
@@ -186,21 +196,21 @@ def environment() -> Environment:
 
 
 def datetime_text(value: datetime.datetime | None) -> str:
-    """"28 November 2026 09.15 WIB": naive values are UTC, shown in the app's time zone."""
+    """ "28 November 2026 09.15 WIB": naive values are UTC, shown in the app's time zone."""
     if value is None:
         return ""
     return format_datetime(value, "d MMMM y HH.mm zzz")
 
 
 def day_text(value) -> str:
-    """"28 November 2026" (a datetime is first moved to the app's time zone)."""
+    """ "28 November 2026" (a datetime is first moved to the app's time zone)."""
     if value is None:
         return ""
     return format_date(value, "d MMMM y")
 
 
 def short_day_text(value) -> str:
-    """"28 Nov 2026", for narrow table columns."""
+    """ "28 Nov 2026", for narrow table columns."""
     if value is None:
         return ""
     return format_date(value, "d MMM y")
@@ -225,6 +235,7 @@ def percent(part, whole, digits: int = 1) -> str:
 
 
 # --- WeasyPrint: one font configuration and stylesheet per process -----------------------------
+
 
 @dataclass
 class _Shared:
@@ -259,8 +270,11 @@ def html_to_pdf(html: str, fetcher: AssetFetcher | None = None) -> bytes:
     shared = _shared()
     document = HTML(string=html, base_url=None, url_fetcher=fetcher)
     return document.write_pdf(
-        stylesheets=[shared.stylesheet], font_config=shared.font_config, attachments=[],
-        pdf_identifier=None, custom_metadata=False,
+        stylesheets=[shared.stylesheet],
+        font_config=shared.font_config,
+        attachments=[],
+        pdf_identifier=None,
+        custom_metadata=False,
     )
 
 
@@ -273,7 +287,8 @@ def htmls_to_pdf(htmls: list[str], fetcher: AssetFetcher | None = None) -> bytes
     shared = _shared()
     documents = [
         HTML(string=html, base_url=None, url_fetcher=fetcher).render(
-            stylesheets=[shared.stylesheet], font_config=shared.font_config)
+            stylesheets=[shared.stylesheet], font_config=shared.font_config
+        )
         for html in htmls
     ]
     pages = [page for document in documents for page in document.pages]
@@ -281,6 +296,7 @@ def htmls_to_pdf(htmls: list[str], fetcher: AssetFetcher | None = None) -> bytes
 
 
 # --- Documents ---------------------------------------------------------------------------------
+
 
 def logo_uri() -> str:
     """The configured office logo (OFFICE_LOGO: a PNG, JPEG or SVG file chosen by the
@@ -320,7 +336,6 @@ def page_context(printed_by: str | None, printed_at: datetime.datetime | None = 
         "printed_at": printed_at or utcnow(),
         "printed_by": clean_text(printed_by or gettext("system")),
     }
-
 
 
 def in_document_locale(function):

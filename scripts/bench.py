@@ -27,6 +27,7 @@ The period close (`period_close…`) is measured at --households N beside the ba
 it needs (app.periods.statements: the same statements, run one after the other on a plain
 connection without the lock, checks, progress and audit entries, then rolled back).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,15 +47,29 @@ from bench_forms import household_form
 from bench_http import http_list_page
 from bench_import import import_throughput
 from bench_pages import (
-    dashboard, household_page, list_page, list_page_national, nik_lookup, nik_lookup_api,
+    dashboard,
+    household_page,
+    list_page,
+    list_page_national,
+    nik_lookup,
+    nik_lookup_api,
 )
 from bench_reports import certificate, certificates_village_batch
 
 #: Every figure, in the order they run (period_close before the printed documents, which need
 #: its closed period); --only names them.
 FIGURES: list[Callable[[Bench], list[Figure]]] = [
-    list_page, nik_lookup, list_page_national, dashboard, nik_lookup_api, household_page,
-    household_form, period_close, certificate, certificates_village_batch, http_list_page,
+    list_page,
+    nik_lookup,
+    list_page_national,
+    dashboard,
+    nik_lookup_api,
+    household_page,
+    household_form,
+    period_close,
+    certificate,
+    certificates_village_batch,
+    http_list_page,
     import_throughput,
 ]
 
@@ -63,10 +78,14 @@ FIGURES: list[Callable[[Bench], list[Figure]]] = [
 def _cells(f: dict, unmet: str) -> tuple[str, ...]:
     """A figure (Figure.as_dict()) as the cells of a table row."""
     unit = f["unit"]
-    return (f["name"], f"{f['value']:.3f} {unit}",
-            "–" if f["baseline"] is None else f"{f['baseline']:.3f} {unit}",
-            "–" if f["ratio"] is None else f"{f['ratio']:.2f}×", f["goal"] or "–",
-            {True: "yes", False: unmet, None: "–"}[f["met"]])
+    return (
+        f["name"],
+        f"{f['value']:.3f} {unit}",
+        "–" if f["baseline"] is None else f"{f['baseline']:.3f} {unit}",
+        "–" if f["ratio"] is None else f"{f['ratio']:.2f}×",
+        f["goal"] or "–",
+        {True: "yes", False: unmet, None: "–"}[f["met"]],
+    )
 
 
 def print_table(figures: list[Figure]) -> None:
@@ -74,16 +93,24 @@ def print_table(figures: list[Figure]) -> None:
     rows = [_cells(f.as_dict(), unmet="NO") for f in figures]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for index, row in enumerate([header, *rows]):
-        print("  ".join(cell.ljust(width) if column in (0, 4) else cell.rjust(width)
-                        for column, (cell, width) in enumerate(zip(row, widths))))
+        print(
+            "  ".join(
+                cell.ljust(width) if column in (0, 4) else cell.rjust(width)
+                for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+            )
+        )
         if index == 0:
             print("  ".join("-" * width for width in widths))
 
 
 def markdown_table(report: dict) -> str:
-    lines = [f"{report['households']:,} households, {report['database']}, {report['cpus']} CPUs, "
-             f"{report['generated_at']}", "",
-             "| figure | value | baseline | ratio | goal | met? |", "|---|---:|---:|---:|---|---|"]
+    lines = [
+        f"{report['households']:,} households, {report['database']}, {report['cpus']} CPUs, "
+        f"{report['generated_at']}",
+        "",
+        "| figure | value | baseline | ratio | goal | met? |",
+        "|---|---:|---:|---:|---|---|",
+    ]
     for f in report["figures"]:
         lines.append("| " + " | ".join(_cells(f, unmet="**no**")) + " |")
     return "\n".join(lines)
@@ -92,22 +119,29 @@ def markdown_table(report: dict) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--households", type=int, default=100_000)
-    parser.add_argument("--database-url", default=None,
-                        help="PostgreSQL database to use (default: a throwaway one)")
+    parser.add_argument(
+        "--database-url", default=None, help="PostgreSQL database to use (default: a throwaway one)"
+    )
     parser.add_argument("--output", default="bench.json", help="JSON file to write")
     parser.add_argument("--markdown", default=None, help="also write the table as Markdown")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
-    parser.add_argument("--compare", default=None,
-                        help="JSON of an earlier run (another size) to compare the list page with")
-    parser.add_argument("--only", default=None,
-                        help="comma-separated figure functions to run (default: all)")
+    parser.add_argument(
+        "--compare",
+        default=None,
+        help="JSON of an earlier run (another size) to compare the list page with",
+    )
+    parser.add_argument(
+        "--only", default=None, help="comma-separated figure functions to run (default: all)"
+    )
     args = parser.parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
     known = [measure.__name__ for measure in FIGURES]
     if only and only - set(known):
-        parser.error(f"--only: no figure {', '.join(sorted(only - set(known)))}; "
-                     f"the figures are {', '.join(known)}")
+        parser.error(
+            f"--only: no figure {', '.join(sorted(only - set(known)))}; "
+            f"the figures are {', '.join(known)}"
+        )
 
     throwaway = None
     url = args.database_url
@@ -133,13 +167,20 @@ def main(argv=None) -> int:
             previous_households = earlier["households"]
         with app.app_context():
             if db.engine.dialect.name != "postgresql":
-                print("scripts/bench.py measures PostgreSQL; give a postgresql:// URL",
-                      file=sys.stderr)
+                print(
+                    "scripts/bench.py measures PostgreSQL; give a postgresql:// URL",
+                    file=sys.stderr,
+                )
                 return 2
             version = db.session.execute(sa.text("SHOW server_version")).scalar()
-            bench = Bench(app=app, households=args.households, seed=args.seed,
-                          database=f"PostgreSQL {version}", previous=previous,
-                          previous_households=previous_households)
+            bench = Bench(
+                app=app,
+                households=args.households,
+                seed=args.seed,
+                database=f"PostgreSQL {version}",
+                previous=previous,
+                previous_households=previous_households,
+            )
             prepare(bench)
             figures = []
             for measure in FIGURES:
@@ -154,8 +195,11 @@ def main(argv=None) -> int:
             # A partial run replaces its figures in the earlier report and keeps the others.
             earlier = json.loads(Path(args.output).read_text())["figures"]
             names = {f.name for f in figures}
-            kept = [Figure(**{k: v for k, v in f.items() if k not in ("ratio", "goal", "met")})
-                    for f in earlier if f["name"] not in names]
+            kept = [
+                Figure(**{k: v for k, v in f.items() if k not in ("ratio", "goal", "met")})
+                for f in earlier
+                if f["name"] not in names
+            ]
             order = {f["name"]: i for i, f in enumerate(earlier)}
             figures = sorted(kept + figures, key=lambda f: order.get(f.name, len(order)))
             print()

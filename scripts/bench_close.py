@@ -1,11 +1,13 @@
 """The period close at the benchmark's size beside the bare SQL statements it needs
 (app.periods.statements, run one after the other on a plain connection and rolled back)."""
+
 from __future__ import annotations
 
 import datetime
 import time
 
 from bench_common import Bench, Figure
+
 
 def _bare_statements(bench: Bench) -> dict[str, float]:
     """Seconds per statement of the close, run bare in one transaction that is rolled back."""
@@ -21,7 +23,8 @@ def _bare_statements(bench: Bench) -> dict[str, float]:
         transaction = connection.begin()
         try:
             period = connection.execute(
-                sa.select(Period).where(Period.status == PeriodStatus.OPEN)).first()
+                sa.select(Period).where(Period.status == PeriodStatus.OPEN)
+            ).first()
             context = periods.close_context(connection, period, datetime.datetime.now())
             for statement in periods.statements(context):
                 started = time.perf_counter()
@@ -47,30 +50,48 @@ def period_close(bench: Bench) -> list[Figure]:
         raise SystemExit(f"the close did nothing: {result.message}")
     code = result.period_code
     period_id = periods.period_by_code(code).id
-    rows = db.session.scalar(sa.select(sa.func.count()).select_from(PeriodSnapshot)
-                             .where(PeriodSnapshot.period_id == period_id))
-    active = db.session.scalar(sa.select(sa.func.count()).select_from(Household)
-                               .where(Household.status == HouseholdStatus.ACTIVE))
+    rows = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(PeriodSnapshot)
+        .where(PeriodSnapshot.period_id == period_id)
+    )
+    active = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Household)
+        .where(Household.status == HouseholdStatus.ACTIVE)
+    )
     assert rows == active == result.households, (rows, active, result.households)
     bare_total = sum(bare.values())
     details = {
-        "period": code, "snapshot_rows": rows, "families": result.families,
-        "people": result.people, "program_recipients": result.program_recipients,
-        "corrections": result.corrections, "new_proposals": result.new_proposals,
+        "period": code,
+        "snapshot_rows": rows,
+        "families": result.families,
+        "people": result.people,
+        "program_recipients": result.program_recipients,
+        "corrections": result.corrections,
+        "new_proposals": result.new_proposals,
         "applied": result.applied,
         "bare_statements": {name: round(seconds, 4) for name, seconds in bare.items()},
     }
-    figures = [Figure(
-        "period_close", round(result.seconds, 3), round(bare_total, 3),
-        description=f"close of period {code} at {bench.households:,} households vs. its bare "
-                    "SQL statements", details=details,
-        goals=[("value", "<=", 60), ("ratio", "<=", 1.5)],
-    )]
+    figures = [
+        Figure(
+            "period_close",
+            round(result.seconds, 3),
+            round(bare_total, 3),
+            description=f"close of period {code} at {bench.households:,} households vs. its bare "
+            "SQL statements",
+            details=details,
+            goals=[("value", "<=", 60), ("ratio", "<=", 1.5)],
+        )
+    ]
     for step, _label in periods.STEPS:
-        step_bare = sum(seconds for name, seconds in bare.items()
-                        if name.startswith(step + ": "))
-        figures.append(Figure(
-            f"period_close.{step}", round(result.step_seconds.get(step, 0.0), 3),
-            round(step_bare, 3), description=f"step {step!r} inside the close vs. bare"))
+        step_bare = sum(seconds for name, seconds in bare.items() if name.startswith(step + ": "))
+        figures.append(
+            Figure(
+                f"period_close.{step}",
+                round(result.step_seconds.get(step, 0.0), 3),
+                round(step_bare, 3),
+                description=f"step {step!r} inside the close vs. bare",
+            )
+        )
     return figures
-

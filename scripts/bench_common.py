@@ -4,6 +4,7 @@ default Flask-AppBuilder scaffold that some figures are held against.
 
 Imports nothing of the project at import time: scripts/bench.py sets the environment
 (DATABASE_URL, DATAKESOS_INSTANCE, SECRET_KEY) before the app is first imported."""
+
 from __future__ import annotations
 
 import contextlib
@@ -46,8 +47,9 @@ class Figure:
     @property
     def goal(self) -> str:
         units = {"ratio": "×", "value": " " + self.unit}
-        return "; ".join(f"{what} {op} {number:g}{units.get(what, '')}"
-                         for what, op, number in self.goals)
+        return "; ".join(
+            f"{what} {op} {number:g}{units.get(what, '')}" for what, op, number in self.goals
+        )
 
     @property
     def met(self) -> bool | None:
@@ -102,8 +104,11 @@ def median_seconds(action, repeat: int = REPEAT, warm_up: int = WARM_UP) -> floa
 def csrf_token(html: str) -> str:
     import re
 
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*'
-                      r'name="csrf_token"', html)
+    match = re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*'
+        r'name="csrf_token"',
+        html,
+    )
     if not match:
         raise SystemExit("no CSRF token on the login page")
     return match.group(1) or match.group(2)
@@ -132,8 +137,9 @@ def signed_in_client(app, username: str):
 
     client = Client(app)
     token = csrf_token(client.get("/login/").get_data(as_text=True))
-    response = client.post("/login/", data={"username": username, "password": demo_password(),
-                                            "csrf_token": token})
+    response = client.post(
+        "/login/", data={"username": username, "password": demo_password(), "csrf_token": token}
+    )
     if response.status_code != 302:
         raise SystemExit(f"could not sign in as {username}: {response.status_code}")
     return client
@@ -145,6 +151,7 @@ def get_ok(client, url: str):
         if response.status_code != 200:
             raise SystemExit(f"GET {url}: {response.status_code}")
         return response
+
     return action
 
 
@@ -162,6 +169,7 @@ def timed_sql(statements: list[tuple[str, dict]]) -> float:
             cursor.fetchall()
         cursor.close()
         connection.rollback()
+
     try:
         return median_seconds(action)
     finally:
@@ -174,11 +182,14 @@ def sample_household():
 
     from app.extensions import db
 
-    return db.session.execute(sa.text(
-        "SELECT h.id, m.nik FROM household h JOIN member m ON m.household_id = h.id "
-        "AND m.relation_to_head = 'HEAD' WHERE h.village_code LIKE '32.73.%' "
-        "AND h.status = 'ACTIVE' ORDER BY h.id OFFSET (SELECT count(*) / 2 FROM household "
-        "WHERE village_code LIKE '32.73.%') LIMIT 1")).one()
+    return db.session.execute(
+        sa.text(
+            "SELECT h.id, m.nik FROM household h JOIN member m ON m.household_id = h.id "
+            "AND m.relation_to_head = 'HEAD' WHERE h.village_code LIKE '32.73.%' "
+            "AND h.status = 'ACTIVE' ORDER BY h.id OFFSET (SELECT count(*) / 2 FROM household "
+            "WHERE village_code LIKE '32.73.%') LIMIT 1"
+        )
+    ).one()
 
 
 def register_naive_views(app) -> None:
@@ -191,9 +202,11 @@ def register_naive_views(app) -> None:
 
     from models import Household
 
-    scalar = [column.name for column in Household.__table__.columns
-              if column.name not in ("id", "village_code", "created_at", "updated_at",
-                                     "version")]
+    scalar = [
+        column.name
+        for column in Household.__table__.columns
+        if column.name not in ("id", "village_code", "created_at", "updated_at", "version")
+    ]
 
     class NaiveHouseholdView(ModelView):
         route_base = "/bench-naive/households"
@@ -204,4 +217,3 @@ def register_naive_views(app) -> None:
 
     with app.app_context():
         app.appbuilder.add_view_no_menu(NaiveHouseholdView)
-

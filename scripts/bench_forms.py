@@ -1,12 +1,21 @@
 """The household forms (add, edit, save) beside a default ModelView's and the raw UPDATE."""
+
 from __future__ import annotations
 
 import statistics
 import time
 
 from bench_common import (
-    OPERATOR, REPEAT, Bench, Figure, get_ok, median_seconds, sample_household, signed_in_client,
+    OPERATOR,
+    REPEAT,
+    Bench,
+    Figure,
+    get_ok,
+    median_seconds,
+    sample_household,
+    signed_in_client,
 )
+
 
 class _FormValues:
     """What a browser sends back for the page's main form (the POST form with the most
@@ -35,8 +44,9 @@ class _FormValues:
                         return
                     if kind in ("submit", "button"):
                         return
-                    values.setdefault(name, []).append(attrs.get("value") or (
-                        "y" if kind == "checkbox" else ""))
+                    values.setdefault(name, []).append(
+                        attrs.get("value") or ("y" if kind == "checkbox" else "")
+                    )
                 elif tag == "select" and name:
                     state["select"] = name
                     values.setdefault(name, [])
@@ -55,8 +65,11 @@ class _FormValues:
         self.values = max(forms, key=len) if forms else {}
 
     def data(self, **changes) -> dict:
-        data = {name: (found[0] if len(found) == 1 else found)
-                for name, found in self.values.items() if found}
+        data = {
+            name: (found[0] if len(found) == 1 else found)
+            for name, found in self.values.items()
+            if found
+        }
         data.update(changes)
         return data
 
@@ -74,8 +87,9 @@ def household_form(bench: Bench) -> list[Figure]:
     admin = signed_in_client(bench.app, "admin")
     edit = median_seconds(get_ok(client, f"/households/edit/{household_id}"))
     add = median_seconds(get_ok(admin, "/households/add"))  # operators propose instead
-    naive_edit = median_seconds(get_ok(admin, f"/bench-naive/households/edit/{household_id}"),
-                                repeat=3, warm_up=1)
+    naive_edit = median_seconds(
+        get_ok(admin, f"/bench-naive/households/edit/{household_id}"), repeat=3, warm_up=1
+    )
     naive_add = median_seconds(get_ok(admin, "/bench-naive/households/add"), repeat=3, warm_up=1)
 
     url = f"/households/edit/{household_id}"
@@ -87,24 +101,42 @@ def household_form(bench: Bench) -> list[Figure]:
         response = client.post(url, data=data)
         seconds = time.perf_counter() - started
         if response.status_code != 302:
-            raise SystemExit(f"POST {url}: {response.status_code} "
-                             f"{response.get_data(as_text=True)[:300]}")
+            raise SystemExit(
+                f"POST {url}: {response.status_code} {response.get_data(as_text=True)[:300]}"
+            )
         if attempt:
             saves.append(seconds)
-    audited = db.session.scalar(sa.text(
-        "SELECT count(*) FROM audit_entry WHERE entity = 'household' AND entity_id = :id "
-        "AND action = 'update'"), {"id": str(household_id)})
+    audited = db.session.scalar(
+        sa.text(
+            "SELECT count(*) FROM audit_entry WHERE entity = 'household' AND entity_id = :id "
+            "AND action = 'update'"
+        ),
+        {"id": str(household_id)},
+    )
     raw_save = _raw_save_seconds(household_id)
     return [
-        Figure("household_form.edit", round(edit, 4), round(naive_edit, 4),
-               description="GET the edit form vs. a default ModelView's (goal: 20× faster)",
-               goals=[("ratio", "<=", 0.05)]),
-        Figure("household_form.add", round(add, 4), round(naive_add, 4),
-               description="GET the add form (admin) vs. a default ModelView's (goal: 20× faster)",
-               goals=[("ratio", "<=", 0.05)]),
-        Figure("household_form.save", round(statistics.median(saves), 4), round(raw_save, 4),
-               description="POST an edit (checks, version, audit) vs. raw UPDATE + audit INSERT",
-               details={"audit_entries": audited}, goals=[("value", "<=", 0.050)]),
+        Figure(
+            "household_form.edit",
+            round(edit, 4),
+            round(naive_edit, 4),
+            description="GET the edit form vs. a default ModelView's (goal: 20× faster)",
+            goals=[("ratio", "<=", 0.05)],
+        ),
+        Figure(
+            "household_form.add",
+            round(add, 4),
+            round(naive_add, 4),
+            description="GET the add form (admin) vs. a default ModelView's (goal: 20× faster)",
+            goals=[("ratio", "<=", 0.05)],
+        ),
+        Figure(
+            "household_form.save",
+            round(statistics.median(saves), 4),
+            round(raw_save, 4),
+            description="POST an edit (checks, version, audit) vs. raw UPDATE + audit INSERT",
+            details={"audit_entries": audited},
+            goals=[("value", "<=", 0.050)],
+        ),
     ]
 
 
@@ -112,21 +144,25 @@ def _raw_save_seconds(household_id: int) -> float:
     from app.extensions import db
 
     connection = db.engine.raw_connection()
-    counter = iter(range(10 ** 6))
+    counter = iter(range(10**6))
 
     def action():
         cursor = connection.cursor()
         cursor.execute(
             "UPDATE household SET address = %(address)s, updated_at = now(), "
             "version = version + 1 WHERE id = %(id)s RETURNING version",
-            {"id": household_id, "address": f"Jl. Raw No. {next(counter)}"})
+            {"id": household_id, "address": f"Jl. Raw No. {next(counter)}"},
+        )
         cursor.execute(
             "INSERT INTO audit_entry (at, user_id, username, ip_address, action, entity, "
             "entity_id, region_code, before, after) SELECT now(), NULL, 'bench', '127.0.0.1', "
             "'update', 'household', %(entity)s, village_code, '{\"address\": \"a\"}', "
-            "'{\"address\": \"b\"}' "
-            "FROM household WHERE id = %(id)s", {"id": household_id, "entity": str(household_id)})
+            '\'{"address": "b"}\' '
+            "FROM household WHERE id = %(id)s",
+            {"id": household_id, "entity": str(household_id)},
+        )
         connection.commit()
+
     try:
         return median_seconds(action)
     finally:

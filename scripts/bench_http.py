@@ -1,4 +1,5 @@
 """HTTP throughput under gunicorn on loopback: the operator's list page beside the login page."""
+
 from __future__ import annotations
 
 import os
@@ -29,9 +30,23 @@ def http_list_page(bench: Bench) -> list[Figure]:
         port = probe.getsockname()[1]
     environment = {**os.environ, "RATELIMIT_ENABLED": "0"}  # main() set DATABASE_URL
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning", "run:app"],
-        cwd=ROOT, env=environment)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "run:app",
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -44,16 +59,17 @@ def http_list_page(bench: Bench) -> list[Figure]:
         def session():
             http = requests.Session()
             token = csrf_token(http.get(base + "/login/").text)
-            response = http.post(base + "/login/", data={
-                "username": OPERATOR, "password": demo_password(), "csrf_token": token},
-                allow_redirects=False)
+            response = http.post(
+                base + "/login/",
+                data={"username": OPERATOR, "password": demo_password(), "csrf_token": token},
+                allow_redirects=False,
+            )
             if response.status_code != 302:
                 raise SystemExit(f"gunicorn sign-in failed: {response.status_code}")
             return http
 
         def load(path: str, signed_in: bool = True) -> dict:
-            sessions = [session() if signed_in else requests.Session()
-                        for _ in range(HTTP_CLIENTS)]
+            sessions = [session() if signed_in else requests.Session() for _ in range(HTTP_CLIENTS)]
             for http in sessions:  # warm both workers
                 http.get(base + path)
             counts = {"ok": 0, "errors": 0}
@@ -79,19 +95,26 @@ def http_list_page(bench: Bench) -> list[Figure]:
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
-            return {**counts, "seconds": round(elapsed, 2),
-                    "per_second": round(counts["ok"] / elapsed, 1)}
+            return {
+                **counts,
+                "seconds": round(elapsed, 2),
+                "per_second": round(counts["ok"] / elapsed, 1),
+            }
 
         listed = load(LIST_URL)
         login_page = load("/login/", signed_in=False)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return [Figure(
-        "http_list_page", listed["per_second"], login_page["per_second"], unit="req/s",
-        description=f"{LIST_URL} under gunicorn, 2 sync workers, {HTTP_CLIENTS} keep-alive "
-                    "clients on loopback vs. the login page signed out",
-        details={"list": listed, "login_page": login_page, "errors": listed["errors"]},
-        goals=[("value", ">=", 100), ("errors", "<=", 0)])]
-
-
+    return [
+        Figure(
+            "http_list_page",
+            listed["per_second"],
+            login_page["per_second"],
+            unit="req/s",
+            description=f"{LIST_URL} under gunicorn, 2 sync workers, {HTTP_CLIENTS} keep-alive "
+            "clients on loopback vs. the login page signed out",
+            details={"list": listed, "login_page": login_page, "errors": listed["errors"]},
+            goals=[("value", ">=", 100), ("errors", "<=", 0)],
+        )
+    ]

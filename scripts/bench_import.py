@@ -14,6 +14,7 @@ The file is made from generated demo households of Kota Bandung (valid NIK and K
 in the register yet). The import writes them for good (the bench database is a throwaway one);
 a second import of the same file is timed too and must change nothing.
 """
+
 from __future__ import annotations
 
 import io
@@ -47,7 +48,8 @@ def write_file(path: Path, seed: int, rows_wanted: int = MEMBER_ROWS) -> tuple[i
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(columns.NAMES)
         for household, families, members in import_files.demo_households(
-                HOUSEHOLDS_NEEDED, seed=seed, regions=(REGION,)):
+            HOUSEHOLDS_NEEDED, seed=seed, regions=(REGION,)
+        ):
             if rows >= rows_wanted:
                 break
             writer.writerows(import_files.row_of(household, families, member) for member in members)
@@ -79,8 +81,9 @@ def raw_copy_seconds(path: Path) -> float:
         cursor = connection.connection.cursor()
         started = time.perf_counter()
         with path.open(encoding="utf-8") as stream:
-            cursor.copy_expert("COPY bench_import_raw FROM STDIN WITH (FORMAT csv, HEADER true)",
-                               stream)
+            cursor.copy_expert(
+                "COPY bench_import_raw FROM STDIN WITH (FORMAT csv, HEADER true)", stream
+            )
         connection.connection.commit()
         seconds = time.perf_counter() - started
         cursor.close()
@@ -102,8 +105,9 @@ def register_copy_seconds(tables: dict[str, list[dict]]) -> float:
             started = time.perf_counter()
             for table in REGISTER_TABLES:
                 names, text = streams[table]
-                cursor.copy_expert(f"COPY {table} ({', '.join(names)}) FROM STDIN",
-                                   io.StringIO(text))
+                cursor.copy_expert(
+                    f"COPY {table} ({', '.join(names)}) FROM STDIN", io.StringIO(text)
+                )
             seconds = time.perf_counter() - started
         finally:
             cursor.close()
@@ -149,30 +153,47 @@ def import_throughput(bench) -> list[Figure]:
     folder.rmdir()
 
     details = {
-        "member_rows": rows, "households": households, "file_bytes": len(data),
-        "counts": result.counts.as_dict(), "warnings": result.warning_count,
-        "phases_started_at": phases, "second_import_seconds": again.seconds,
+        "member_rows": rows,
+        "households": households,
+        "file_bytes": len(data),
+        "counts": result.counts.as_dict(),
+        "warnings": result.warning_count,
+        "phases_started_at": phases,
+        "second_import_seconds": again.seconds,
         "file_generation_seconds": round(generated, 1),
         "register_copy_seconds": round(register_seconds, 3),
     }
     seconds_figure = Figure(
-        "import_100k", round(import_seconds, 3), round(copy_seconds, 3),
+        "import_100k",
+        round(import_seconds, 3),
+        round(copy_seconds, 3),
         description=f"import of {rows:,} member rows ({households:,} households, validated, "
-                    "staged by COPY, inserted, audited) vs. a raw COPY of the same file",
-        details=details)
+        "staged by COPY, inserted, audited) vs. a raw COPY of the same file",
+        details=details,
+    )
     throughput = Figure(
-        "import_throughput", round(rows / import_seconds, 1), round(rows / copy_seconds, 1),
+        "import_throughput",
+        round(rows / import_seconds, 1),
+        round(rows / copy_seconds, 1),
         unit="rows/s",
         description="member rows per second: import vs. raw COPY of the same file "
-                    "(goal: ratio at least 0.5)", goals=[("ratio", ">=", 0.5)])
+        "(goal: ratio at least 0.5)",
+        goals=[("ratio", ">=", 0.5)],
+    )
     against_register = Figure(
-        "import_vs_register_copy", round(rows / import_seconds, 1),
-        round(rows / register_seconds, 1), unit="rows/s",
+        "import_vs_register_copy",
+        round(rows / import_seconds, 1),
+        round(rows / register_seconds, 1),
+        unit="rows/s",
         description="member rows per second: import vs. a COPY of the same records into the "
-                    "register's own tables (indexes and keys, no checks, no audit; rolled back)")
+        "register's own tables (indexes and keys, no checks, no audit; rolled back)",
+    )
     bound = Figure(
-        "register_copy_vs_raw_copy", round(rows / register_seconds, 1),
-        round(rows / copy_seconds, 1), unit="rows/s",
+        "register_copy_vs_raw_copy",
+        round(rows / register_seconds, 1),
+        round(rows / copy_seconds, 1),
+        unit="rows/s",
         description="the most any import could reach: the unchecked, unaudited COPY into the "
-                    "register's tables vs. the raw COPY of the file into a bare table")
+        "register's tables vs. the raw COPY of the file into a bare table",
+    )
     return [seconds_figure, throughput, against_register, bound]

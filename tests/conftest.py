@@ -1,5 +1,6 @@
 """Test harness: one app per session on SQLite (default) or PostgreSQL (TEST_DATABASE_URL),
 initialised the way `flask datakesos init` does it; register data is emptied after each test."""
+
 import os
 import re
 import tempfile
@@ -42,11 +43,13 @@ def app():
     from app.security.users import create_user
     from config import database_url as normalise
 
-    application = create_app({
-        "SQLALCHEMY_DATABASE_URI": normalise(database_url()),
-        "TESTING": True,
-        "SERVER_NAME": "localhost",
-    })
+    application = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": normalise(database_url()),
+            "TESTING": True,
+            "SERVER_NAME": "localhost",
+        }
+    )
     with application.app_context():
         initialise()
         for username, (role, region) in USERS.items():
@@ -76,8 +79,9 @@ def _empty_register(request):
         for table in ("program_membership", "member", "family", "household", "lookup_count"):
             db.session.execute(sa.text(f"DELETE FROM {table}"))
         # No lookup suspension (app.security.lookups) is carried from one test to the next either.
-        db.session.execute(sa.text("UPDATE ab_user SET lookup_suspended_at = NULL, "
-                                   "lookup_suspended_reason = NULL"))
+        db.session.execute(
+            sa.text("UPDATE ab_user SET lookup_suspended_at = NULL, lookup_suspended_reason = NULL")
+        )
         db.session.commit()
 
 
@@ -115,9 +119,14 @@ def audit_trail(app):
 
     def entries(action: str) -> list[tuple]:
         with app.app_context():
-            return [(entry.username, entry.entity, entry.after) for entry in db.session.scalars(
-                sa.select(AuditEntry).where(AuditEntry.action == action, AuditEntry.id > mark)
-                .order_by(AuditEntry.id))]
+            return [
+                (entry.username, entry.entity, entry.after)
+                for entry in db.session.scalars(
+                    sa.select(AuditEntry)
+                    .where(AuditEntry.action == action, AuditEntry.id > mark)
+                    .order_by(AuditEntry.id)
+                )
+            ]
 
     return entries
 
@@ -126,8 +135,9 @@ def signed_in(app, username: str, password: str = PASSWORD):
     """A browser of its own (its own cookies), signed in to the console as `username`."""
     client = app.test_client()
     token = csrf_token(client, "/login/")
-    response = client.post("/login/", data={"username": username, "password": password,
-                                            "csrf_token": token})
+    response = client.post(
+        "/login/", data={"username": username, "password": password, "csrf_token": token}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client
 
@@ -159,9 +169,15 @@ def login(client):
 
 def bearer(client, username: str, password: str = PASSWORD) -> dict:
     """Headers of an API client signed in through POST /api/v1/security/login (JWT)."""
-    response = client.post("/api/v1/security/login", json={
-        "username": username, "password": password, "provider": "db", "refresh": False,
-    })
+    response = client.post(
+        "/api/v1/security/login",
+        json={
+            "username": username,
+            "password": password,
+            "provider": "db",
+            "refresh": False,
+        },
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
 
@@ -176,8 +192,11 @@ def form_defaults(client, url: str) -> dict:
     would send them back."""
     html = client.get(url).get_data(as_text=True)
     values = {"csrf_token": _CSRF.search(html).group(1) or _CSRF.search(html).group(2)}
-    version = re.search(r'id="expected_version" name="expected_version"[^>]*value="([^"]*)"'
-                        r'|name="expected_version"[^>]*value="([^"]*)"', html)
+    version = re.search(
+        r'id="expected_version" name="expected_version"[^>]*value="([^"]*)"'
+        r'|name="expected_version"[^>]*value="([^"]*)"',
+        html,
+    )
     if version:
         values["expected_version"] = version.group(1) or version.group(2)
     return values

@@ -2,6 +2,7 @@
 
 `flask db upgrade` on an empty PostgreSQL database must leave nothing for autogenerate to find;
 otherwise production (which runs the migrations) and the tests' idea of the schema drift apart."""
+
 import os
 import subprocess
 import sys
@@ -31,12 +32,20 @@ def schema_differences(connection) -> list:
 
 def flask_db(url: sa.URL, *arguments: str) -> None:
     """Run `flask db …` in its own process, as an administrator would, against `url`."""
-    env = dict(os.environ, DATABASE_URL=url.render_as_string(hide_password=False), FLASK_APP="run.py")
+    env = dict(
+        os.environ, DATABASE_URL=url.render_as_string(hide_password=False), FLASK_APP="run.py"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "flask", "db", *arguments],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    assert result.returncode == 0, f"flask db {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, (
+        f"flask db {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}"
+    )
 
 
 @pytest.fixture()

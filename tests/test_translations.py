@@ -2,6 +2,7 @@
 has an Indonesian translation, placeholders survive translation, and the merged catalogs reach the
 pages. A string added to the code without a translation fails here; the fix is
 `scripts/translations.sh refresh`, then fill in what it lists."""
+
 import re
 import subprocess
 from pathlib import Path
@@ -45,8 +46,13 @@ def indonesian():
 def fresh_extraction(tmp_path_factory):
     """Our code extracted now, exactly as `scripts/translations.sh extract` does it (babel.cfg)."""
     output = tmp_path_factory.mktemp("i18n") / "app.pot"
-    subprocess.run([str(SCRIPT), "extract-app", str(output)], cwd=ROOT, check=True,
-                   capture_output=True, text=True)
+    subprocess.run(
+        [str(SCRIPT), "extract-app", str(output)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return _read(output)
 
 
@@ -60,21 +66,30 @@ def test_every_indonesian_entry_is_translated_and_not_fuzzy(indonesian):
             problems.append("fuzzy: " + _describe(message))
         elif not all(_strings(message.string)):
             problems.append("untranslated: " + _describe(message))
-    assert not problems, f"{len(problems)} Indonesian entries to fix ({FIX}):\n" + "\n".join(problems)
+    assert not problems, f"{len(problems)} Indonesian entries to fix ({FIX}):\n" + "\n".join(
+        problems
+    )
 
 
 def test_strings_in_the_code_are_in_the_indonesian_catalog(fresh_extraction, indonesian):
-    missing = [_describe(m) for m in fresh_extraction
-               if m.id and indonesian.get(m.id, context=m.context) is None]
+    missing = [
+        _describe(m)
+        for m in fresh_extraction
+        if m.id and indonesian.get(m.id, context=m.context) is None
+    ]
     assert not missing, (
-        f"{len(missing)} message(s) in the code have no Indonesian entry ({FIX}):\n" + "\n".join(missing)
+        f"{len(missing)} message(s) in the code have no Indonesian entry ({FIX}):\n"
+        + "\n".join(missing)
     )
 
 
 def test_message_template_is_up_to_date(fresh_extraction):
     template = _read(TEMPLATE)
-    stale = [_describe(m) for m in fresh_extraction
-             if m.id and template.get(m.id, context=m.context) is None]
+    stale = [
+        _describe(m)
+        for m in fresh_extraction
+        if m.id and template.get(m.id, context=m.context) is None
+    ]
     assert not stale, "translations/messages.pot is stale (" + FIX + "):\n" + "\n".join(stale)
 
 
@@ -83,10 +98,22 @@ def test_catalogs_cover_the_whole_template(indonesian):
     template = _read(TEMPLATE)
     english = _read(EN_CATALOG, "en")
     for name, catalog in (("id", indonesian), ("en", english)):
-        missing = [_describe(m) for m in template if m.id and catalog.get(m.id, context=m.context) is None]
+        missing = [
+            _describe(m) for m in template if m.id and catalog.get(m.id, context=m.context) is None
+        ]
         assert not missing, f"{name} catalog lacks template entries ({FIX}):\n" + "\n".join(missing)
-    for msgid in ("Save", "Add", "Edit", "Delete", "Search", "Sign In", "Logout", "List Users",
-                  "This field is required.", "Invalid login. Please try again."):
+    for msgid in (
+        "Save",
+        "Add",
+        "Edit",
+        "Delete",
+        "Search",
+        "Sign In",
+        "Logout",
+        "List Users",
+        "This field is required.",
+        "Invalid login. Please try again.",
+    ):
         assert indonesian.get(msgid) is not None, f"Flask-AppBuilder string {msgid!r} is missing"
 
 
@@ -96,7 +123,10 @@ def test_placeholders_survive_translation(indonesian):
         if not message.id or not all(_strings(message.string)):
             continue
         source = " ".join(_strings(message.id))
-        expected = (sorted(set(NAMED.findall(source))), len(POSITIONAL.findall(_strings(message.id)[0])))
+        expected = (
+            sorted(set(NAMED.findall(source))),
+            len(POSITIONAL.findall(_strings(message.id)[0])),
+        )
         for text in _strings(message.string):
             found = (sorted(set(NAMED.findall(text))), len(POSITIONAL.findall(text)))
             if found != expected:
@@ -152,7 +182,9 @@ def test_app_translates_its_own_and_flask_appbuilder_strings(compiled):
         assert gettext("Add") == "Tambah"
         assert gettext("List Users") == "Daftar Pengguna"
         assert gettext("NIK must be exactly 16 digits.") == "NIK harus terdiri dari 16 digit angka."
-        assert gettext("Unknown region code %(code)s.", code="99") == "Kode wilayah 99 tidak dikenal."
+        assert (
+            gettext("Unknown region code %(code)s.", code="99") == "Kode wilayah 99 tidak dikenal."
+        )
         assert str(Sex.FEMALE) == "Perempuan"
     with compiled.test_request_context("/?_l_=en"):
         assert gettext("Save") == "Save"

@@ -1,47 +1,94 @@
 """Registers every console view and API; the order here is the menu's order."""
+
 from flask_babel import lazy_gettext as _l
 
 
 def register_views(appbuilder) -> None:
+    from views.activity import ActivityView
     from views.api import register_apis
     from views.audit import AuditApi, AuditView
+    from views.households import FamilyView, HouseholdView, MembershipView, MemberView
     from views.imports import ImportView
     from views.lookups import register_lookup_views
-    from views.households import FamilyView, HouseholdView, MembershipView, MemberView
-    from views.proposals import HouseholdProposalView, MemberProposalView, ProposalView
-    from views.activity import ActivityView
     from views.periods import PeriodCloseView, PeriodView
+    from views.proposals import HouseholdProposalView, MemberProposalView, ProposalView
     from views.reference import ProgramView
     from views.regions import RegionSearchView, RegionView
     from views.reports import register_report_views
 
     register = _l("Welfare register")
-    appbuilder.add_view(HouseholdView, "Households", label=_l("Households"),
-                        icon="fa-home", category="Register", category_label=register)
-    appbuilder.add_view(FamilyView, "Families", label=_l("Families"), icon="fa-users",
-                        category="Register")
-    appbuilder.add_view(MemberView, "Members", label=_l("Household members"), icon="fa-user",
-                        category="Register")
-    appbuilder.add_view(MembershipView, "Memberships", label=_l("Program memberships"),
-                        icon="fa-id-card", category="Register")
-    appbuilder.add_view(ProposalView, "Proposals", label=_l("Proposals"), icon="fa-inbox",
-                        category="Register")
+    appbuilder.add_view(
+        HouseholdView,
+        "Households",
+        label=_l("Households"),
+        icon="fa-home",
+        category="Register",
+        category_label=register,
+    )
+    appbuilder.add_view(
+        FamilyView, "Families", label=_l("Families"), icon="fa-users", category="Register"
+    )
+    appbuilder.add_view(
+        MemberView, "Members", label=_l("Household members"), icon="fa-user", category="Register"
+    )
+    appbuilder.add_view(
+        MembershipView,
+        "Memberships",
+        label=_l("Program memberships"),
+        icon="fa-id-card",
+        category="Register",
+    )
+    appbuilder.add_view(
+        ProposalView, "Proposals", label=_l("Proposals"), icon="fa-inbox", category="Register"
+    )
     appbuilder.add_view_no_menu(HouseholdProposalView)
     appbuilder.add_view_no_menu(MemberProposalView)
     reference = _l("Reference data")
-    appbuilder.add_view(RegionView, "Regions", label=_l("Regions"), icon="fa-map",
-                        category="Reference data", category_label=reference)
-    appbuilder.add_view(ProgramView, "Programs", label=_l("Assistance programs"),
-                        icon="fa-gift", category="Reference data")
-    appbuilder.add_view(PeriodView, "Periods", label=_l("Updating periods"),
-                        icon="fa-calendar", category="Reference data")
+    appbuilder.add_view(
+        RegionView,
+        "Regions",
+        label=_l("Regions"),
+        icon="fa-map",
+        category="Reference data",
+        category_label=reference,
+    )
+    appbuilder.add_view(
+        ProgramView,
+        "Programs",
+        label=_l("Assistance programs"),
+        icon="fa-gift",
+        category="Reference data",
+    )
+    appbuilder.add_view(
+        PeriodView,
+        "Periods",
+        label=_l("Updating periods"),
+        icon="fa-calendar",
+        category="Reference data",
+    )
     updating = _l("Updating cycle")
-    appbuilder.add_view(PeriodCloseView, "Period close", label=_l("Period close"),
-                        icon="fa-lock", category="Updating", category_label=updating)
-    appbuilder.add_view(ActivityView, "District activity", label=_l("District activity"),
-                        icon="fa-line-chart", category="Updating")
-    appbuilder.add_view(ImportView, "Import households", label=_l("Import households"),
-                        icon="fa-upload", category="Updating")
+    appbuilder.add_view(
+        PeriodCloseView,
+        "Period close",
+        label=_l("Period close"),
+        icon="fa-lock",
+        category="Updating",
+        category_label=updating,
+    )
+    appbuilder.add_view(
+        ActivityView,
+        "District activity",
+        label=_l("District activity"),
+        icon="fa-line-chart",
+        category="Updating",
+    )
+    appbuilder.add_view(
+        ImportView,
+        "Import households",
+        label=_l("Import households"),
+        icon="fa-upload",
+        category="Updating",
+    )
     appbuilder.add_view(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history")
     register_lookup_views(appbuilder)
     appbuilder.add_view_no_menu(RegionSearchView)

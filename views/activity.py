@@ -2,13 +2,14 @@
 and new proposals its office made, when it last did, and whether it was active; the active
 share per province and nationally; charts across periods. Provinsi sees its own province (the
 region scope), Pusdatin, Pengawas and Admin every one."""
+
 import sqlalchemy as sa
 from flask import abort, request
 from flask_appbuilder import BaseView, expose, has_access
 
-from app.statistics import activity
 from app.extensions import db
 from app.security.scope import NOTHING, current_scope
+from app.statistics import activity
 from models import Period, Region
 from models.enums import PeriodStatus
 
@@ -33,15 +34,18 @@ class ActivityView(BaseView):
         province = ""
         if not scope:  # national: the regency table can be narrowed to one province
             provinces = db.session.execute(
-                sa.select(Region.code, Region.name).where(Region.level == 1)
-                .order_by(Region.code)).all()
+                sa.select(Region.code, Region.name).where(Region.level == 1).order_by(Region.code)
+            ).all()
             province = request.args.get("province", "")
             if province and province not in {code for code, _name in provinces}:
                 abort(404)
         figures = activity.period_activity(period, scope) if period else None
         open_period = next((p for p in periods if p.status == PeriodStatus.OPEN), None)
-        open_figures = figures if figures is not None and figures.live else (
-            activity.period_activity(open_period, scope) if open_period else None)
+        open_figures = (
+            figures
+            if figures is not None and figures.live
+            else (activity.period_activity(open_period, scope) if open_period else None)
+        )
         points = activity.history(scope, open_figures)
         regencies = figures.regencies if figures else []
         if province:
@@ -57,7 +61,8 @@ class ActivityView(BaseView):
             provinces=provinces,
             province=province,
             charts={"share": activity.share_chart(points), "work": activity.work_chart(points)}
-            if points else {},
+            if points
+            else {},
         )
 
 
@@ -69,7 +74,9 @@ def _chosen(periods, code):
         if period is None:
             abort(404)
         return period
-    return next((p for p in periods if p.status == PeriodStatus.OPEN), periods[0] if periods else None)
+    return next(
+        (p for p in periods if p.status == PeriodStatus.OPEN), periods[0] if periods else None
+    )
 
 
 def _scope_name(scope: str):

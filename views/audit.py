@@ -1,5 +1,6 @@
 """The audit trail, read-only: a console list and `/api/v1/audit/`. Entries are only ever added
 (app.audit, app.audit.events); no door here edits or deletes one."""
+
 import datetime
 import json
 
@@ -153,8 +154,18 @@ class AuditView(RegisterModelView):
     list_title = lazy_gettext("Audit trail")
     show_title = lazy_gettext("Audit entry")
     list_columns = ["at", "username", "ip_address", "action", "entity", "entity_id", "region_code"]
-    show_columns = ["at", "username", "user_id", "ip_address", "action", "entity", "entity_id",
-                    "region_code", "before", "after"]
+    show_columns = [
+        "at",
+        "username",
+        "user_id",
+        "ip_address",
+        "action",
+        "entity",
+        "entity_id",
+        "region_code",
+        "before",
+        "after",
+    ]
     order_columns = ["at", "username", "entity", "region_code"]
     search_columns = ["username"]
     base_order = ("id", "desc")
@@ -166,18 +177,32 @@ class AuditView(RegisterModelView):
         "entity": _named(ENTITIES),
     }
     extra_search = {
-        "entity": (LABELS["entity"],
-                   SelectField(LABELS["entity"], choices=_entity_choices,
-                               widget=Select2Widget(), validators=[OptionalValue()]),
-                   [FilterEntity]),
-        "region": (LABELS["region_code"],
-                   StringField(LABELS["region_code"], widget=BS3TextFieldWidget(),
-                               description=lazy_gettext("Region code, e.g. 32.73")),
-                   [FilterRegionPrefix]),
-        "date": (lazy_gettext("Date"),
-                 DateField(lazy_gettext("Date"), widget=DatePickerWidget(),
-                           validators=[OptionalValue()]),
-                 [FilterFrom, FilterUntil]),
+        "entity": (
+            LABELS["entity"],
+            SelectField(
+                LABELS["entity"],
+                choices=_entity_choices,
+                widget=Select2Widget(),
+                validators=[OptionalValue()],
+            ),
+            [FilterEntity],
+        ),
+        "region": (
+            LABELS["region_code"],
+            StringField(
+                LABELS["region_code"],
+                widget=BS3TextFieldWidget(),
+                description=lazy_gettext("Region code, e.g. 32.73"),
+            ),
+            [FilterRegionPrefix],
+        ),
+        "date": (
+            lazy_gettext("Date"),
+            DateField(
+                lazy_gettext("Date"), widget=DatePickerWidget(), validators=[OptionalValue()]
+            ),
+            [FilterFrom, FilterUntil],
+        ),
     }
 
 

@@ -1,26 +1,34 @@
 """Shared behaviour of the console's model views: page-size cap, domain checks inside form
 validation (so a refused form keeps what the clerk typed), extra search filters, and CSV/XLSX
 exports of any filtered list (app.exports)."""
+
 from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from flask import (
-    Response, abort, current_app, flash, redirect, request, stream_with_context, url_for,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
 )
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext
-import sqlalchemy as sa
 from wtforms import HiddenField
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app import exports, formatting
 from app.audit.events import entity_name
 from app.errors import Conflict, DomainError
+from app.register.households import InvalidRecord
 from app.security.privacy import OrderColumns, sees_full_nik
 from app.security.scope import NOTHING, current_scope
-from app.register.households import InvalidRecord
 from views.fields import register_fields
 
 
@@ -103,8 +111,9 @@ class RegisterModelView(ConsoleModelViewMixin, ModelView):
     def _get_list_widget(self, filters, page_size=None, **kwargs):
         cap = current_app.config["MAX_PAGE_SIZE"]
         page_size = min(page_size or self.page_size, cap)
-        return super()._get_list_widget(filters, page_size=page_size,
-                                        export_links=self._export_links(), **kwargs)
+        return super()._get_list_widget(
+            filters, page_size=page_size, export_links=self._export_links(), **kwargs
+        )
 
     # -- exports ------------------------------------------------------------------------
     def _export_links(self) -> list[tuple[str, str]]:
@@ -112,10 +121,14 @@ class RegisterModelView(ConsoleModelViewMixin, ModelView):
         is shown as a related list), with the search and order of the page, not its paging."""
         name = type(self).__name__
         if request.endpoint != f"{name}.list" or not self.appbuilder.sm.has_access(
-                "can_export", self.class_permission_name):
+            "can_export", self.class_permission_name
+        ):
             return []
-        args = {key: values for key, values in _arguments().items()
-                if not key.startswith(("page_", "psize_"))}
+        args = {
+            key: values
+            for key, values in _arguments().items()
+            if not key.startswith(("page_", "psize_"))
+        }
         return [(fmt, url_for(f"{name}.export", fmt=fmt, **args)) for fmt in exports.FORMATS]
 
     @expose("/export/<string:fmt>")
@@ -131,25 +144,38 @@ class RegisterModelView(ConsoleModelViewMixin, ModelView):
         config = current_app.config
         try:
             download, count = exports.open_download(
-                self._export_query(), fmt, self.appbuilder.sm.current_user.id,
-                config["EXPORT_MAX_CONCURRENT"], config["EXPORT_MAX_ROWS"])
+                self._export_query(),
+                fmt,
+                self.appbuilder.sm.current_user.id,
+                config["EXPORT_MAX_CONCURRENT"],
+                config["EXPORT_MAX_ROWS"],
+            )
         except DomainError as error:  # too large, or the user's other exports still running
             flash(error.message, "danger")
             return redirect(url_for(f"{type(self).__name__}.list", **_arguments()))
         try:
-            exports.record(entity_name(self.datamodel.obj), type(self).__name__, fmt,
-                           _arguments(), count, None if scope == NOTHING else scope)
+            exports.record(
+                entity_name(self.datamodel.obj),
+                type(self).__name__,
+                fmt,
+                _arguments(),
+                count,
+                None if scope == NOTHING else scope,
+            )
             self.datamodel.session.commit()
         except BaseException:
             download.close()
             raise
-        response = Response(stream_with_context(download.chunks(fmt, columns, title)),
-                            content_type=exports.MIMETYPES[fmt])
+        response = Response(
+            stream_with_context(download.chunks(fmt, columns, title)),
+            content_type=exports.MIMETYPES[fmt],
+        )
         # The body closes the download when it ends; a response closed before its body was
         # started (the client went away at once) only reaches this.
         response.call_on_close(download.close)
         response.headers["Content-Disposition"] = (
-            f'attachment; filename="{exports.filename(title, fmt)}"')
+            f'attachment; filename="{exports.filename(title, fmt)}"'
+        )
         # Personal data: not kept by browsers or proxies.
         response.headers["Cache-Control"] = "no-store, private"
         return response
@@ -166,15 +192,19 @@ class RegisterModelView(ConsoleModelViewMixin, ModelView):
         model = self.datamodel.obj
         query = self.datamodel.apply_all(
             self.datamodel.session.query(model),
-            self._filters.get_joined_filters(self._base_filters), order_column, order_direction)
+            self._filters.get_joined_filters(self._base_filters),
+            order_column,
+            order_direction,
+        )
         return query if order_column else query.order_by(*sa.inspect(model).primary_key)
 
     def _export_columns(self) -> list[exports.Column]:
         # The view's own formatters (e.g. the NIK rule), not the on-screen formatting of
         # dates and numbers that _init_properties adds: a file keeps real dates and numbers.
         return [
-            exports.Column(name, str(self.label_columns.get(name, name)),
-                           self._declared_formatters.get(name))
+            exports.Column(
+                name, str(self.label_columns.get(name, name)), self._declared_formatters.get(name)
+            )
             for name in self.list_columns
         ]
 
@@ -182,8 +212,9 @@ class RegisterModelView(ConsoleModelViewMixin, ModelView):
         super()._init_properties()
         # Flask-AppBuilder offers a list's Python properties (a membership's target) as sort
         # columns too, which the database cannot sort by: only real columns remain.
-        self.order_columns = [name for name in self.order_columns
-                              if name in self.datamodel.list_columns]
+        self.order_columns = [
+            name for name in self.order_columns if name in self.datamodel.list_columns
+        ]
         # Masked viewers sort by no NIK, KK number or birth date (app.security.privacy): not in the
         # list's sort links, refused (400) in the URL.
         self.order_columns = OrderColumns(self.order_columns)
@@ -192,8 +223,11 @@ class RegisterModelView(ConsoleModelViewMixin, ModelView):
         for fieldset in self.show_fieldsets or []:
             shown.update(fieldset[1]["fields"])
         self.formatters_columns = {
-            **{name: formatting.value for name in shown if name not in ("register_id", "nik",
-                                                                     "kk_number", "code")},
+            **{
+                name: formatting.value
+                for name in shown
+                if name not in ("register_id", "nik", "kk_number", "code")
+            },
             **self.formatters_columns,
         }
         search_filters = dict(self._filters._search_filters)
@@ -254,10 +288,12 @@ class RegisterModelView(ConsoleModelViewMixin, ModelView):
         item = self.datamodel.get(request.view_args.get("pk"), self._base_filters)
         submitted = (form.expected_version.data or "").strip()
         if item is None or submitted != str(item.version):
-            raise Conflict(gettext(
-                "Someone else saved this record after you opened it. Nothing was overwritten: "
-                "reopen the record to see their changes, then edit again."
-            ))
+            raise Conflict(
+                gettext(
+                    "Someone else saved this record after you opened it. Nothing was overwritten: "
+                    "reopen the record to see their changes, then edit again."
+                )
+            )
 
     def pre_update(self, item):
         if hasattr(item, "expected_version"):

@@ -1,14 +1,15 @@
 """Beranda: the signed-in user's figures and charts, within their region scope."""
+
 from flask import current_app, redirect, send_file, url_for
 from flask_appbuilder import IndexView, expose
 from flask_babel import gettext
 from flask_login import current_user
 
-from app.statistics import charts
-from app.security import lookups
 from app import statistics
 from app.register.reference import open_period
+from app.security import lookups
 from app.security.scope import NOTHING, current_scope
+from app.statistics import charts
 from views import errors
 
 

@@ -38,11 +38,15 @@ class RegisterInterface(SQLAInterface):
         seconds = current_app.config["LIST_COUNT_REUSE_SECONDS"]
         if not seconds:
             return super().query_count(query, filters, select_columns)
-        counted = self._apply_inner_all(query, filters, select_columns=select_columns,
-                                        aliases_mapping={})
+        counted = self._apply_inner_all(
+            query, filters, select_columns=select_columns, aliases_mapping={}
+        )
         compiled = counted.statement.compile(dialect=self.session.get_bind().dialect)
-        key = (str(self.session.get_bind().url), str(compiled),
-               tuple(sorted((name, repr(value)) for name, value in compiled.params.items())))
+        key = (
+            str(self.session.get_bind().url),
+            str(compiled),
+            tuple(sorted((name, repr(value)) for name, value in compiled.params.items())),
+        )
         found = _COUNTS.get(key)
         if found is not None:
             return found[1]

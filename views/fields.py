@@ -3,6 +3,7 @@
 Flask-AppBuilder's EnumField raises a bare ValueError on an unknown choice, which WTForms 3
 does not catch (a server error instead of a form error), and it cannot be left empty for a
 nullable column. This field does both properly and shows the translated labels."""
+
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_babel import lazy_gettext
 from wtforms import BooleanField, DecimalField, SelectField
@@ -16,11 +17,14 @@ class ChoiceField(SelectField):
     def __init__(self, enum_class, label=None, required=False, **kwargs):
         self.enum_class = enum_class
         choices = [] if required else [SelectChoice("", "—")]
-        choices += [SelectChoice(member.name, lazy_gettext(str.__str__(member.value)))
-                    for member in enum_class]
+        choices += [
+            SelectChoice(member.name, lazy_gettext(str.__str__(member.value)))
+            for member in enum_class
+        ]
         validators = [DataRequired()] if required else [Optional()]
-        super().__init__(label, validators=validators, coerce=self._coerce, choices=choices,
-                         **kwargs)
+        super().__init__(
+            label, validators=validators, coerce=self._coerce, choices=choices, **kwargs
+        )
 
     def _coerce(self, value):
         if value is None or value == "":
@@ -68,7 +72,9 @@ def register_fields(datamodel, columns, labels) -> dict:
             )
         elif getattr(column.type, "scale", None):
             fields[name] = DecimalField(
-                labels.get(name, name), places=column.type.scale, widget=BS3TextFieldWidget(),
+                labels.get(name, name),
+                places=column.type.scale,
+                widget=BS3TextFieldWidget(),
                 validators=[Optional()] if column.nullable else [DataRequired()],
             )
     return fields

@@ -4,9 +4,10 @@ index-backed prefix, never a load of a table.
 
 A filter narrows the rows the list shows — the user's region, by the view's base filters — so
 a number that exists only outside that region finds nothing, exactly as one that exists
-nowhere. Whole NIK and KK numbers searched by masked viewers (app.security.privacy) are counted once per
-request against their quota and audited (app.security.lookups): such a search is the one question a
-masked viewer may ask of the hidden digits."""
+nowhere. Whole NIK and KK numbers searched by masked viewers (app.security.privacy) are counted once
+per request against their quota and audited (app.security.lookups): such a search is the one
+question a masked viewer may ask of the hidden digits."""
+
 import datetime
 
 import sqlalchemy as sa
@@ -14,8 +15,8 @@ from flask import abort, g, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext
 
-from app.security import lookups, privacy
 from app.register.identity import SIXTEEN_DIGITS, clean_number
+from app.security import lookups, privacy
 from app.security.scope import scope_clause
 from models import Family, Household, Member, Program, ProgramMembership
 
@@ -35,13 +36,16 @@ def _listed_or_housemate(model, related, *conditions):
 # -- masked viewers' searches by whole numbers ----------------------------------------------------
 def _found_in_region(column, join_column):
     """How many of some numbers exist within the signed-in user's region."""
+
     def found(values: list[str]) -> int:
         from app.extensions import db
 
         return db.session.scalar(
             sa.select(sa.func.count(sa.distinct(column)))
             .join(Household, Household.id == join_column)
-            .where(column.in_(values), scope_clause(Household.village_code)))
+            .where(column.in_(values), scope_clause(Household.village_code))
+        )
+
     return found
 
 
@@ -59,8 +63,11 @@ def count_search(number_kind: str, values, door: str) -> None:
         return
     searched = g.setdefault("lookups_searched", set())
     wanted = {clean_number(value) for value in values}
-    new = sorted(value for value in wanted
-                 if SIXTEEN_DIGITS.fullmatch(value) and (number_kind, value) not in searched)
+    new = sorted(
+        value
+        for value in wanted
+        if SIXTEEN_DIGITS.fullmatch(value) and (number_kind, value) not in searched
+    )
     if not new:
         return
     lookups.search(number_kind, new, FOUND[number_kind], door)
@@ -128,8 +135,11 @@ class FilterMemberName(BaseFilter):
         text = (value or "").strip()
         if not text:
             return query
-        return query.filter(_listed_or_housemate(
-            self.model, Member, Member.full_name.icontains(text, autoescape=True)))
+        return query.filter(
+            _listed_or_housemate(
+                self.model, Member, Member.full_name.icontains(text, autoescape=True)
+            )
+        )
 
 
 class FilterBirthYear(BaseFilter):
@@ -147,8 +157,10 @@ class FilterBirthYear(BaseFilter):
         if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 9998):
             return query.filter(sa.false())
         year = int(text)
-        return query.filter(Member.birth_date >= datetime.date(year, 1, 1),
-                            Member.birth_date < datetime.date(year + 1, 1, 1))
+        return query.filter(
+            Member.birth_date >= datetime.date(year, 1, 1),
+            Member.birth_date < datetime.date(year + 1, 1, 1),
+        )
 
 
 class FilterProgram(BaseFilter):

@@ -1,16 +1,22 @@
 """Households, families, members and program memberships: the clerk's forms and lists."""
+
 from flask import abort, g, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget
 from flask_babel import lazy_gettext
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Optional as OptionalValue
+from wtforms.validators import DataRequired
+from wtforms.validators import Optional as OptionalValue
 
 from app.register import households
 from app.register.households import Problems
 from app.security.privacy import (
-    birth_date_for_viewer, family_for_viewer, kk_for_viewer, nik_for_viewer, target_for_viewer,
+    birth_date_for_viewer,
+    family_for_viewer,
+    kk_for_viewer,
+    nik_for_viewer,
+    target_for_viewer,
 )
 from app.security.scope import region_filter
 from models import Family, Household, Member, ProgramMembership
@@ -21,37 +27,66 @@ from views.base import RegisterModelView
 from views.datamodel import RegisterInterface
 from views.fields import ChoiceField
 from views.filters import (
-    FilterBirthYear, FilterFamilyKk, FilterInRegion, FilterMemberName, FilterMemberNik,
+    FilterBirthYear,
+    FilterFamilyKk,
+    FilterInRegion,
+    FilterMemberName,
+    FilterMemberNik,
     FilterProgram,
 )
 from views.widgets import RegionSearchField
 
 LOCATION = ["village_code", "address", "rt", "rw", "latitude", "longitude"]
 HOUSING = [
-    "building_tenure", "land_tenure", "floor_area_m2", "floor_type", "wall_type", "roof_type",
-    "drinking_water", "lighting", "cooking_fuel", "toilet",
+    "building_tenure",
+    "land_tenure",
+    "floor_area_m2",
+    "floor_type",
+    "wall_type",
+    "roof_type",
+    "drinking_water",
+    "lighting",
+    "cooking_fuel",
+    "toilet",
 ]
 ASSETS = list(ASSET_COLUMNS)
 HEAD_FIELDS = [
-    "head_full_name", "head_nik", "head_kk_number", "head_sex", "head_birth_place",
+    "head_full_name",
+    "head_nik",
+    "head_kk_number",
+    "head_sex",
+    "head_birth_place",
     "head_birth_date",
 ]
 MEMBER_DETAIL = [
-    "relation_to_head", "sex", "birth_place", "birth_date", "marital_status", "education",
-    "school_attendance", "occupation", "employment_status", "disability", "chronic_illness",
+    "relation_to_head",
+    "sex",
+    "birth_place",
+    "birth_date",
+    "marital_status",
+    "education",
+    "school_attendance",
+    "occupation",
+    "employment_status",
+    "disability",
+    "chronic_illness",
     "status",
 ]
 
 
 def _text(label, required=False, description=""):
     validators = [DataRequired()] if required else [OptionalValue()]
-    return StringField(label, validators=validators, widget=BS3TextFieldWidget(),
-                       description=description)
+    return StringField(
+        label, validators=validators, widget=BS3TextFieldWidget(), description=description
+    )
 
 
 def _region_search():
-    return (lazy_gettext("Region"), RegionSearchField(lazy_gettext("Region"), level=None),
-            [FilterInRegion])
+    return (
+        lazy_gettext("Region"),
+        RegionSearchField(lazy_gettext("Region"), level=None),
+        [FilterInRegion],
+    )
 
 
 class MemberView(RegisterModelView):
@@ -62,8 +97,15 @@ class MemberView(RegisterModelView):
     show_title = lazy_gettext("Household member")
     add_title = lazy_gettext("Add household member")
     edit_title = lazy_gettext("Edit household member")
-    list_columns = ["nik", "full_name", "relation_to_head", "sex", "birth_date", "household",
-                    "status"]
+    list_columns = [
+        "nik",
+        "full_name",
+        "relation_to_head",
+        "sex",
+        "birth_date",
+        "household",
+        "status",
+    ]
     show_fieldsets = [
         (lazy_gettext("Identity"), {"fields": ["nik", "full_name", "family", "household"]}),
         (lazy_gettext("Details"), {"fields": MEMBER_DETAIL}),
@@ -75,20 +117,27 @@ class MemberView(RegisterModelView):
     base_order = ("id", "asc")
     label_columns = labels.MEMBER
     # app.security.privacy: masked viewers see NIK and the family's KK masked, the birth year only.
-    formatters_columns = {"nik": nik_for_viewer, "birth_date": birth_date_for_viewer,
-                          "family": family_for_viewer}
+    formatters_columns = {
+        "nik": nik_for_viewer,
+        "birth_date": birth_date_for_viewer,
+        "family": family_for_viewer,
+    }
     add_form_extra_fields = {
         "kk_number": _text(lazy_gettext("KK number"), required=True),
-        "birth_date": DateField(lazy_gettext("Birth date"), widget=DatePickerWidget(),
-                                validators=[DataRequired()]),
+        "birth_date": DateField(
+            lazy_gettext("Birth date"), widget=DatePickerWidget(), validators=[DataRequired()]
+        ),
     }
     edit_form_extra_fields = add_form_extra_fields
     extra_search = {
         "nik": (lazy_gettext("NIK"), _text(lazy_gettext("NIK")), [FilterMemberNik]),
         "region": _region_search(),
         # By year only: in place of date comparisons that would find a birth date.
-        "birth_date": (lazy_gettext("Birth year"), _text(lazy_gettext("Birth year")),
-                       [FilterBirthYear]),
+        "birth_date": (
+            lazy_gettext("Birth year"),
+            _text(lazy_gettext("Birth year")),
+            [FilterBirthYear],
+        ),
     }
 
     def _household_from_request(self):
@@ -117,7 +166,8 @@ class MemberView(RegisterModelView):
         problems = Problems()
         data = {name: getattr(form, name).data for name in ["nik", "full_name", *MEMBER_DETAIL]}
         form.nik.data, family = households.check_member_change(
-            household, data, problems, member=member, kk_number=form.kk_number.data)
+            household, data, problems, member=member, kk_number=form.kk_number.data
+        )
         problems.raise_if_any()
         g.member_placement = (household, family)
         return problems.warnings
@@ -154,24 +204,38 @@ class FamilyView(RegisterModelView):
     # A whole KK number (counted for masked viewers, app.security.lookups), not a prefix or part.
     extra_search = {
         "region": _region_search(),
-        "kk_number": (lazy_gettext("KK number"), _text(lazy_gettext("KK number")),
-                      [FilterFamilyKk]),
+        "kk_number": (
+            lazy_gettext("KK number"),
+            _text(lazy_gettext("KK number")),
+            [FilterFamilyKk],
+        ),
     }
 
 
 class MembershipView(RegisterModelView):
     route_base = "/memberships"
-    datamodel = RegisterInterface(ProgramMembership, eager=[
-        selectinload(ProgramMembership.member), selectinload(ProgramMembership.family),
-        selectinload(ProgramMembership.household),
-    ])
+    datamodel = RegisterInterface(
+        ProgramMembership,
+        eager=[
+            selectinload(ProgramMembership.member),
+            selectinload(ProgramMembership.family),
+            selectinload(ProgramMembership.household),
+        ],
+    )
     base_filters = region_filter("household")
     base_permissions = ["can_list", "can_show"]
     list_title = lazy_gettext("Program memberships")
     show_title = lazy_gettext("Program membership")
     list_columns = ["program", "target", "status", "start_date", "end_date", "card_number"]
-    show_columns = ["program", "target", "household", "status", "start_date", "end_date",
-                    "card_number"]
+    show_columns = [
+        "program",
+        "target",
+        "household",
+        "status",
+        "start_date",
+        "end_date",
+        "card_number",
+    ]
     search_columns = ["status", "card_number"]
     label_columns = labels.MEMBERSHIP
     formatters_columns = {"target": target_for_viewer}  # a family by its KK (app.security.privacy)
@@ -192,8 +256,10 @@ class HouseholdView(RegisterModelView):
     search_columns = ["register_id", "welfare_decile", "status"]
     label_columns = labels.HOUSEHOLD
     show_fieldsets = [
-        (lazy_gettext("Location"), {"fields": ["register_id", "village", *LOCATION[1:], "status",
-                                               "welfare_decile"]}),
+        (
+            lazy_gettext("Location"),
+            {"fields": ["register_id", "village", *LOCATION[1:], "status", "welfare_decile"]},
+        ),
         (lazy_gettext("Housing"), {"fields": HOUSING, "expanded": True}),
         (lazy_gettext("Assets"), {"fields": ASSETS, "expanded": False}),
     ]
@@ -218,19 +284,25 @@ class HouseholdView(RegisterModelView):
         "head_kk_number": _text(lazy_gettext("KK number"), required=True),
         "head_sex": ChoiceField(Sex, label=lazy_gettext("Sex"), required=True),
         "head_birth_place": _text(lazy_gettext("Birth place")),
-        "head_birth_date": DateField(lazy_gettext("Birth date"), widget=DatePickerWidget(),
-                                     validators=[DataRequired()]),
+        "head_birth_date": DateField(
+            lazy_gettext("Birth date"), widget=DatePickerWidget(), validators=[DataRequired()]
+        ),
     }
     edit_form_extra_fields = {"village_code": add_form_extra_fields["village_code"]}
     extra_search = {
         "region": _region_search(),
         "nik": (lazy_gettext("NIK"), _text(lazy_gettext("NIK")), [FilterMemberNik]),
-        "kk_number": (lazy_gettext("KK number"), _text(lazy_gettext("KK number")),
-                      [FilterFamilyKk]),
-        "member_name": (lazy_gettext("Member name"), _text(lazy_gettext("Member name")),
-                        [FilterMemberName]),
-        "program": (lazy_gettext("Program"), _text(lazy_gettext("Program code")),
-                    [FilterProgram]),
+        "kk_number": (
+            lazy_gettext("KK number"),
+            _text(lazy_gettext("KK number")),
+            [FilterFamilyKk],
+        ),
+        "member_name": (
+            lazy_gettext("Member name"),
+            _text(lazy_gettext("Member name")),
+            [FilterMemberName],
+        ),
+        "program": (lazy_gettext("Program"), _text(lazy_gettext("Program code")), [FilterProgram]),
     }
 
     def check_form(self, form, adding):

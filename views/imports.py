@@ -1,6 +1,7 @@
 """The upload page for bulk imports (/import/): an Operator (own regency) or an Admin uploads a
 CSV file; a queued job imports it (app.imports.jobs) and the page follows its progress. Each
 user sees, follows and downloads the error reports of their own imports only."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,8 @@ from flask_login import current_user
 
 from app import audit
 from app.errors import DomainError
-from app.formatting import number
 from app.extensions import db
+from app.formatting import number
 from app.imports import jobs as import_jobs
 from app.imports import limits
 from app.imports.report import error_report
@@ -37,8 +38,9 @@ class ImportView(BaseView):
     route_base = ROUTE
     default_view = "index"
     template = "datakesos/import_page.html"
-    method_permission_name = {name: "import" for name in
-                              ("index", "upload", "status", "errors", "sample")}
+    method_permission_name = {
+        name: "import" for name in ("index", "upload", "status", "errors", "sample")
+    }
 
     @expose("/")
     @has_access
@@ -46,14 +48,22 @@ class ImportView(BaseView):
         return self._page()
 
     def _page(self, status: int = 200):
-        runs = [_summary(run) for run in db.session.scalars(
-            sa.select(JobRun).where(JobRun.kind == import_jobs.KIND,
-                                    JobRun.requested_by_id == current_user.id)
-            .order_by(JobRun.id.desc()).limit(RECENT))]
+        runs = [
+            _summary(run)
+            for run in db.session.scalars(
+                sa.select(JobRun)
+                .where(JobRun.kind == import_jobs.KIND, JobRun.requested_by_id == current_user.id)
+                .order_by(JobRun.id.desc())
+                .limit(RECENT)
+            )
+        ]
         max_bytes, max_rows = limits()
         page = self.render_template(
-            self.template, runs=runs, busy=any(run["active"] for run in runs),
-            max_megabytes=_megabytes(upload_limit()), max_rows=max_rows,
+            self.template,
+            runs=runs,
+            busy=any(run["active"] for run in runs),
+            max_megabytes=_megabytes(upload_limit()),
+            max_rows=max_rows,
             direct=ADMIN in role_names(current_user),
         )
         return make_response(page, status)
@@ -72,13 +82,20 @@ class ImportView(BaseView):
         if len(data) > upload_limit():
             return self._refuse(_too_large_message(), 413)
         try:
-            run = import_jobs.enqueue(data, Path(upload.filename).name, current_user,
-                                      request.remote_addr)
+            run = import_jobs.enqueue(
+                data, Path(upload.filename).name, current_user, request.remote_addr
+            )
         except DomainError as error:
             db.session.rollback()
             return self._refuse(error.message, error.status)
-        flash(gettext("File %(name)s received: it is checked and imported in the background. "
-                      "Follow the progress below.", name=Path(upload.filename).name), "success")
+        flash(
+            gettext(
+                "File %(name)s received: it is checked and imported in the background. "
+                "Follow the progress below.",
+                name=Path(upload.filename).name,
+            ),
+            "success",
+        )
         return redirect(url_for("ImportView.index", _anchor=f"import-{run.id}"), 303)
 
     @expose("/<job_id>/status.json")
@@ -94,13 +111,16 @@ class ImportView(BaseView):
         if run.status != JobStatus.SUCCEEDED or not result.get("error_count"):
             abort(404)
         # The messages quote the file's NIKs and names: taking them out is audited.
-        audit.record_download("import", run.id, current_scope(), file="errors.csv",
-                              errors=result.get("error_count"))
-        response = make_response(error_report(result.get("errors") or [],
-                                              result.get("error_count")))
+        audit.record_download(
+            "import", run.id, current_scope(), file="errors.csv", errors=result.get("error_count")
+        )
+        response = make_response(
+            error_report(result.get("errors") or [], result.get("error_count"))
+        )
         response.headers["Content-Type"] = "text/csv; charset=utf-8"
         response.headers["Content-Disposition"] = (
-            f'attachment; filename="import-{run.id}-errors.csv"')
+            f'attachment; filename="import-{run.id}-errors.csv"'
+        )
         response.headers["Cache-Control"] = "no-store, private"
         return response
 
@@ -114,9 +134,11 @@ class ImportView(BaseView):
 
 
 def _too_large_message() -> str:
-    return gettext("The file is larger than the limit of %(size)s MB: split it into smaller "
-                   "files, or ask an administrator to import it on the command line.",
-                   size=_megabytes(upload_limit()))
+    return gettext(
+        "The file is larger than the limit of %(size)s MB: split it into smaller "
+        "files, or ask an administrator to import it on the command line.",
+        size=_megabytes(upload_limit()),
+    )
 
 
 def _megabytes(size: int) -> str:
@@ -142,10 +164,10 @@ def _summary(run: JobRun) -> dict:
         "id": run.id,
         "filename": (run.params or {}).get("filename", ""),
         "requested_at": run.requested_at.isoformat(sep=" ", timespec="minutes")
-        if run.requested_at else "",
+        if run.requested_at
+        else "",
         "status": run.status.name,
-        "status_label": gettext("Refused") if result.get("error_count")
-        else str(run.status.label),
+        "status_label": gettext("Refused") if result.get("error_count") else str(run.status.label),
         "active": not finished,
         "percent": 100 if finished else (int(100 * done / total) if total else 0),
         "message": "" if finished else (run.message or ""),
@@ -156,5 +178,6 @@ def _summary(run: JobRun) -> dict:
         "error_count": result.get("error_count") or (1 if run.status == JobStatus.FAILED else 0),
         "failed": failed,
         "errors_url": url_for("ImportView.errors", job_id=run.id)
-        if result.get("error_count") else None,
+        if result.get("error_count")
+        else None,
     }

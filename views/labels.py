@@ -1,4 +1,5 @@
 """Column labels of the console, as on the national verification form."""
+
 from flask_babel import lazy_gettext as _l
 
 COMMON = {

@@ -1,6 +1,7 @@
-"""Callers whose NIK and KK lookups are suspended for looking like guessing (app/security/lookups.py):
-the list for Admin and Pusdatin, and the button that lifts a suspension. Thin: the rule and the
-audit entry (`lookup_suspension_lifted`) live in app.security.lookups."""
+"""Callers whose NIK and KK lookups are suspended for looking like guessing
+(app/security/lookups.py): the list for Admin and Pusdatin, and the button that lifts a suspension.
+Thin: the rule and the audit entry (`lookup_suspension_lifted`) live in app.security.lookups."""
+
 from flask import flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext, lazy_gettext
@@ -16,9 +17,11 @@ class LookupSuspensionView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        return self.render_template("datakesos/lookup_suspensions.html",
-                                    title=lazy_gettext("Suspended lookups"),
-                                    users=lookups.suspended_users())
+        return self.render_template(
+            "datakesos/lookup_suspensions.html",
+            title=lazy_gettext("Suspended lookups"),
+            users=lookups.suspended_users(),
+        )
 
     @expose("/lift/<int:pk>", methods=["POST"])
     @has_access
@@ -28,11 +31,21 @@ class LookupSuspensionView(BaseView):
             flash(gettext("This user's lookups are not suspended."), "warning")
         else:
             lookups.lift(user.id)
-            flash(gettext("The suspension of %(username)s is lifted: their NIK and KK number "
-                          "lookups are answered again.", username=user.username), "success")
+            flash(
+                gettext(
+                    "The suspension of %(username)s is lifted: their NIK and KK number "
+                    "lookups are answered again.",
+                    username=user.username,
+                ),
+                "success",
+            )
         return redirect(url_for("LookupSuspensionView.list"))
 
 
 def register_lookup_views(appbuilder) -> None:
-    appbuilder.add_view(LookupSuspensionView, "Suspended lookups",
-                        label=lazy_gettext("Suspended lookups"), icon="fa-ban")
+    appbuilder.add_view(
+        LookupSuspensionView,
+        "Suspended lookups",
+        label=lazy_gettext("Suspended lookups"),
+        icon="fa-ban",
+    )

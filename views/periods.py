@@ -1,6 +1,7 @@
 """Periods in the console: the list of updating periods, and the period close page where Pusdatin
 sets the close schedule, presses "Tutup sekarang" and follows the close jobs. Both buttons only
 write rows (the schedule, a queued job): the close itself runs in the scheduler process."""
+
 import zoneinfo
 
 import sqlalchemy as sa
@@ -56,8 +57,10 @@ class PeriodCloseView(BaseView):
     def _page(self, form: dict, error_field: str | None = None, status: int = 200):
         schedule = periods.current_schedule()
         runs = db.session.scalars(
-            sa.select(JobRun).where(JobRun.kind == periods.JOB_KIND)
-            .order_by(JobRun.id.desc()).limit(HISTORY_SIZE)
+            sa.select(JobRun)
+            .where(JobRun.kind == periods.JOB_KIND)
+            .order_by(JobRun.id.desc())
+            .limit(HISTORY_SIZE)
         ).all()
         period = open_period()
         page = self.render_template(
@@ -75,7 +78,8 @@ class PeriodCloseView(BaseView):
             busy=any(run.status in (JobStatus.QUEUED, JobStatus.RUNNING) for run in runs),
             can_edit=self.appbuilder.sm.has_access("can_edit", type(self).__name__),
             recent=db.session.scalars(
-                sa.select(Period).order_by(Period.code.desc()).limit(6)).all(),
+                sa.select(Period).order_by(Period.code.desc()).limit(6)
+            ).all(),
         )
         return page, status
 
@@ -85,16 +89,22 @@ class PeriodCloseView(BaseView):
         form = request.form
         try:
             periods.save_schedule(
-                form.get("day_of_month"), form.get("hour"), form.get("minute"),
-                form.get("timezone"), enabled=form.get("enabled") == "y", user_id=_user_id(),
+                form.get("day_of_month"),
+                form.get("hour"),
+                form.get("minute"),
+                form.get("timezone"),
+                enabled=form.get("enabled") == "y",
+                user_id=_user_id(),
             )
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
             # Nothing was saved; the form keeps what was typed.
             return self._page(form.to_dict(), error.field, 400)
-        flash(gettext("Close schedule saved. The scheduler process applies it within seconds."),
-              "success")
+        flash(
+            gettext("Close schedule saved. The scheduler process applies it within seconds."),
+            "success",
+        )
         return redirect(url_for(f"{type(self).__name__}.index"))
 
     @expose("/close-now", methods=["POST"])
@@ -108,21 +118,41 @@ class PeriodCloseView(BaseView):
         else:
             code = (run.params or {}).get("code")
             if created:
-                flash(gettext(
-                    "The close of period %(code)s is queued (job %(job)s); the scheduler process "
-                    "runs it. Follow its progress below.", code=code, job=run.id), "success")
+                flash(
+                    gettext(
+                        "The close of period %(code)s is queued (job %(job)s); the scheduler "
+                        "process runs it. Follow its progress below.",
+                        code=code,
+                        job=run.id,
+                    ),
+                    "success",
+                )
             else:
-                flash(gettext(
-                    "A close of period %(code)s is already queued or running (job %(job)s); no "
-                    "second one was queued.", code=code, job=run.id), "warning")
+                flash(
+                    gettext(
+                        "A close of period %(code)s is already queued or running (job %(job)s); no "
+                        "second one was queued.",
+                        code=code,
+                        job=run.id,
+                    ),
+                    "warning",
+                )
         return redirect(url_for(f"{type(self).__name__}.index"))
 
 
 def _schedule_values(schedule) -> dict:
     if schedule is None:
-        return {"day_of_month": "25", "hour": "23", "minute": "0",
-                "timezone": periods.DEFAULT_TIMEZONE, "enabled": "y"}
-    return {"day_of_month": str(schedule.day_of_month), "hour": str(schedule.hour),
-            "minute": str(schedule.minute), "timezone": schedule.timezone,
-            "enabled": "y" if schedule.enabled else ""}
-
+        return {
+            "day_of_month": "25",
+            "hour": "23",
+            "minute": "0",
+            "timezone": periods.DEFAULT_TIMEZONE,
+            "enabled": "y",
+        }
+    return {
+        "day_of_month": str(schedule.day_of_month),
+        "hour": str(schedule.hour),
+        "minute": str(schedule.minute),
+        "timezone": schedule.timezone,
+        "enabled": "y" if schedule.enabled else "",
+    }

@@ -1,6 +1,7 @@
 """Proposals (usulan): the operator's forms for new households, new members and deactivations,
 and the proposal list where operators submit their drafts and verifiers verify or reject them.
 The rules live in app.proposals; these doors only read forms and show answers."""
+
 import re
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -14,8 +15,8 @@ from wtforms import DateField, FieldList, Form, FormField, TextAreaField
 from wtforms.validators import Optional as OptionalValue
 
 from app import proposals
-from app.register import queries
 from app.errors import DomainError
+from app.register import queries
 from app.register.households import InvalidRecord, Problems
 from app.security.scope import region_filter
 from models import Proposal
@@ -25,7 +26,14 @@ from views.base import RegisterModelView
 from views.datamodel import RegisterInterface
 from views.fields import ChoiceField
 from views.households import (
-    ASSETS, HEAD_FIELDS, HOUSING, LOCATION, MEMBER_DETAIL, HouseholdView, MemberView, _text,
+    ASSETS,
+    HEAD_FIELDS,
+    HOUSING,
+    LOCATION,
+    MEMBER_DETAIL,
+    HouseholdView,
+    MemberView,
+    _text,
 )
 
 LABELS = {
@@ -46,8 +54,15 @@ LABELS = {
     "regency_code": lazy_gettext("Regency/city"),
 }
 #: Member row fields of the new-household form, in column order.
-ROW_FIELDS = ("full_name", "nik", "kk_number", "relation_to_head", "sex", "birth_place",
-              "birth_date")
+ROW_FIELDS = (
+    "full_name",
+    "nik",
+    "kk_number",
+    "relation_to_head",
+    "sex",
+    "birth_place",
+    "birth_date",
+)
 _ROW_ERROR = re.compile(r"members-(\d+)-(\w+)")
 
 
@@ -70,7 +85,8 @@ def proposed_people(proposal) -> list:
 
 class RejectForm(DynamicForm):
     rejection_reason = TextAreaField(
-        lazy_gettext("Rejection reason"), validators=[OptionalValue()],
+        lazy_gettext("Rejection reason"),
+        validators=[OptionalValue()],
         widget=BS3TextAreaFieldWidget(),
         description=lazy_gettext("Required: the proposer reads it to correct the proposal."),
     )
@@ -78,12 +94,16 @@ class RejectForm(DynamicForm):
 
 class DeactivationForm(DynamicForm):
     register_id = _text(lazy_gettext("Register ID of the household"), required=True)
-    nik = _text(lazy_gettext("NIK of the member"),
-                description=lazy_gettext("Empty: the whole household is deactivated."))
-    reason = ChoiceField(DeactivationReason, label=lazy_gettext("Deactivation reason"),
-                         required=True)
-    note = TextAreaField(lazy_gettext("Note"), validators=[OptionalValue()],
-                         widget=BS3TextAreaFieldWidget())
+    nik = _text(
+        lazy_gettext("NIK of the member"),
+        description=lazy_gettext("Empty: the whole household is deactivated."),
+    )
+    reason = ChoiceField(
+        DeactivationReason, label=lazy_gettext("Deactivation reason"), required=True
+    )
+    note = TextAreaField(
+        lazy_gettext("Note"), validators=[OptionalValue()], widget=BS3TextAreaFieldWidget()
+    )
 
 
 class HouseholdLookupForm(DynamicForm):
@@ -92,36 +112,79 @@ class HouseholdLookupForm(DynamicForm):
 
 class ProposalView(RegisterModelView):
     route_base = "/proposals"
-    datamodel = RegisterInterface(Proposal, eager=[
-        selectinload(Proposal.member), selectinload(Proposal.proposed_by),
-    ])
+    datamodel = RegisterInterface(
+        Proposal,
+        eager=[
+            selectinload(Proposal.member),
+            selectinload(Proposal.proposed_by),
+        ],
+    )
     base_filters = region_filter("household")
-    include_route_methods = {"list", "show", "edit", "delete", "submit", "verify", "reject",
-                             "new_member", "deactivate"}
+    include_route_methods = {
+        "list",
+        "show",
+        "edit",
+        "delete",
+        "submit",
+        "verify",
+        "reject",
+        "new_member",
+        "deactivate",
+    }
     # Starting a proposal is "adding" one.
     method_permission_name = {"new_member": "add", "deactivate": "add"}
     list_title = lazy_gettext("Proposals")
     show_title = lazy_gettext("Proposal")
     edit_title = lazy_gettext("Edit proposal")
-    list_columns = ["id", "kind", "status", "household", "member", "reason", "period",
-                    "proposed_by", "submitted_at"]
+    list_columns = [
+        "id",
+        "kind",
+        "status",
+        "household",
+        "member",
+        "reason",
+        "period",
+        "proposed_by",
+        "submitted_at",
+    ]
     order_columns = ["id", "submitted_at"]
     search_columns = ["kind", "status", "reason"]
     base_order = ("id", "desc")
     label_columns = LABELS
     show_fieldsets = [
-        (lazy_gettext("Proposal"), {"fields": [
-            "kind", "status", "household", "member", "reason", "note", "period",
-        ]}),
-        (lazy_gettext("Verification"), {"fields": [
-            "proposed_by", "created_at", "submitted_at", "verified_by", "verified_at",
-            "rejection_reason",
-        ]}),
+        (
+            lazy_gettext("Proposal"),
+            {
+                "fields": [
+                    "kind",
+                    "status",
+                    "household",
+                    "member",
+                    "reason",
+                    "note",
+                    "period",
+                ]
+            },
+        ),
+        (
+            lazy_gettext("Verification"),
+            {
+                "fields": [
+                    "proposed_by",
+                    "created_at",
+                    "submitted_at",
+                    "verified_by",
+                    "verified_at",
+                    "rejection_reason",
+                ]
+            },
+        ),
     ]
     edit_columns = ["reason", "note"]
     edit_form_extra_fields = {
-        "note": TextAreaField(lazy_gettext("Note"), validators=[OptionalValue()],
-                              widget=BS3TextAreaFieldWidget()),
+        "note": TextAreaField(
+            lazy_gettext("Note"), validators=[OptionalValue()], widget=BS3TextAreaFieldWidget()
+        ),
     }
     list_template = "datakesos/proposal_list.html"
     show_template = "datakesos/proposal_show.html"
@@ -143,9 +206,12 @@ class ProposalView(RegisterModelView):
         return {
             "submit": own and draft and self._allowed("can_submit"),
             "edit": own and draft and self._allowed("can_edit"),
-            "withdraw": own and proposal.status in proposals.WITHDRAWABLE
+            "withdraw": own
+            and proposal.status in proposals.WITHDRAWABLE
             and self._allowed("can_delete"),
-            "add_member": own and draft and proposal.kind == ProposalKind.NEW_HOUSEHOLD
+            "add_member": own
+            and draft
+            and proposal.kind == ProposalKind.NEW_HOUSEHOLD
             and self._allowed("can_add", "MemberProposalView"),
             "verify": proposals.may_verify(proposal, user) and self._allowed("can_verify"),
             "reject": proposals.may_verify(proposal, user) and self._allowed("can_reject"),
@@ -160,9 +226,15 @@ class ProposalView(RegisterModelView):
         proposal = self._proposal_or_404(pk)
         widgets = self._show(pk)
         return self.render_template(
-            self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-            related_views=self._related_views, proposal=proposal, steps=self._steps(proposal),
-            reject_form=RejectForm(), people=proposed_people(proposal),
+            self.show_template,
+            pk=pk,
+            title=self.show_title,
+            widgets=widgets,
+            related_views=self._related_views,
+            proposal=proposal,
+            steps=self._steps(proposal),
+            reject_form=RejectForm(),
+            people=proposed_people(proposal),
         )
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
@@ -176,8 +248,9 @@ class ProposalView(RegisterModelView):
             form = self.edit_form.refresh()
             if form.validate():
                 try:
-                    proposals.update_draft(proposal, current_user(), form.reason.data,
-                                           form.note.data)
+                    proposals.update_draft(
+                        proposal, current_user(), form.reason.data, form.note.data
+                    )
                 except DomainError as error:
                     flash(error.message, "danger")
                 else:
@@ -219,8 +292,9 @@ class ProposalView(RegisterModelView):
     @expose("/verify/<pk>", methods=["POST"])
     @has_access
     def verify(self, pk):
-        return self._step(pk, proposals.verify,
-                          gettext("Proposal verified: the period close applies it."))
+        return self._step(
+            pk, proposals.verify, gettext("Proposal verified: the period close applies it.")
+        )
 
     @expose("/reject/<pk>", methods=["GET", "POST"])
     @has_access
@@ -241,8 +315,11 @@ class ProposalView(RegisterModelView):
                 flash(gettext("Proposal rejected."), "success")
                 return self._back(proposal.id)
         return self.render_template(
-            "datakesos/proposal_form.html", title=gettext("Reject proposal"), form=form,
-            proposal=proposal, submit_label=gettext("Reject"),
+            "datakesos/proposal_form.html",
+            title=gettext("Reject proposal"),
+            form=form,
+            proposal=proposal,
+            submit_label=gettext("Reject"),
             cancel_url=url_for(f"{type(self).__name__}.show", pk=proposal.id),
         ), status
 
@@ -261,11 +338,13 @@ class ProposalView(RegisterModelView):
                 form.register_id.errors = [error.message]
                 status = 404
             else:
-                return redirect(url_for("MemberProposalView.add",
-                                        _flt_0_household=household.id))
+                return redirect(url_for("MemberProposalView.add", _flt_0_household=household.id))
         return self.render_template(
-            "datakesos/proposal_form.html", title=gettext("Propose a new household member"),
-            form=form, method="get", submit_label=gettext("Next"),
+            "datakesos/proposal_form.html",
+            title=gettext("Propose a new household member"),
+            form=form,
+            method="get",
+            submit_label=gettext("Next"),
             cancel_url=url_for(f"{type(self).__name__}.list"),
         ), status
 
@@ -282,8 +361,11 @@ class ProposalView(RegisterModelView):
                     current_user(), form.register_id.data, form.nik.data
                 )
                 proposal = proposals.propose_deactivation(
-                    current_user(), form.reason.data, household_id=household_id,
-                    member_id=member_id, note=form.note.data,
+                    current_user(),
+                    form.reason.data,
+                    household_id=household_id,
+                    member_id=member_id,
+                    note=form.note.data,
                 )
             except DomainError as error:
                 status = error.status
@@ -293,13 +375,17 @@ class ProposalView(RegisterModelView):
                 else:
                     flash(error.message, "danger")
             else:
-                flash(gettext("Deactivation proposed as a draft: submit it for verification."),
-                      "success")
+                flash(
+                    gettext("Deactivation proposed as a draft: submit it for verification."),
+                    "success",
+                )
                 return self._back(proposal.id)
         else:
             status = 400
         return self.render_template(
-            "datakesos/proposal_form.html", title=gettext("Propose a deactivation"), form=form,
+            "datakesos/proposal_form.html",
+            title=gettext("Propose a deactivation"),
+            form=form,
             submit_label=gettext("Save draft"),
             cancel_url=url_for(f"{type(self).__name__}.list"),
         ), status
@@ -349,13 +435,15 @@ class MemberRowsWidget:
 class FurtherMemberForm(Form):
     full_name = _text(lazy_gettext("Full name"))
     nik = _text(lazy_gettext("NIK"))
-    kk_number = _text(lazy_gettext("KK number"),
-                      description=lazy_gettext("Empty: the head's family card"))
+    kk_number = _text(
+        lazy_gettext("KK number"), description=lazy_gettext("Empty: the head's family card")
+    )
     relation_to_head = ChoiceField(Relationship, label=lazy_gettext("Relationship to head"))
     sex = ChoiceField(Sex, label=lazy_gettext("Sex"))
     birth_place = _text(lazy_gettext("Birth place"))
-    birth_date = DateField(lazy_gettext("Birth date"), widget=DatePickerWidget(),
-                           validators=[OptionalValue()])
+    birth_date = DateField(
+        lazy_gettext("Birth date"), widget=DatePickerWidget(), validators=[OptionalValue()]
+    )
 
 
 class MemberRows(FieldList):
@@ -387,27 +475,35 @@ class HouseholdProposalView(HouseholdView):
     add_form_extra_fields = {
         **HouseholdView.add_form_extra_fields,
         "further_members": MemberRows(
-            FormField(FurtherMemberForm), label=lazy_gettext("Further members"),
-            min_entries=5, max_entries=30,
+            FormField(FurtherMemberForm),
+            label=lazy_gettext("Further members"),
+            min_entries=5,
+            max_entries=30,
             description=lazy_gettext(
                 "Leave a row empty when there is no one to add; more members can be added to "
                 "the draft later."
             ),
         ),
-        "proposal_note": TextAreaField(lazy_gettext("Note"), validators=[OptionalValue()],
-                                       widget=BS3TextAreaFieldWidget()),
+        "proposal_note": TextAreaField(
+            lazy_gettext("Note"), validators=[OptionalValue()], widget=BS3TextAreaFieldWidget()
+        ),
     }
-    label_columns = {**HouseholdView.label_columns,
-                     "further_members": lazy_gettext("Further members"),
-                     "proposal_note": lazy_gettext("Note")}
+    label_columns = {
+        **HouseholdView.label_columns,
+        "further_members": lazy_gettext("Further members"),
+        "proposal_note": lazy_gettext("Note"),
+    }
 
     def check_form(self, form, adding):
         columns = [*LOCATION, *HOUSING, *ASSETS, "welfare_decile"]
         data = {name: getattr(form, name).data for name in columns if hasattr(form, name)}
         head = {name.removeprefix("head_"): getattr(form, name).data for name in HEAD_FIELDS}
         head["relation_to_head"] = Relationship.HEAD
-        rows = [(index, entry.form.data) for index, entry in
-                enumerate(form.further_members.entries) if not _blank(entry.form.data)]
+        rows = [
+            (index, entry.form.data)
+            for index, entry in enumerate(form.further_members.entries)
+            if not _blank(entry.form.data)
+        ]
         members = [head]
         for _index, row in rows:
             members.append({**row, "kk_number": row.get("kk_number") or head["kk_number"]})
@@ -433,8 +529,9 @@ class HouseholdProposalView(HouseholdView):
                     continue
             remaining.error(field_name, message)
         if in_rows:
-            remaining.error("further_members_rows",
-                            gettext("Check the further members marked in red."))
+            remaining.error(
+                "further_members_rows", gettext("Check the further members marked in red.")
+            )
         return remaining
 
     def pre_add(self, item):
@@ -466,12 +563,17 @@ class MemberProposalView(MemberView):
     include_route_methods = {"add"}
     add_title = lazy_gettext("Propose a new household member")
     related_views = []
-    add_columns = ["nik", "full_name", "kk_number",
-                   *[name for name in MEMBER_DETAIL if name != "status"]]
+    add_columns = [
+        "nik",
+        "full_name",
+        "kk_number",
+        *[name for name in MEMBER_DETAIL if name != "status"],
+    ]
     add_form_extra_fields = {
         **MemberView.add_form_extra_fields,
-        "kk_number": _text(lazy_gettext("KK number"),
-                           description=lazy_gettext("Empty: the head's family card")),
+        "kk_number": _text(
+            lazy_gettext("KK number"), description=lazy_gettext("Empty: the head's family card")
+        ),
     }
 
     def check_form(self, form, adding):

@@ -1,10 +1,9 @@
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext
 
-from views.base import RegisterModelView
-
 from models import Program
 from views import labels
+from views.base import RegisterModelView
 
 
 class ProgramView(RegisterModelView):
@@ -19,4 +18,3 @@ class ProgramView(RegisterModelView):
     edit_columns = add_columns
     show_columns = add_columns
     label_columns = labels.PROGRAM
-

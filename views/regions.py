@@ -4,10 +4,9 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext
 
-from views.base import RegisterModelView
-
 from app.register import regions
 from models import Region
+from views.base import RegisterModelView
 
 SEARCH_LIMIT = 20
 
@@ -46,8 +45,11 @@ class RegionSearchView(BaseView):
         if level not in (1, 2, 3, 4):
             level = None
         term = request.args.get("q", "")[:100]
-        found = regions.search(term, level=level, under=request.args.get("under", "")[:13],
-                               limit=SEARCH_LIMIT)
-        return jsonify(results=[
-            {"id": region.code, "text": f"{region.name} ({region.code})"} for region in found
-        ])
+        found = regions.search(
+            term, level=level, under=request.args.get("under", "")[:13], limit=SEARCH_LIMIT
+        )
+        return jsonify(
+            results=[
+                {"id": region.code, "text": f"{region.name} ({region.code})"} for region in found
+            ]
+        )

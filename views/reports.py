@@ -4,13 +4,22 @@ Every route answers 404 for anything outside the user's region scope, and every 
 issued and report downloaded is written to the audit trail. PDFs are made in `reports/`; the
 heavy renderer is imported only when a document is printed.
 """
+
 from __future__ import annotations
 
 import io
 
 import sqlalchemy as sa
 from flask import (
-    abort, current_app, flash, jsonify, make_response, redirect, request, send_file, url_for,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    request,
+    send_file,
+    url_for,
 )
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
@@ -19,9 +28,9 @@ from flask_login import current_user
 
 from app import audit
 from app.codes import PERIOD_CODE, REGION_CODE
-from app.register import households, regions, verification
 from app.errors import DomainError
 from app.extensions import db
+from app.register import households, regions, verification
 from app.security.privacy import sees_full_nik
 from app.security.scope import current_scope, in_scope
 from models import JobRun, Period, PeriodSnapshot, Region, RegionUser
@@ -35,8 +44,13 @@ RECENT_JOBS = 20
 
 
 def _pdf(content: bytes, filename: str):
-    response = send_file(io.BytesIO(content), mimetype="application/pdf",
-                         download_name=filename, as_attachment=False, max_age=0)
+    response = send_file(
+        io.BytesIO(content),
+        mimetype="application/pdf",
+        download_name=filename,
+        as_attachment=False,
+        max_age=0,
+    )
     # Personal data: not kept by browsers or proxies.
     response.headers["Cache-Control"] = "no-store, private"
     return response
@@ -61,17 +75,24 @@ class ReportsView(BaseView):
 
     def _index_page(self, status: int = 200):
         sm = self.appbuilder.sm
-        may = {name: sm.has_access(f"can_{name}", self.class_permission_name)
-               for name in ("bulk", "recap", "minutes")}
+        may = {
+            name: sm.has_access(f"can_{name}", self.class_permission_name)
+            for name in ("bulk", "recap", "minutes")
+        }
         periods = db.session.scalars(
-            sa.select(Period).where(Period.status.in_([PeriodStatus.CLOSED, PeriodStatus.OPEN]))
-            .order_by(Period.code.desc()).limit(36)
+            sa.select(Period)
+            .where(Period.status.in_([PeriodStatus.CLOSED, PeriodStatus.OPEN]))
+            .order_by(Period.code.desc())
+            .limit(36)
         ).all()
         page = self.render_template(
-            "datakesos/bulk.html", may=may, jobs=self._recent_jobs() if may["bulk"] else [],
-            periods=periods, closed=[period for period in periods
-                                     if period.status == PeriodStatus.CLOSED],
-            national=current_scope() == "", scope=current_scope(),
+            "datakesos/bulk.html",
+            may=may,
+            jobs=self._recent_jobs() if may["bulk"] else [],
+            periods=periods,
+            closed=[period for period in periods if period.status == PeriodStatus.CLOSED],
+            national=current_scope() == "",
+            scope=current_scope(),
             search_url=url_for("RegionSearchView.search"),
         )
         return make_response(page, status)
@@ -118,8 +139,13 @@ class ReportsView(BaseView):
         period = _period(request.args.get("period"))
         result = recaps.build(scope, period)
         pdf = recaps.render(result, current_user.username)
-        audit.record_download("region_recap", scope or NATIONAL, scope, period=period.code,
-                              provisional=result.provisional)
+        audit.record_download(
+            "region_recap",
+            scope or NATIONAL,
+            scope,
+            period=period.code,
+            provisional=result.provisional,
+        )
         return _pdf(pdf, recaps.filename(result))
 
     # -- period minutes -----------------------------------------------------------------------
@@ -135,25 +161,35 @@ class ReportsView(BaseView):
         if period is None:
             abort(404)
         if period.status != PeriodStatus.CLOSED:
-            return self._refuse(gettext(
-                "Period %(period)s is not closed yet: its minutes are made when it closes.",
-                period=period.code), 404)
+            return self._refuse(
+                gettext(
+                    "Period %(period)s is not closed yet: its minutes are made when it closes.",
+                    period=period.code,
+                ),
+                404,
+            )
         scope = current_scope()
         if scope == "":
             # The national minutes run to many pages: printed once, off the request.
             kept = minutes.stored(period)
             if kept is None:
                 bulk.request_minutes(period.id, current_user.id)
-                return self._refuse(gettext(
-                    "The minutes of period %(period)s are being printed; open them again in a "
-                    "minute.", period=period.code), 202)
+                return self._refuse(
+                    gettext(
+                        "The minutes of period %(period)s are being printed; open them again in a "
+                        "minute.",
+                        period=period.code,
+                    ),
+                    202,
+                )
             content, name = kept.content, kept.filename
         else:
             kept = None
             content = minutes.render(minutes.build(period, scope), current_user.username)
             name = minutes.filename(period, scope)
-        audit.record_download("period_minutes", period.code, scope, period=period.code,
-                              stored=kept is not None)
+        audit.record_download(
+            "period_minutes", period.code, scope, period=period.code, stored=kept is not None
+        )
         return _pdf(content, name)
 
     # -- village batches ----------------------------------------------------------------------
@@ -170,16 +206,31 @@ class ReportsView(BaseView):
             abort(404)
         for job in self._recent_jobs(active_only=True):
             if job["village_code"] == village.code:
-                flash(gettext("Certificates for %(village)s are already being printed.",
-                              village=village.name), "info")
+                flash(
+                    gettext(
+                        "Certificates for %(village)s are already being printed.",
+                        village=village.name,
+                    ),
+                    "info",
+                )
                 return redirect(url_for("ReportsView.index"))
         if not _has_determined_households(village.code):
-            return self._refuse(gettext(
-                "No household of %(village)s is in a determined register yet: there is nothing "
-                "to print.", village=village.name), 409)
+            return self._refuse(
+                gettext(
+                    "No household of %(village)s is in a determined register yet: there is nothing "
+                    "to print.",
+                    village=village.name,
+                ),
+                409,
+            )
         bulk.enqueue(village.code, _public_base_url(), current_user.id)
-        flash(gettext("Certificates for %(village)s are queued; this page shows their progress.",
-                      village=village.name), "success")
+        flash(
+            gettext(
+                "Certificates for %(village)s are queued; this page shows their progress.",
+                village=village.name,
+            ),
+            "success",
+        )
         return redirect(url_for("ReportsView.index"))
 
     @expose("/bulk/<job_id>/status.json")
@@ -197,8 +248,9 @@ class ReportsView(BaseView):
         report = db.session.scalar(sa.select(ReportFile).where(ReportFile.job_run_id == job.id))
         if job.status != JobStatus.SUCCEEDED or report is None:
             abort(404)
-        audit.record_download("bulk_certificates", job.id, report.region_code,
-                              file=report.filename, size=report.size)
+        audit.record_download(
+            "bulk_certificates", job.id, report.region_code, file=report.filename, size=report.size
+        )
         return _pdf(report.content, report.filename)
 
     def _recent_jobs(self, active_only: bool = False) -> list[dict]:
@@ -226,8 +278,12 @@ def _household(household_id):
 def _printing():
     from reports.certificates import Printing
 
-    return Printing(user_id=current_user.id, username=current_user.username,
-                    full_nik=sees_full_nik(), base_url=_public_base_url())
+    return Printing(
+        user_id=current_user.id,
+        username=current_user.username,
+        full_nik=sees_full_nik(),
+        base_url=_public_base_url(),
+    )
 
 
 def _recap_scope(code: str) -> str:
@@ -251,8 +307,10 @@ def _period(code: str | None) -> Period:
         period = db.session.scalar(sa.select(Period).where(Period.code == code))
     else:
         period = db.session.scalar(
-            sa.select(Period).where(Period.status == PeriodStatus.CLOSED)
-            .order_by(Period.code.desc()).limit(1)
+            sa.select(Period)
+            .where(Period.status == PeriodStatus.CLOSED)
+            .order_by(Period.code.desc())
+            .limit(1)
         ) or db.session.scalar(sa.select(Period).where(Period.status == PeriodStatus.OPEN))
     if period is None:
         abort(404)
@@ -260,16 +318,21 @@ def _period(code: str | None) -> Period:
 
 
 def _has_determined_households(village_code: str) -> bool:
-    return db.session.scalar(
-        sa.select(sa.literal(1))
-        .select_from(Household)
-        .join(PeriodSnapshot, PeriodSnapshot.household_id == Household.id)
-        .join(Period, Period.id == PeriodSnapshot.period_id)
-        .where(Household.village_code == village_code,
-               Household.status == HouseholdStatus.ACTIVE,
-               Period.status == PeriodStatus.CLOSED)
-        .limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(1))
+            .select_from(Household)
+            .join(PeriodSnapshot, PeriodSnapshot.household_id == Household.id)
+            .join(Period, Period.id == PeriodSnapshot.period_id)
+            .where(
+                Household.village_code == village_code,
+                Household.status == HouseholdStatus.ACTIVE,
+                Period.status == PeriodStatus.CLOSED,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _bulk_job(job_id) -> JobRun:
@@ -299,13 +362,15 @@ def _job_summary(job: JobRun) -> dict:
         "status_label": str(job.status.label),
         "done": done,
         "total": total,
-        "percent": 100 if failed or (succeeded and not total)
+        "percent": 100
+        if failed or (succeeded and not total)
         else (int(100 * done / total) if total else 0),
         "message": "" if succeeded or failed else (job.message or ""),
         "certificates": result.get("certificates"),
         "skipped": result.get("skipped"),
         "download_url": url_for("ReportsView.bulk_download", job_id=job.id)
-        if succeeded and result.get("file_id") else None,
+        if succeeded and result.get("file_id")
+        else None,
         "failed": failed,
     }
 
@@ -323,8 +388,9 @@ class VerifyView(BaseView):
         typed = (request.args.get("code") or "").strip()
         if typed:
             code = verification.normalise(typed)
-            return redirect(url_for("VerifyView.verify",
-                                    code=verification.display(code) if code else "-"))
+            return redirect(
+                url_for("VerifyView.verify", code=verification.display(code) if code else "-")
+            )
         return self._page(None, asked=False)
 
     @expose("/<code>")
@@ -352,12 +418,13 @@ class VerifyView(BaseView):
 
 
 def register_report_views(appbuilder) -> None:
-    appbuilder.add_view(ReportsView, "Reports", label=lazy_gettext("Reports and certificates"),
-                        icon="fa-print")
+    appbuilder.add_view(
+        ReportsView, "Reports", label=lazy_gettext("Reports and certificates"), icon="fa-print"
+    )
     appbuilder.add_view_no_menu(VerifyView)
     app = current_app
     limiter = getattr(appbuilder.sm, "limiter", None)
     if limiter is not None:
-        limiter.limit(lambda: current_app.config.get("VERIFY_RATE_LIMIT", "30 per minute"),
-                      scope="verify")(app.blueprints["VerifyView"])
-
+        limiter.limit(
+            lambda: current_app.config.get("VERIFY_RATE_LIMIT", "30 per minute"), scope="verify"
+        )(app.blueprints["VerifyView"])

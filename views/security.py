@@ -8,6 +8,7 @@ install(app, appbuilder), called by create_app once the security views are regis
 failed sign-ins per client address (LOGIN_RATE_LIMIT, one budget for both doors and wrong API
 keys, app.security.rate_limits) and answers a 429 in the door's own form.
 """
+
 from flask import Flask, current_app, flash, g, jsonify, make_response, redirect, request
 from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.api import safe
@@ -33,6 +34,7 @@ LOGIN_ENDPOINTS = frozenset({"AuthDBView.login", "SecurityApi.login"})
 
 
 # --- The two doors: same URLs and endpoint names as Flask-AppBuilder's, with our messages ------
+
 
 class AuthDBView(FabAuthDBView):
     """FAB's web login, showing why a sign-in was refused (lockout, no region)."""
@@ -132,12 +134,23 @@ class DatakesosSecurityManager(CachedPermissions, SecurityManager):
         _refuse_weak(password, passwords.inputs_of(user))
         super().reset_password(user.id, password)
 
-    def add_user(self, username, first_name, last_name, email, role=None, password="",
-                 hashed_password="", *args, **kwargs):
+    def add_user(
+        self,
+        username,
+        first_name,
+        last_name,
+        email,
+        role=None,
+        password="",
+        hashed_password="",
+        *args,
+        **kwargs,
+    ):
         if password and not hashed_password:
             _refuse_weak(password, [username, first_name, last_name, email])
-        return super().add_user(username, first_name, last_name, email, role, password,
-                                hashed_password, *args, **kwargs)
+        return super().add_user(
+            username, first_name, last_name, email, role, password, hashed_password, *args, **kwargs
+        )
 
 
 def _refuse_weak(password: str, user_inputs) -> None:
@@ -147,6 +160,7 @@ def _refuse_weak(password: str, user_inputs) -> None:
 
 
 # --- Installation: the rate limit of failed sign-ins and its 429 answer ------------------------
+
 
 def install(app: Flask, appbuilder) -> None:
     """Called by create_app once the security views are registered."""
@@ -176,10 +190,14 @@ def _too_many_requests(_error):
     elif request.endpoint == "AuthDBView.login":
         view = current_app.appbuilder.sm.auth_view
         flash(message, "danger")
-        response = make_response(view.render_template(
-            view.login_template, title=view.title, form=LoginForm_db(),
-            appbuilder=current_app.appbuilder,
-        ))
+        response = make_response(
+            view.render_template(
+                view.login_template,
+                title=view.title,
+                form=LoginForm_db(),
+                appbuilder=current_app.appbuilder,
+            )
+        )
     else:
         response = make_response(message)
         response.mimetype = "text/plain"

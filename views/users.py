@@ -1,6 +1,7 @@
 """The administrators' user and role screens, with each user's region scope; every user's own
 profile and password change; the administrators' password reset. Passwords follow the one rule
 of app.security.passwords, judged with the user's own names."""
+
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder._compat import as_unicode
@@ -9,7 +10,11 @@ from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.views import (
     ResetMyPasswordView as FabResetMyPasswordView,
+)
+from flask_appbuilder.security.views import (
     ResetPasswordView as FabResetPasswordView,
+)
+from flask_appbuilder.security.views import (
     UserDBModelView,
 )
 from flask_babel import gettext, lazy_gettext
@@ -18,9 +23,9 @@ from flask_login import current_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
-from app.security import passwords, sessions, signin, users
 from app.errors import DomainError
 from app.extensions import db
+from app.security import passwords, sessions, signin, users
 from models import RegionUser
 from views.base import ConsoleModelViewMixin
 from views.widgets import RegionSearchField
@@ -69,9 +74,14 @@ class CurrentPassword:
             raise ValidationError(gettext("The current password is not correct."))
 
 
-def _new_password(subject=None, label=lazy_gettext("Password")):
+PASSWORD_LABEL = lazy_gettext("Password")
+
+
+def _new_password(subject=None, label=PASSWORD_LABEL):
     return PasswordField(
-        label, description=PASSWORD_HINT, validators=[DataRequired(), StrongPassword(subject)],
+        label,
+        description=PASSWORD_HINT,
+        validators=[DataRequired(), StrongPassword(subject)],
         widget=BS3PasswordFieldWidget(),
     )
 
@@ -80,15 +90,18 @@ def _confirmation():
     return PasswordField(
         lazy_gettext("Confirm Password"),
         description=lazy_gettext("Please rewrite the password to confirm"),
-        validators=[DataRequired(),
-                    EqualTo("password", message=lazy_gettext("Passwords must match"))],
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=lazy_gettext("Passwords must match")),
+        ],
         widget=BS3PasswordFieldWidget(),
     )
 
 
 class OwnPasswordForm(DynamicForm):
     current_password = PasswordField(
-        lazy_gettext("Current password"), validators=[DataRequired(), CurrentPassword()],
+        lazy_gettext("Current password"),
+        validators=[DataRequired(), CurrentPassword()],
         widget=BS3PasswordFieldWidget(),
     )
     password = _new_password(lambda: g.user, lazy_gettext("New password"))
@@ -133,8 +146,14 @@ class ResetPasswordView(FabResetPasswordView):
     def form_post(self, form):
         user = self._subject()
         self.appbuilder.sm.reset_password(user.id, form.password.data)
-        flash(gettext("Password of %(username)s changed. All of their sessions and API tokens "
-                      "have ended.", username=user.username), "info")
+        flash(
+            gettext(
+                "Password of %(username)s changed. All of their sessions and API tokens "
+                "have ended.",
+                username=user.username,
+            ),
+            "info",
+        )
 
     def _subject(self):
         user = _reset_subject()
@@ -159,7 +178,9 @@ class RegionFitsRoles:
 def _region_field():
     return RegionSearchField(
         # No Optional(): it would clear this validator's error when the field is empty.
-        lazy_gettext("Region scope"), level=None, validators=[RegionFitsRoles()],
+        lazy_gettext("Region scope"),
+        level=None,
+        validators=[RegionFitsRoles()],
         description=lazy_gettext("Empty for national roles (Admin, Pusdatin, Pengawas)."),
     )
 
@@ -167,27 +188,48 @@ def _region_field():
 class RegionUserDBModelView(ConsoleModelViewMixin, UserDBModelView):
     list_columns = [*UserDBModelView.list_columns, "region_code"]
     add_columns = [
-        "first_name", "last_name", "username", "active", "email", "roles", "region_code",
-        "password", "conf_password",
+        "first_name",
+        "last_name",
+        "username",
+        "active",
+        "email",
+        "roles",
+        "region_code",
+        "password",
+        "conf_password",
     ]
-    edit_columns = ["first_name", "last_name", "username", "active", "email", "roles",
-                    "region_code"]
+    edit_columns = [
+        "first_name",
+        "last_name",
+        "username",
+        "active",
+        "email",
+        "roles",
+        "region_code",
+    ]
     show_fieldsets = [
-        (UserDBModelView.show_fieldsets[0][0],
-         {"fields": ["username", "active", "roles", "region_code", "login_count"]}),
+        (
+            UserDBModelView.show_fieldsets[0][0],
+            {"fields": ["username", "active", "roles", "region_code", "login_count"]},
+        ),
         *UserDBModelView.show_fieldsets[1:],
     ]
     #: The profile every signed-in user opens from the menu (/users/userinfo/).
     user_show_fieldsets = [
-        (UserDBModelView.user_show_fieldsets[0][0],
-         {"fields": ["username", "roles", "region_code", "last_login", "login_count"]}),
+        (
+            UserDBModelView.user_show_fieldsets[0][0],
+            {"fields": ["username", "roles", "region_code", "last_login", "login_count"]},
+        ),
         *UserDBModelView.user_show_fieldsets[1:],
     ]
     label_columns = {**UserDBModelView.label_columns, "region_code": lazy_gettext("Region scope")}
     #: The profile's buttons (app.security.roles.OWN_ACCOUNT): they act on one's own account only.
     own_account_actions = frozenset({"resetmypassword", "userinfoedit"})
-    add_form_extra_fields = {"password": _new_password(), "conf_password": _confirmation(),
-                             "region_code": _region_field()}
+    add_form_extra_fields = {
+        "password": _new_password(),
+        "conf_password": _confirmation(),
+        "region_code": _region_field(),
+    }
     edit_form_extra_fields = {"region_code": _region_field()}
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])

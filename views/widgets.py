@@ -1,5 +1,6 @@
 """A region picker that asks the server for a page of matches instead of listing 83,762
 villages in the page."""
+
 from flask import url_for
 from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
@@ -17,8 +18,11 @@ class RegionSearchWidget:
 
     def __call__(self, field, **kwargs):
         under = current_scope()
-        url = url_for("RegionSearchView.search", level=self.level or "",
-                      under=under if under != NOTHING else "")
+        url = url_for(
+            "RegionSearchView.search",
+            level=self.level or "",
+            under=under if under != NOTHING else "",
+        )
         params = html_params(
             id=kwargs.pop("id", field.id),
             name=field.name,

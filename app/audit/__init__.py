@@ -3,6 +3,7 @@
 `record` writes one entry in the caller's transaction, so the entry and the change it
 describes are committed (or rolled back) together. Changes made through the ORM are recorded
 by themselves (app.audit.events); code that writes with bulk Core statements calls `record`."""
+
 import datetime
 import decimal
 import enum
@@ -61,9 +62,16 @@ def masked(column: str, value):
     return plain(value)
 
 
-def entry(action: str, entity: str, entity_id=None, region_code: str | None = None,
-          before: dict | None = None, after: dict | None = None, username: str | None = None,
-          who: tuple | None = None) -> dict:
+def entry(
+    action: str,
+    entity: str,
+    entity_id=None,
+    region_code: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    username: str | None = None,
+    who: tuple | None = None,
+) -> dict:
     """The row `record` would write; `who` is a precomputed `actor()`."""
     user_id, current_username, ip_address = who or actor()
     return {
@@ -80,18 +88,26 @@ def entry(action: str, entity: str, entity_id=None, region_code: str | None = No
     }
 
 
-def record(action: str, entity: str, entity_id=None, region_code: str | None = None,
-           before: dict | None = None, after: dict | None = None, username: str | None = None,
-           connection=None) -> None:
+def record(
+    action: str,
+    entity: str,
+    entity_id=None,
+    region_code: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    username: str | None = None,
+    connection=None,
+) -> None:
     """Append one entry. Inside a flush pass the flush's `connection`."""
-    record_many([entry(action, entity, entity_id, region_code, before, after, username)],
-                connection=connection)
+    record_many(
+        [entry(action, entity, entity_id, region_code, before, after, username)],
+        connection=connection,
+    )
 
 
 def record_download(entity: str, entity_id, region_code: str | None, **details) -> None:
     """A file with register data left the console: who took what, committed at once."""
-    record("report_downloaded", entity, entity_id, region_code=region_code or None,
-           after=details)
+    record("report_downloaded", entity, entity_id, region_code=region_code or None, after=details)
     db.session.commit()
 
 

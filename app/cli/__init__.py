@@ -5,6 +5,7 @@ COMMAND_MODULES, each listing its own in COMMANDS (nothing registers by being im
 base holds what the commands share (their decorator, domain_errors, progress). A door: it may
 import every room (lazily, inside a command, so `flask --help` stays fast); no room imports it.
 """
+
 from flask import Flask
 from flask.cli import AppGroup
 

@@ -1,5 +1,6 @@
 """`flask datakesos create-api-key`, `api-keys`, `revoke-api-key`: keys for machine clients
 (app/security/api_keys.py). A key is printed once, when it is made; only its hash is kept."""
+
 import click
 from flask_babel import gettext
 
@@ -9,15 +10,23 @@ from app.cli.base import command, domain_errors
 @command("create-api-key")
 @click.argument("username")
 @click.option("--name", default=None, help="What the key is for, e.g. the client system.")
-@click.option("--days", type=int, default=None, help="Valid for this many days (default: until revoked).")
+@click.option(
+    "--days", type=int, default=None, help="Valid for this many days (default: until revoked)."
+)
 @domain_errors
 def create_api_key_command(username, name, days):
     """Make an API key for USERNAME and print it once (send as `Authorization: Bearer …`)."""
     from app.security import api_keys
 
     created = api_keys.create(username, name=name, days=days)
-    click.echo(gettext("API key %(name)s (%(uuid)s) for %(username)s:", name=created["name"],
-                       uuid=created["uuid"], username=username))
+    click.echo(
+        gettext(
+            "API key %(name)s (%(uuid)s) for %(username)s:",
+            name=created["name"],
+            uuid=created["uuid"],
+            username=username,
+        )
+    )
     click.echo(created["key"])
     click.echo(gettext("Store it now: it is not shown again."), err=True)
 
@@ -30,8 +39,9 @@ def list_api_keys_command(username):
 
     for key in api_keys.keys_of(username):
         state = gettext("active") if key.is_active else gettext("revoked or expired")
-        click.echo(f"{key.uuid}  {key.user.username}  {key.name}  {state}  "
-                   f"{key.last_used_on or '-'}")
+        click.echo(
+            f"{key.uuid}  {key.user.username}  {key.name}  {state}  {key.last_used_on or '-'}"
+        )
 
 
 @command("revoke-api-key")

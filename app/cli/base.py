@@ -1,6 +1,7 @@
 """What every `flask datakesos` command shares: its decorator (the callback runs in the
 application context), the turn of a DomainError into a red line and exit code 1, and the
 progress callback that moves a Click progress bar."""
+
 import functools
 import sys
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """`flask datakesos demo`: demo households and the demo users, from the command line."""
+
 import click
 from flask_babel import gettext
 
@@ -6,17 +7,32 @@ from app.cli.base import command, domain_errors
 
 
 @command("demo")
-@click.option("--households", type=click.IntRange(min=1), default=3000, show_default=True,
-              help="Number of households to generate.")
-@click.option("--seed", type=int, default=None,
-              help="Random seed; the same seed and count give the same data. [default: 2026]")
-@click.option("--regions", default=None,
-              help="Comma-separated region codes whose villages get the households "
-                   "(default: Kota Bandung 60%, Kabupaten Bogor 40%; otherwise equal shares), "
-                   "or 'national' for all 514 regencies (the default of --bulk).")
-@click.option("--bulk/--no-bulk", default=None,
-              help="Write through PostgreSQL COPY in worker processes (default: on PostgreSQL "
-                   "from 50,000 households).")
+@click.option(
+    "--households",
+    type=click.IntRange(min=1),
+    default=3000,
+    show_default=True,
+    help="Number of households to generate.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Random seed; the same seed and count give the same data. [default: 2026]",
+)
+@click.option(
+    "--regions",
+    default=None,
+    help="Comma-separated region codes whose villages get the households "
+    "(default: Kota Bandung 60%, Kabupaten Bogor 40%; otherwise equal shares), "
+    "or 'national' for all 514 regencies (the default of --bulk).",
+)
+@click.option(
+    "--bulk/--no-bulk",
+    default=None,
+    help="Write through PostgreSQL COPY in worker processes (default: on PostgreSQL "
+    "from 50,000 households).",
+)
 @domain_errors
 def demo_command(households, seed, regions, bulk):
     """Generate deterministic demo data and create the demo users.
@@ -45,23 +61,31 @@ def demo_command(households, seed, regions, bulk):
     marker = "" if bulk else demo.existing_marker(seed, codes)
     if not marker:
         generate = bulk_copy.generate_bulk if bulk else demo.generate
-        with click.progressbar(length=households, label=gettext("Generating households"),
-                               show_pos=True) as bar:
+        with click.progressbar(
+            length=households, label=gettext("Generating households"), show_pos=True
+        ) as bar:
             result = generate(households, seed=seed, regions=codes, on_progress=bar.update)
         marker = result.marker if result.already_present else ""
     if marker:
-        click.echo(gettext(
-            "Demo data of seed %(seed)s is already present (register id %(register_id)s); "
-            "nothing added. Use another --seed to add more households.",
-            seed=seed, register_id=marker,
-        ))
+        click.echo(
+            gettext(
+                "Demo data of seed %(seed)s is already present (register id %(register_id)s); "
+                "nothing added. Use another --seed to add more households.",
+                seed=seed,
+                register_id=marker,
+            )
+        )
     else:
-        click.echo(gettext(
-            "Demo data: %(households)s households, %(families)s families, %(members)s members, "
-            "%(memberships)s program memberships.",
-            households=number(result.households), families=number(result.families),
-            members=number(result.members), memberships=number(result.memberships),
-        ))
+        click.echo(
+            gettext(
+                "Demo data: %(households)s households, %(families)s families, %(members)s members, "
+                "%(memberships)s program memberships.",
+                households=number(result.households),
+                families=number(result.families),
+                members=number(result.members),
+                memberships=number(result.memberships),
+            )
+        )
     created = demo.create_demo_users()
     if created:
         click.echo(gettext("Demo users created: %(users)s.", users=", ".join(created)))

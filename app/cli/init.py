@@ -1,5 +1,6 @@
 """`flask datakesos init`: the database brought to a working state (app.bootstrap), with a
 progress bar while the regions load."""
+
 import click
 from flask_babel import gettext
 
@@ -10,8 +11,8 @@ from app.cli.base import command
 def init_command():
     """Migrate the database, create roles, load all Kemendagri regions."""
     from app import bootstrap
-    from app.register import regions
     from app.formatting import number
+    from app.register import regions
 
     with click.progressbar(length=91599, label=gettext("Loading regions")) as bar:
         bootstrap.initialise(on_progress=bar.update)
@@ -20,8 +21,10 @@ def init_command():
         gettext(
             "Regions: %(provinces)s provinces, %(regencies)s regencies/cities, "
             "%(districts)s districts, %(villages)s villages.",
-            provinces=number(counts.get(1, 0)), regencies=number(counts.get(2, 0)),
-            districts=number(counts.get(3, 0)), villages=number(counts.get(4, 0)),
+            provinces=number(counts.get(1, 0)),
+            regencies=number(counts.get(2, 0)),
+            districts=number(counts.get(3, 0)),
+            villages=number(counts.get(4, 0)),
         )
     )
 

@@ -1,5 +1,6 @@
 """`flask datakesos close-period`, `scheduler`, `snapshot-hash`: the period close from the
 command line, and the scheduler process."""
+
 import click
 from flask import current_app
 from flask_babel import gettext
@@ -18,34 +19,49 @@ def close_period_command(code):
     from app import periods
     from app.formatting import number
 
-    with click.progressbar(length=len(periods.STEPS), label=gettext("Closing the period"),
-                           show_pos=True) as bar:
+    with click.progressbar(
+        length=len(periods.STEPS), label=gettext("Closing the period"), show_pos=True
+    ) as bar:
         result = periods.close_period(code, on_progress=progress(bar))
     periods.queue_minutes(result)
     click.echo(result.message)
     if result.closed:
-        click.echo(gettext(
-            "Households %(households)s, families %(families)s, people %(people)s, program "
-            "recipients %(recipients)s; corrections %(corrections)s, new proposals "
-            "%(proposals)s; active regencies %(active)s of %(total)s; %(seconds)s s.",
-            households=number(result.households), families=number(result.families),
-            people=number(result.people), recipients=number(result.program_recipients),
-            corrections=number(result.corrections), proposals=number(result.new_proposals),
-            active=number(result.active_regencies), total=number(result.total_regencies),
-            seconds=result.seconds,
-        ))
+        click.echo(
+            gettext(
+                "Households %(households)s, families %(families)s, people %(people)s, program "
+                "recipients %(recipients)s; corrections %(corrections)s, new proposals "
+                "%(proposals)s; active regencies %(active)s of %(total)s; %(seconds)s s.",
+                households=number(result.households),
+                families=number(result.families),
+                people=number(result.people),
+                recipients=number(result.program_recipients),
+                corrections=number(result.corrections),
+                proposals=number(result.new_proposals),
+                active=number(result.active_regencies),
+                total=number(result.total_regencies),
+                seconds=result.seconds,
+            )
+        )
 
 
 @command("scheduler")
-@click.option("--poll-seconds", type=click.FloatRange(min=0.5), default=5.0, show_default=True,
-              help="How often queued jobs and the close schedule are checked.")
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0.5),
+    default=5.0,
+    show_default=True,
+    help="How often queued jobs and the close schedule are checked.",
+)
 def scheduler_command(poll_seconds):
     """Run the scheduler process: queued jobs (period closes, bulk PDFs) and the close
     schedule. Only one is active per database; another one waits."""
     from app import scheduler
 
-    scheduler.run(current_app._get_current_object(), poll_seconds=poll_seconds,
-                  say=lambda text: click.echo(text, err=True))
+    scheduler.run(
+        current_app._get_current_object(),
+        poll_seconds=poll_seconds,
+        say=lambda text: click.echo(text, err=True),
+    )
 
 
 @command("snapshot-hash")

@@ -1,5 +1,6 @@
 """`flask datakesos create-user`: a console user with a role and a region scope
 (app.security.users)."""
+
 import click
 from flask_babel import gettext
 
@@ -20,8 +21,13 @@ def create_user_command(username, role_name, region_code, password, email, first
     from app.security import users
 
     user = users.create_user(
-        username, role_name, password, region_code=region_code, email=email,
-        first_name=first_name, last_name=last_name,
+        username,
+        role_name,
+        password,
+        region_code=region_code,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
     )
     click.echo(gettext("User %(username)s created.", username=user.username))
 

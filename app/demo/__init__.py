@@ -20,12 +20,21 @@ PostgreSQL), users (the demo users of DESIGN §7). Exports the names below. May 
 the shared leaves, app.register.reference, app.security (roles, users) and app.imports.staging
 (the COPY encoder); never a door.
 """
+
 from app.demo.generator import DEFAULT_SEED, Generator
 from app.demo.places import DEFAULT_REGIONS
 from app.demo.users import DEFAULT_PASSWORD, DEMO_USERS, create_demo_users, demo_password
 from app.demo.writing import DemoResult, existing_marker, generate
 
 __all__ = [
-    "DEFAULT_PASSWORD", "DEFAULT_REGIONS", "DEFAULT_SEED", "DEMO_USERS", "DemoResult",
-    "Generator", "create_demo_users", "demo_password", "existing_marker", "generate",
+    "DEFAULT_PASSWORD",
+    "DEFAULT_REGIONS",
+    "DEFAULT_SEED",
+    "DEMO_USERS",
+    "DemoResult",
+    "Generator",
+    "create_demo_users",
+    "demo_password",
+    "existing_marker",
+    "generate",
 ]

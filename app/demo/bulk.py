@@ -24,6 +24,7 @@ numbers are drawn as in app.demo; the few that repeat (an earlier chunk, another
 data) are redrawn set-based in SQL before the unique indexes are built — the later row gets a
 serial from the range 5000–9999 that app.demo never draws, deterministically from its id.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -83,18 +84,15 @@ def generate_bulk(
     nothing when this seed's first household is already registered."""
     global _PLAN
     if households < 1:
-        raise ValidationError(gettext("The number of households must be at least 1."),
-                              "households")
+        raise ValidationError(gettext("The number of households must be at least 1."), "households")
     if not is_postgresql():
         raise ValidationError(gettext("Bulk demo data needs PostgreSQL."), "bulk")
     if regions == NATIONAL or list(regions) == [NATIONAL]:
         generator = Generator(seed, (), regencies=national_regencies())
     else:
         generator = Generator(seed, regions)
-    marker = generator.register_id(
-        0, generator.pick_regency(random.Random(chunk_seed(seed, 0))))
-    if db.session.scalar(sa.text("SELECT 1 FROM household WHERE register_id = :r"),
-                         {"r": marker}):
+    marker = generator.register_id(0, generator.pick_regency(random.Random(chunk_seed(seed, 0))))
+    if db.session.scalar(sa.text("SELECT 1 FROM household WHERE register_id = :r"), {"r": marker}):
         return DemoResult(marker=marker, already_present=True)
 
     chunks = (households + chunk - 1) // chunk
@@ -105,9 +103,11 @@ def generate_bulk(
     connection = db.session.connection()
     cursor = connection.connection.driver_connection.cursor()
     try:
-        for setting in ("SET LOCAL synchronous_commit = off",
-                        "SET LOCAL maintenance_work_mem = '512MB'",
-                        "SET LOCAL work_mem = '256MB'"):
+        for setting in (
+            "SET LOCAL synchronous_commit = off",
+            "SET LOCAL maintenance_work_mem = '512MB'",
+            "SET LOCAL work_mem = '256MB'",
+        ):
             cursor.execute(setting)
         rebuild = _drop_indexes(cursor)
         with contextlib.ExitStack() as stack:
@@ -120,8 +120,8 @@ def generate_bulk(
                     columns, text = streams[table]
                     if text:
                         cursor.copy_expert(
-                            f"COPY {table} ({', '.join(columns)}) FROM STDIN",
-                            io.StringIO(text))
+                            f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text)
+                        )
                 result.households += count
                 result.families += counts["family"]
                 result.members += counts["member"]
@@ -153,22 +153,27 @@ def _draw_chunk(index: int):
     start = index * plan.chunk
     count = min(plan.chunk, plan.households - start)
     generator.rng = random.Random(chunk_seed(generator.seed, index))
-    first = {table: plan.bases[table] + index * plan.chunk * PER_HOUSEHOLD[table]
-             for table in TABLES}
+    first = {
+        table: plan.bases[table] + index * plan.chunk * PER_HOUSEHOLD[table] for table in TABLES
+    }
     generator.next_id = dict(first)
     batch = generator.batch(start, count)
     for table in TABLES:  # the blocks must not overlap the next chunk's
         assert generator.next_id[table] <= first[table] + plan.chunk * PER_HOUSEHOLD[table]
     streams = {}
-    for table, rows in zip(TABLES, (batch.households, batch.families, batch.members,
-                                    batch.memberships)):
+    for table, rows in zip(
+        TABLES, (batch.households, batch.families, batch.members, batch.memberships), strict=True
+    ):
         streams[table] = copy_text(rows)
     by_program: dict[str, int] = {}
     for row in batch.memberships:
         code = generator.program_codes[row["program_id"]]
         by_program[code] = by_program.get(code, 0) + 1
-    counts = {"family": len(batch.families), "member": len(batch.members),
-              "program_membership": len(batch.memberships)}
+    counts = {
+        "family": len(batch.families),
+        "member": len(batch.members),
+        "program_membership": len(batch.memberships),
+    }
     return count, streams, counts, by_program
 
 
@@ -181,34 +186,59 @@ def _drop_indexes(cursor) -> list[str]:
     cursor.execute(
         "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype "
         "FROM pg_constraint c WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype IN ('u', 'f') "
-        "ORDER BY c.contype DESC, c.conname", (tables,))
+        "ORDER BY c.contype DESC, c.conname",
+        (tables,),
+    )
     constraints = cursor.fetchall()
     cursor.execute(
         "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
         "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary AND NOT EXISTS "
         "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
-        "ORDER BY i.indexrelid::regclass::text", (tables,))
+        "ORDER BY i.indexrelid::regclass::text",
+        (tables,),
+    )
     indexes = cursor.fetchall()
     for table, name, _definition, _kind in constraints:
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
         cursor.execute(f"DROP INDEX {name}")
     rebuild = [definition for _name, definition in indexes]
-    rebuild += [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
-                for table, name, definition, kind in constraints if kind == "u"]
-    rebuild += [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
-                for table, name, definition, kind in constraints if kind == "f"]
+    rebuild += [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for table, name, definition, kind in constraints
+        if kind == "u"
+    ]
+    rebuild += [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for table, name, definition, kind in constraints
+        if kind == "f"
+    ]
     return rebuild
 
 
 #: (table, column, kept prefix length, SQL giving the new tail from id and round, condition)
 _UNIQUE = (
-    ("member", "nik", 12, "lpad((5000 + (id::bigint * 7919 + %(round)s * 104729) %% 5000)::text, "
-                          "4, '0')", "status IN ('ACTIVE', 'PROPOSED')"),
-    ("family", "kk_number", 12, "lpad((1 + (id::bigint * 7919 + %(round)s * 104729) %% 9999)"
-                                "::text, 4, '0')", "true"),
-    ("household", "register_id", 4, "lpad(((id::bigint * 7919 + %(round)s * 104729) "
-                                    "%% 10000000000)::text, 10, '0')", "true"),
+    (
+        "member",
+        "nik",
+        12,
+        "lpad((5000 + (id::bigint * 7919 + %(round)s * 104729) %% 5000)::text, 4, '0')",
+        "status IN ('ACTIVE', 'PROPOSED')",
+    ),
+    (
+        "family",
+        "kk_number",
+        12,
+        "lpad((1 + (id::bigint * 7919 + %(round)s * 104729) %% 9999)::text, 4, '0')",
+        "true",
+    ),
+    (
+        "household",
+        "register_id",
+        4,
+        "lpad(((id::bigint * 7919 + %(round)s * 104729) %% 10000000000)::text, 10, '0')",
+        "true",
+    ),
 )
 
 
@@ -223,6 +253,7 @@ def _redraw_repeated(cursor, bases: dict) -> None:
                 f"SELECT id, row_number() OVER (PARTITION BY {column} ORDER BY id) AS n "
                 f"FROM {table} WHERE {condition}) d "
                 f"WHERE d.n > 1 AND t.id = d.id AND t.id >= %(first)s",
-                {"round": round_number, "first": bases[table]})
+                {"round": round_number, "first": bases[table]},
+            )
             if cursor.rowcount == 0:
                 break

@@ -1,4 +1,5 @@
 """Date arithmetic of the demo: ages on the reference day, anniversaries, a day between two."""
+
 import datetime
 import random
 

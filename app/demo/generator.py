@@ -9,6 +9,7 @@ without writing them; `make_unique(batch, households)` redraws numbers the regis
 holds. Used by app.demo.writing (batches of inserts), app.demo.bulk (COPY in worker processes)
 and the import's sample files (app.demo.import_files).
 """
+
 import bisect
 import datetime
 import itertools
@@ -34,7 +35,7 @@ from models.enums import HouseholdStatus, MemberStatus
 DEFAULT_SEED = 2026
 #: The tables a run writes, in the order their rows refer to each other.
 TABLES = ("household", "family", "member", "program_membership")
-_REGISTER_SPACE = 10 ** 10
+_REGISTER_SPACE = 10**10
 
 
 class Batch:
@@ -48,8 +49,10 @@ class Batch:
 
     def insert(self) -> None:
         for table, rows in (
-            (Household.__table__, self.households), (Family.__table__, self.families),
-            (Member.__table__, self.members), (ProgramMembership.__table__, self.memberships),
+            (Household.__table__, self.households),
+            (Family.__table__, self.families),
+            (Member.__table__, self.members),
+            (ProgramMembership.__table__, self.memberships),
         ):
             if rows:
                 db.session.execute(sa.insert(table), rows)
@@ -70,7 +73,7 @@ class Generator:
         self.register_offset = identity_rng.randrange(_REGISTER_SPACE)
         # A stride coprime with 10^10 walks through every 10-digit number once: ids are unique
         # within a run however many households it makes, without remembering them.
-        stride = identity_rng.randrange(10 ** 9, _REGISTER_SPACE)
+        stride = identity_rng.randrange(10**9, _REGISTER_SPACE)
         while stride % 2 == 0 or stride % 5 == 0:
             stride += 1
         self.register_stride = stride
@@ -130,12 +133,24 @@ class Generator:
             # Numbers past the last household's index: never drawn by this run.
             self._spare_numbers = itertools.count(households)
         extra = self._spare_numbers
-        _repair(batch.households, "register_id", Household.register_id,
-                lambda row: row["register_id"][:4] + self.register_number(next(extra)))
-        _repair(batch.families, "kk_number", Family.kk_number,
-                lambda row: row["kk_number"][:12] + f"{self.repair_rng.randint(1, 9999):04d}")
-        _repair(batch.members, "nik", Member.nik,
-                lambda row: row["nik"][:12] + f"{self.repair_rng.randint(1, 9999):04d}")
+        _repair(
+            batch.households,
+            "register_id",
+            Household.register_id,
+            lambda row: row["register_id"][:4] + self.register_number(next(extra)),
+        )
+        _repair(
+            batch.families,
+            "kk_number",
+            Family.kk_number,
+            lambda row: row["kk_number"][:12] + f"{self.repair_rng.randint(1, 9999):04d}",
+        )
+        _repair(
+            batch.members,
+            "nik",
+            Member.nik,
+            lambda row: row["nik"][:12] + f"{self.repair_rng.randint(1, 9999):04d}",
+        )
 
     def _take_id(self, table: str) -> int:
         value = self.next_id[table]
@@ -160,7 +175,9 @@ class Generator:
             "rw": f"{rng.randint(1, 15 if kind == 'kota' else 9):03d}",
             "status": HouseholdStatus.ACTIVE,
             "welfare_decile": decile,
-            "created_at": self.now, "updated_at": self.now, "version": 1,
+            "created_at": self.now,
+            "updated_at": self.now,
+            "version": 1,
         }
         row["latitude"], row["longitude"] = coordinates(rng, regency.code, district, kind)
         fill_housing(rng, row, kind, decile, len(people))
@@ -172,23 +189,47 @@ class Generator:
             family_members.append([p for p in people if p.family == family_index])
         member_rows = []
         for person in people:
-            member_rows.append(self._member(rng, person, regency, district, household_id,
-                                            family_ids[person.family], decile))
+            member_rows.append(
+                self._member(
+                    rng, person, regency, district, household_id, family_ids[person.family], decile
+                )
+            )
         batch.members.extend(member_rows)
-        for family_id, members in zip(family_ids, family_members):
+        for family_id, members in zip(family_ids, family_members, strict=True):
             youngest = max(p.birth_date for p in members)
             issued = dates.between(rng, max(youngest, datetime.date(2008, 1, 1)), self.today)
-            batch.families.append({
-                "id": family_id, "kk_number": _kk(district, issued, rng),
-                "household_id": household_id,
-                "created_at": self.now, "updated_at": self.now, "version": 1,
-            })
-        batch.memberships.extend(draw_memberships(
-            rng, row, family_ids, member_rows, self.programs, self.today,
-            lambda: self._take_id("program_membership")))
+            batch.families.append(
+                {
+                    "id": family_id,
+                    "kk_number": _kk(district, issued, rng),
+                    "household_id": household_id,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                    "version": 1,
+                }
+            )
+        batch.memberships.extend(
+            draw_memberships(
+                rng,
+                row,
+                family_ids,
+                member_rows,
+                self.programs,
+                self.today,
+                lambda: self._take_id("program_membership"),
+            )
+        )
 
-    def _member(self, rng: random.Random, person: Person, regency: Regency, district: str,
-                household_id: int, family_id: int, decile: int) -> dict:
+    def _member(
+        self,
+        rng: random.Random,
+        person: Person,
+        regency: Regency,
+        district: str,
+        household_id: int,
+        family_id: int,
+        decile: int,
+    ) -> dict:
         age = dates.age(person.birth_date, self.today)
         name = self.names.full_name(rng, person.sex)
         attendance, education = schooling(rng, age, decile)
@@ -212,7 +253,9 @@ class Generator:
             "disability": disability,
             "chronic_illness": illness,
             "status": MemberStatus.ACTIVE,
-            "created_at": self.now, "updated_at": self.now, "version": 1,
+            "created_at": self.now,
+            "updated_at": self.now,
+            "version": 1,
         }
 
 
@@ -235,8 +278,11 @@ def _repair(rows: list[dict], key: str, column, redraw: Callable[[dict], str]) -
         values = [row[key] for row in pending]
         taken = set()
         for chunk in range(0, len(values), 5000):
-            taken.update(db.session.scalars(
-                sa.select(column).where(column.in_(values[chunk:chunk + 5000]))))
+            taken.update(
+                db.session.scalars(
+                    sa.select(column).where(column.in_(values[chunk : chunk + 5000]))
+                )
+            )
         collided = []
         for row in pending:
             if row[key] in taken or row[key] in kept:

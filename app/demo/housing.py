@@ -1,5 +1,6 @@
 """A demo household's house: tenure, floor, walls, roof, water, light, fuel, toilet and the
 assets of the verification form, by welfare decile and by kota or kabupaten."""
+
 import random
 
 from app.demo.distributions import ASSETS, PICK

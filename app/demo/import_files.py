@@ -1,5 +1,6 @@
 """Import files made from generated demo households (app.demo's generator, nothing written):
 the documented sample, test files and the benchmark's 100,000 rows."""
+
 import csv
 import enum
 import io

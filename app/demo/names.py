@@ -1,5 +1,6 @@
 """Names of the demo's people and places: Faker's Indonesian names mixed with common Sundanese
 ones for a West Javan register, birthplaces, and the street and kampung names of addresses."""
+
 import random
 
 from faker import Faker
@@ -7,19 +8,111 @@ from faker import Faker
 from models.enums import Sex
 
 #: Common Sundanese names, mixed with Faker's Indonesian ones for a West Javan register.
-SUNDANESE_MALE = ("Asep", "Ujang", "Dadang", "Cecep", "Yayat", "Deden", "Iwan", "Entis", "Dede",
-                  "Jajang", "Encep", "Ade", "Aep", "Usep", "Endang", "Mamat", "Ayi", "Engkus",
-                  "Dadan", "Agus", "Yanto", "Ridwan", "Rahmat", "Oman", "Cahya", "Wawan")
-SUNDANESE_FEMALE = ("Euis", "Neng", "Iis", "Enok", "Imas", "Cucu", "Yati", "Nining", "Tati", "Ai",
-                    "Entin", "Eti", "Ikah", "Popon", "Nenden", "Siti", "Rina", "Lilis", "Iyah",
-                    "Nani", "Wati", "Yuyun", "Dewi", "Tuti", "Elis", "Ela")
-SUNDANESE_FAMILY = ("Suryana", "Sopandi", "Supriatna", "Hidayat", "Permana", "Kusnadi", "Rohmat",
-                    "Mulyana", "Sumarna", "Setiawan", "Sutisna", "Saepudin", "Nurdin", "Sobari",
-                    "Ruhiyat", "Komarudin", "Sukmana", "Kurniawan", "Gunawan", "Hermawan")
-OTHER_BIRTHPLACES = ("Garut", "Tasikmalaya", "Cianjur", "Sukabumi", "Ciamis", "Kuningan",
-                     "Cirebon", "Sumedang", "Majalengka", "Subang", "Jakarta", "Tegal", "Brebes",
-                     "Indramayu", "Purwakarta", "Karawang", "Bekasi", "Depok", "Cimahi",
-                     "Semarang", "Surabaya", "Yogyakarta", "Serang", "Lampung", "Medan")
+SUNDANESE_MALE = (
+    "Asep",
+    "Ujang",
+    "Dadang",
+    "Cecep",
+    "Yayat",
+    "Deden",
+    "Iwan",
+    "Entis",
+    "Dede",
+    "Jajang",
+    "Encep",
+    "Ade",
+    "Aep",
+    "Usep",
+    "Endang",
+    "Mamat",
+    "Ayi",
+    "Engkus",
+    "Dadan",
+    "Agus",
+    "Yanto",
+    "Ridwan",
+    "Rahmat",
+    "Oman",
+    "Cahya",
+    "Wawan",
+)
+SUNDANESE_FEMALE = (
+    "Euis",
+    "Neng",
+    "Iis",
+    "Enok",
+    "Imas",
+    "Cucu",
+    "Yati",
+    "Nining",
+    "Tati",
+    "Ai",
+    "Entin",
+    "Eti",
+    "Ikah",
+    "Popon",
+    "Nenden",
+    "Siti",
+    "Rina",
+    "Lilis",
+    "Iyah",
+    "Nani",
+    "Wati",
+    "Yuyun",
+    "Dewi",
+    "Tuti",
+    "Elis",
+    "Ela",
+)
+SUNDANESE_FAMILY = (
+    "Suryana",
+    "Sopandi",
+    "Supriatna",
+    "Hidayat",
+    "Permana",
+    "Kusnadi",
+    "Rohmat",
+    "Mulyana",
+    "Sumarna",
+    "Setiawan",
+    "Sutisna",
+    "Saepudin",
+    "Nurdin",
+    "Sobari",
+    "Ruhiyat",
+    "Komarudin",
+    "Sukmana",
+    "Kurniawan",
+    "Gunawan",
+    "Hermawan",
+)
+OTHER_BIRTHPLACES = (
+    "Garut",
+    "Tasikmalaya",
+    "Cianjur",
+    "Sukabumi",
+    "Ciamis",
+    "Kuningan",
+    "Cirebon",
+    "Sumedang",
+    "Majalengka",
+    "Subang",
+    "Jakarta",
+    "Tegal",
+    "Brebes",
+    "Indramayu",
+    "Purwakarta",
+    "Karawang",
+    "Bekasi",
+    "Depok",
+    "Cimahi",
+    "Semarang",
+    "Surabaya",
+    "Yogyakarta",
+    "Serang",
+    "Lampung",
+    "Medan",
+)
 
 
 class Names:

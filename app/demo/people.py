@@ -1,6 +1,7 @@
 """The people of a demo household: who lives there (head, spouse, children, a married child's
 family on a card of its own, parents, relatives), their ages, schooling, work and health, and
 their NIKs (DESIGN §3: district, birth date with 40 added for women, serial)."""
+
 import bisect
 import datetime
 import itertools
@@ -9,8 +10,15 @@ from dataclasses import dataclass
 
 from app.demo.distributions import FARM_WORK, PICK, SECOND_FAMILY_SHARE
 from models.enums import (
-    ChronicIllness, Disability, Education, EmploymentStatus, MaritalStatus, Occupation,
-    Relationship, SchoolAttendance, Sex,
+    ChronicIllness,
+    Disability,
+    Education,
+    EmploymentStatus,
+    MaritalStatus,
+    Occupation,
+    Relationship,
+    SchoolAttendance,
+    Sex,
 )
 
 
@@ -21,7 +29,7 @@ class Person:
     birth_date: datetime.date
     family: int = 0
     marital: MaritalStatus = MaritalStatus.SINGLE
-    working: float = 0.0      # probability of working, for adults out of school
+    working: float = 0.0  # probability of working, for adults out of school
 
 
 def _born(rng: random.Random, today: datetime.date, age: float) -> datetime.date:
@@ -47,8 +55,15 @@ def draw_people(rng: random.Random, today: datetime.date) -> list[Person]:
         if married:
             head.marital = MaritalStatus.MARRIED
             wife_age = min(head_age, max(17, int(head_age - rng.gauss(4, 3))))
-            people.append(Person(Relationship.SPOUSE, Sex.FEMALE, _born(rng, today, wife_age),
-                                 marital=MaritalStatus.MARRIED, working=0.4))
+            people.append(
+                Person(
+                    Relationship.SPOUSE,
+                    Sex.FEMALE,
+                    _born(rng, today, wife_age),
+                    marital=MaritalStatus.MARRIED,
+                    working=0.4,
+                )
+            )
             mother_age = wife_age
         else:
             head.marital = _pick_alone(rng, head_age)
@@ -67,8 +82,12 @@ def draw_people(rng: random.Random, today: datetime.date) -> list[Person]:
             if child_age > 30 or (child_age > 24 and rng.random() < 0.5):
                 continue  # grown up and moved out
             sex = Sex.MALE if rng.random() < 0.51 else Sex.FEMALE
-            child = Person(Relationship.CHILD, sex, _born(rng, today, child_age),
-                           working=0.7 if sex is Sex.MALE else 0.45)
+            child = Person(
+                Relationship.CHILD,
+                sex,
+                _born(rng, today, child_age),
+                working=0.7 if sex is Sex.MALE else 0.45,
+            )
             if child_age >= 22 and rng.random() < 0.05:
                 child.marital = MaritalStatus.DIVORCED
             people.append(child)
@@ -76,33 +95,53 @@ def draw_people(rng: random.Random, today: datetime.date) -> list[Person]:
     if head_age < 62 and rng.random() < 0.07:
         parent_age = min(95, head_age + rng.randint(20, 33))
         sex = Sex.FEMALE if rng.random() < 0.75 else Sex.MALE
-        people.append(Person(Relationship.PARENT, sex, _born(rng, today, parent_age),
-                             marital=MaritalStatus.WIDOWED, working=0.1))
+        people.append(
+            Person(
+                Relationship.PARENT,
+                sex,
+                _born(rng, today, parent_age),
+                marital=MaritalStatus.WIDOWED,
+                working=0.1,
+            )
+        )
     if rng.random() < 0.03:
         sex = Sex.MALE if rng.random() < 0.5 else Sex.FEMALE
-        people.append(Person(Relationship.OTHER, sex, _born(rng, today, rng.randint(4, 24)),
-                             working=0.5))
+        people.append(
+            Person(Relationship.OTHER, sex, _born(rng, today, rng.randint(4, 24)), working=0.5)
+        )
 
     if two_families:
         # A married child living with the parents, on a family card of their own.
         child_age = min(head_age - 19, max(19, int(rng.gauss(27, 4))))
         child_sex = Sex.MALE if rng.random() < 0.5 else Sex.FEMALE
-        in_law_age = max(18, child_age + (rng.randint(0, 6) if child_sex is Sex.MALE
-                                          else -rng.randint(0, 6)))
+        in_law_age = max(
+            18, child_age + (rng.randint(0, 6) if child_sex is Sex.MALE else -rng.randint(0, 6))
+        )
         in_law_age = min(in_law_age, child_age + 8)
-        child = Person(Relationship.CHILD, child_sex, _born(rng, today, child_age), family=1,
-                       marital=MaritalStatus.MARRIED,
-                       working=0.9 if child_sex is Sex.MALE else 0.35)
+        child = Person(
+            Relationship.CHILD,
+            child_sex,
+            _born(rng, today, child_age),
+            family=1,
+            marital=MaritalStatus.MARRIED,
+            working=0.9 if child_sex is Sex.MALE else 0.35,
+        )
         in_law_sex = Sex.FEMALE if child_sex is Sex.MALE else Sex.MALE
-        in_law = Person(Relationship.CHILD_IN_LAW, in_law_sex, _born(rng, today, in_law_age),
-                        family=1, marital=MaritalStatus.MARRIED,
-                        working=0.9 if in_law_sex is Sex.MALE else 0.35)
+        in_law = Person(
+            Relationship.CHILD_IN_LAW,
+            in_law_sex,
+            _born(rng, today, in_law_age),
+            family=1,
+            marital=MaritalStatus.MARRIED,
+            working=0.9 if in_law_sex is Sex.MALE else 0.35,
+        )
         people += [child, in_law]
         young_mother = child_age if child_sex is Sex.FEMALE else in_law_age
         for grandchild_age in _children_ages(rng, young_mother, most=3):
             sex = Sex.MALE if rng.random() < 0.51 else Sex.FEMALE
-            people.append(Person(Relationship.GRANDCHILD, sex,
-                                 _born(rng, today, grandchild_age), family=1))
+            people.append(
+                Person(Relationship.GRANDCHILD, sex, _born(rng, today, grandchild_age), family=1)
+            )
     return people
 
 
@@ -110,8 +149,11 @@ def _pick_alone(rng, age: int) -> MaritalStatus:
     if age < 30:
         return MaritalStatus.SINGLE if rng.random() < 0.6 else MaritalStatus.DIVORCED
     if age < 55:
-        return MaritalStatus.DIVORCED if rng.random() < 0.55 else (
-            MaritalStatus.WIDOWED if rng.random() < 0.8 else MaritalStatus.SINGLE)
+        return (
+            MaritalStatus.DIVORCED
+            if rng.random() < 0.55
+            else (MaritalStatus.WIDOWED if rng.random() < 0.8 else MaritalStatus.SINGLE)
+        )
     return MaritalStatus.WIDOWED if rng.random() < 0.85 else MaritalStatus.DIVORCED
 
 
@@ -137,11 +179,15 @@ def schooling(rng, age: int, decile: int):
     if age < 5:
         return SchoolAttendance.NEVER, Education.NONE
     if age < 7:
-        return (SchoolAttendance.ATTENDING if rng.random() < 0.5 else SchoolAttendance.NEVER,
-                Education.NONE)
+        return (
+            SchoolAttendance.ATTENDING if rng.random() < 0.5 else SchoolAttendance.NEVER,
+            Education.NONE,
+        )
     if age <= 12:
-        return (SchoolAttendance.ATTENDING if rng.random() < 0.98 else SchoolAttendance.LEFT,
-                Education.NONE)
+        return (
+            SchoolAttendance.ATTENDING if rng.random() < 0.98 else SchoolAttendance.LEFT,
+            Education.NONE,
+        )
     if age <= 15:
         if rng.random() < 0.92:
             return SchoolAttendance.ATTENDING, Education.PRIMARY
@@ -163,15 +209,17 @@ def schooling(rng, age: int, decile: int):
     return SchoolAttendance.LEFT, education
 
 
-
-def work(rng: random.Random, person: Person, age: int, attendance: SchoolAttendance,
-         kind: str) -> tuple:
+def work(
+    rng: random.Random, person: Person, age: int, attendance: SchoolAttendance, kind: str
+) -> tuple:
     """(occupation, employment status): none under 10, work only for those out of school."""
     occupation = employment = None
     if age >= 10:
         occupation, employment = Occupation.NOT_WORKING, EmploymentStatus.NOT_WORKING
-        if attendance is not SchoolAttendance.ATTENDING and age >= 15 and (
-            rng.random() < person.working
+        if (
+            attendance is not SchoolAttendance.ATTENDING
+            and age >= 15
+            and (rng.random() < person.working)
         ):
             occupation = PICK["occupation"][kind](rng)
             farm = occupation in FARM_WORK

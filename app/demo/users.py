@@ -1,10 +1,17 @@
 """The demo users of DESIGN §7, one per role, with the scopes the README lists."""
+
 import os
 
 from flask import current_app
 
 from app.security.roles import (
-    ADMIN, INTERKONEKSI, OPERATOR, PENGAWAS, PROVINSI, PUSDATIN, VERIFIKATOR,
+    ADMIN,
+    INTERKONEKSI,
+    OPERATOR,
+    PENGAWAS,
+    PROVINSI,
+    PUSDATIN,
+    VERIFIKATOR,
 )
 from app.security.users import create_user
 
@@ -34,7 +41,8 @@ def create_demo_users(password: str | None = None) -> list[str]:
     for username, role, region in DEMO_USERS:
         if security_manager.find_user(username=username):
             continue
-        create_user(username, role, password or demo_password(), region_code=region,
-                    first_name=username)
+        create_user(
+            username, role, password or demo_password(), region_code=region, first_name=username
+        )
         created.append(username)
     return created

@@ -1,5 +1,6 @@
 """Writing demo households on any database: batches of plain Core inserts (no ORM objects) in
 one transaction, with the counts of what was written (app.demo.bulk is the COPY path)."""
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -77,7 +78,9 @@ def advance_sequences() -> None:
     if not is_postgresql():
         return
     for table in TABLES:
-        db.session.execute(sa.text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
-        ))
+        db.session.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+            )
+        )

@@ -13,7 +13,8 @@ not, can keep connections from the pool or let one user occupy every worker.
 What a clerk gets:
 - Headers are the list's column labels in the user's language; enumerations are written with
   their labels (as the list shows them), booleans as Ya/Tidak, related records by their name.
-- NIK columns pass through app.security.privacy (masked for Provinsi and Interkoneksi), as on screen.
+- NIK columns pass through app.security.privacy (masked for Provinsi and Interkoneksi), as on
+  screen.
 - CSV: UTF-8 with a byte-order mark (so Excel detects the encoding), `,` as separator, `.` as
   decimal point, ISO 8601 dates (2026-11-28) — a file other programs read without guessing.
   Indonesian Excel, whose list separator is `;`, should open the XLSX instead (or import the CSV
@@ -24,6 +25,7 @@ What a clerk gets:
   a text cell with Excel's "quote prefix" (shown without the apostrophe, kept as text even when
   the cell is edited). Numbers (a negative latitude) are numbers and are left alone.
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,16 +35,16 @@ import enum
 import io
 import os
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from app import audit, formatting
-from app.exports import slots as export_slots
 from app.errors import ValidationError
+from app.exports import slots as export_slots
 from app.security.privacy import mask_nik, nik_for_viewer
 
 FORMATS = ("csv", "xlsx")
@@ -105,11 +107,12 @@ def _attribute(item, name: str):
 
 
 def columns_for_viewer(columns: list[Column], full_nik: bool) -> list[Column]:
-    """Columns the view shows through app.security.privacy's NIK rule, with the rule decided once for
-    this viewer before the rows are read (not once per row while the file streams)."""
+    """Columns the view shows through app.security.privacy's NIK rule, with the rule decided once
+    for this viewer before the rows are read (not once per row while the file streams)."""
     return [
         Column(column.name, column.header, None if full_nik else mask_nik)
-        if column.formatter is nik_for_viewer else column
+        if column.formatter is nik_for_viewer
+        else column
         for column in columns
     ]
 
@@ -141,8 +144,7 @@ class Download:
         self._query = query
         # A 2.0-style execution: the legacy Query would "unique" joined eager loads, which
         # needs every row in memory first. Built now, while the request's session lives.
-        self._statement = query.statement.execution_options(yield_per=BATCH,
-                                                            stream_results=True)
+        self._statement = query.statement.execution_options(yield_per=BATCH, stream_results=True)
         self._session = Session(bind=query.session.get_bind(), autoflush=False)
         self._closed = False
         try:
@@ -189,8 +191,9 @@ class Download:
             self._slot.close()  # SQLite: the slot's lock file
 
 
-def open_download(query, fmt: str, user_id: int, max_concurrent: int,
-                  max_rows: int | None = DEFAULT_MAX_ROWS) -> tuple[Download, int]:
+def open_download(
+    query, fmt: str, user_id: int, max_concurrent: int, max_rows: int | None = DEFAULT_MAX_ROWS
+) -> tuple[Download, int]:
     """(download, row count) of an export the user may start now; raises TooManyExports when
     the user's slots are all held, ValidationError when the list is too large (nothing held
     then)."""
@@ -208,15 +211,23 @@ def check_size(fmt: str, count: int, max_rows: int | None = DEFAULT_MAX_ROWS) ->
     """Refuse, before anything is written, an export larger than allowed or than XLSX holds.
     `max_rows` 0 or None: no limit but XLSX's own."""
     if max_rows and count > max_rows:
-        raise ValidationError(gettext(
-            "This list has %(count)s rows; an export holds at most %(limit)s. "
-            "Narrow the search (for example by region) and export again.",
-            count=formatting.number(count), limit=formatting.number(max_rows)))
+        raise ValidationError(
+            gettext(
+                "This list has %(count)s rows; an export holds at most %(limit)s. "
+                "Narrow the search (for example by region) and export again.",
+                count=formatting.number(count),
+                limit=formatting.number(max_rows),
+            )
+        )
     if fmt == "xlsx" and count > XLSX_MAX_ROWS:
-        raise ValidationError(gettext(
-            "This list has %(count)s rows; an XLSX sheet holds at most %(limit)s. "
-            "Narrow the search or export as CSV.",
-            count=formatting.number(count), limit=formatting.number(XLSX_MAX_ROWS)))
+        raise ValidationError(
+            gettext(
+                "This list has %(count)s rows; an XLSX sheet holds at most %(limit)s. "
+                "Narrow the search or export as CSV.",
+                count=formatting.number(count),
+                limit=formatting.number(XLSX_MAX_ROWS),
+            )
+        )
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -256,14 +267,17 @@ def write_xlsx(path: str, headers: list[str], data: Iterable[list], sheet_name: 
     row goes to a temporary file as soon as the next one starts)."""
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(path, {
-        "constant_memory": True,
-        "tmpdir": os.path.dirname(path),
-        # Never guess: text stays text, whatever it looks like.
-        "strings_to_numbers": False,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-    })
+    workbook = xlsxwriter.Workbook(
+        path,
+        {
+            "constant_memory": True,
+            "tmpdir": os.path.dirname(path),
+            # Never guess: text stays text, whatever it looks like.
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     try:
         sheet = workbook.add_worksheet(_sheet_name(sheet_name))
         bold = workbook.add_format({"bold": True})
@@ -271,8 +285,9 @@ def write_xlsx(path: str, headers: list[str], data: Iterable[list], sheet_name: 
         day = workbook.add_format({"num_format": "yyyy-mm-dd"})
         moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
         for column, header in enumerate(headers):
-            sheet.write_string(0, column, header, quoted if header.startswith(FORMULA_STARTS)
-                               else bold)
+            sheet.write_string(
+                0, column, header, quoted if header.startswith(FORMULA_STARTS) else bold
+            )
             sheet.set_column(column, column, max(16, min(40, len(header) + 2)))
         sheet.freeze_panes(1, 0)
         written = 0
@@ -315,12 +330,21 @@ def chunks(fmt: str, headers: list[str], data: Iterable[list], title: str) -> It
     return xlsx_chunks(headers, data, title)
 
 
-def record(entity: str, list_name: str, fmt: str, filters: dict, count: int,
-           region_code: str | None) -> None:
+def record(
+    entity: str, list_name: str, fmt: str, filters: dict, count: int, region_code: str | None
+) -> None:
     """One audit entry per export: who (app.audit), which list, filters, rows and format."""
-    audit.record("export", entity, region_code=region_code or None, after={
-        "list": list_name, "format": fmt, "filters": filters, "rows": count,
-    })
+    audit.record(
+        "export",
+        entity,
+        region_code=region_code or None,
+        after={
+            "list": list_name,
+            "format": fmt,
+            "filters": filters,
+            "rows": count,
+        },
+    )
 
 
 def filename(title: str, fmt: str) -> str:

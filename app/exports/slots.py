@@ -16,6 +16,7 @@ a user whose slots are all held is refused with a message, at once (nothing wait
   period close and the scheduler lock): released when the export closes the file, and by the
   operating system when the process dies. SQLite serves one machine, so a file lock is enough.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -36,9 +37,13 @@ class TooManyExports(DomainError):
 
 
 def refusal(limit: int) -> TooManyExports:
-    return TooManyExports(gettext(
-        "You already have %(limit)s exports running, the most one user may run at once. "
-        "Wait until one of them has finished downloading, then export again.", limit=limit))
+    return TooManyExports(
+        gettext(
+            "You already have %(limit)s exports running, the most one user may run at once. "
+            "Wait until one of them has finished downloading, then export again.",
+            limit=limit,
+        )
+    )
 
 
 def take(connection: sa.Connection, user_id: int, limit: int) -> contextlib.ExitStack:
@@ -50,9 +55,14 @@ def take(connection: sa.Connection, user_id: int, limit: int) -> contextlib.Exit
         return held
     if connection.dialect.name == "postgresql":
         for slot in range(limit):
-            if connection.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(
-                    sa.literal(SLOT_LOCK_CLASS + slot, sa.Integer),
-                    sa.literal(user_id, sa.Integer)))):
+            if connection.scalar(
+                sa.select(
+                    sa.func.pg_try_advisory_xact_lock(
+                        sa.literal(SLOT_LOCK_CLASS + slot, sa.Integer),
+                        sa.literal(user_id, sa.Integer),
+                    )
+                )
+            ):
                 return held
         raise refusal(limit)
     for slot in range(limit):

@@ -7,6 +7,7 @@ Any problem in any row: nothing is written and the result lists (row, column, me
 error report. The same file imported again changes nothing: households are matched by register
 ID, families by KK number and members by NIK; a changed value updates the record (new version,
 audited), an unchanged one is left alone."""
+
 from __future__ import annotations
 
 import gc
@@ -20,8 +21,8 @@ from flask_babel import gettext
 
 from app import audit
 from app.errors import DomainError
-from app.formatting import number
 from app.extensions import db
+from app.formatting import number
 from app.imports import reading, validation, writing
 from app.imports.validation import Importer
 from app.imports.writing import Counts
@@ -53,10 +54,16 @@ class ImportResult:
 
     def as_dict(self) -> dict:
         return {
-            "filename": self.filename, "rows": self.rows, "counts": self.counts.as_dict(),
-            "changes": self.counts.changes, "errors": [list(e) for e in self.errors],
-            "error_count": self.error_count, "warning_count": self.warning_count,
-            "dry_run": self.dry_run, "applied": self.applied, "seconds": self.seconds,
+            "filename": self.filename,
+            "rows": self.rows,
+            "counts": self.counts.as_dict(),
+            "changes": self.counts.changes,
+            "errors": [list(e) for e in self.errors],
+            "error_count": self.error_count,
+            "warning_count": self.warning_count,
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "seconds": self.seconds,
         }
 
 
@@ -79,8 +86,14 @@ def limits() -> tuple[int, int]:
     return current_app.config["IMPORT_MAX_BYTES"], current_app.config["IMPORT_MAX_ROWS"]
 
 
-def run_import(data: bytes, filename: str, importer: Importer, dry_run: bool = False,
-               progress: Callable | None = None, job_id: int | None = None) -> ImportResult:
+def run_import(
+    data: bytes,
+    filename: str,
+    importer: Importer,
+    dry_run: bool = False,
+    progress: Callable | None = None,
+    job_id: int | None = None,
+) -> ImportResult:
     """Validate and (unless `dry_run` or anything is wrong) apply the file in one transaction.
     `progress(done, total, message)` is told how far it got, in percent."""
     # Hundreds of thousands of small objects that all live until the end: the cyclic garbage
@@ -101,18 +114,27 @@ def _run_import(data, filename, importer, dry_run, progress, job_id) -> ImportRe
     max_bytes, max_rows = limits()
     try:
         if len(data) > max_bytes:
-            raise reading.FileRefused(gettext(
-                "The file is larger than the limit of %(size)s MB: split it into smaller files.",
-                size=number(round(max_bytes / (1024 * 1024), 1))), "file")
+            raise reading.FileRefused(
+                gettext(
+                    "The file is larger than the limit of %(size)s MB: split it into "
+                    "smaller files.",
+                    size=number(round(max_bytes / (1024 * 1024), 1)),
+                ),
+                "file",
+            )
         report(0, gettext("Reading the file"))
         header, rows = reading.read(reading.decode(data), max_rows)
     except reading.FileRefused as error:
         result.errors, result.error_count = [(1, error.field or "file", error.message)], 1
         return _finish(result, importer, started, job_id)
     plan = validation.validate(
-        header, rows, importer,
-        progress=lambda done, total: report(50 * done // max(total, 1),
-                                            gettext("Checking the rows")))
+        header,
+        rows,
+        importer,
+        progress=lambda done, total: report(
+            50 * done // max(total, 1), gettext("Checking the rows")
+        ),
+    )
     result.rows, result.warning_count = plan.rows, plan.warning_count
     result.errors, result.error_count = plan.errors, plan.error_count
     if plan.error_count:
@@ -124,16 +146,28 @@ def _run_import(data, filename, importer, dry_run, progress, job_id) -> ImportRe
         return _finish(result, importer, started, job_id)
     try:
         result.counts = writing.apply(
-            plan, importer,
-            progress=lambda step, steps, message: report(50 + 50 * step // steps, message))
+            plan,
+            importer,
+            progress=lambda step, steps, message: report(50 + 50 * step // steps, message),
+        )
         _audit_import(result, importer, job_id)
         db.session.commit()
     except sa.exc.IntegrityError:
         # Someone saved the same NIK, KK number or register ID since the rows were checked.
         db.session.rollback()
-        result.errors, result.error_count = [(1, "file", gettext(
-            "Someone else saved a record with the same NIK or KK number at the same time. "
-            "Nothing was saved: check the data and try again."))], 1
+        result.errors, result.error_count = (
+            [
+                (
+                    1,
+                    "file",
+                    gettext(
+                        "Someone else saved a record with the same NIK or KK number at the same "
+                        "time. Nothing was saved: check the data and try again."
+                    ),
+                )
+            ],
+            1,
+        )
         return _finish(result, importer, started, job_id)
     except DomainError as error:  # no open period for proposals, a record changed meanwhile
         db.session.rollback()
@@ -156,14 +190,30 @@ def _finish(result: ImportResult, importer: Importer, started: float, job_id) ->
 
 
 def _audit_import(result: ImportResult, importer: Importer, job_id) -> None:
-    action = ("import" if result.ok and not result.dry_run
-              else "import_checked" if result.ok else "import_refused")
-    audit.record_many([audit.entry(
-        action, "import", job_id, region_code=importer.scope or None,
-        after={"file": result.filename, "rows": result.rows, "counts": result.counts.as_dict(),
-               "errors": result.error_count},
-        who=(importer.user_id, importer.username, importer.ip_address),
-    )])
+    action = (
+        "import"
+        if result.ok and not result.dry_run
+        else "import_checked"
+        if result.ok
+        else "import_refused"
+    )
+    audit.record_many(
+        [
+            audit.entry(
+                action,
+                "import",
+                job_id,
+                region_code=importer.scope or None,
+                after={
+                    "file": result.filename,
+                    "rows": result.rows,
+                    "counts": result.counts.as_dict(),
+                    "errors": result.error_count,
+                },
+                who=(importer.user_id, importer.username, importer.ip_address),
+            )
+        ]
+    )
 
 
 class _Progress:

@@ -5,6 +5,7 @@ Enumerations are written by their code names (OWNED, CERAMIC, HEAD, FEMALE …),
 a comma. A column left out of the header leaves that field of existing records unchanged; an
 empty cell empties it. See docs/import-format.md.
 """
+
 import datetime
 import decimal
 import re
@@ -13,9 +14,24 @@ from dataclasses import dataclass
 from flask_babel import gettext
 
 from models.enums import (
-    BuildingTenure, ChronicIllness, CookingFuel, Disability, DrinkingWater, Education,
-    EmploymentStatus, FloorType, LandTenure, Lighting, MaritalStatus, Occupation, Relationship,
-    RoofType, SchoolAttendance, Sex, Toilet, WallType,
+    BuildingTenure,
+    ChronicIllness,
+    CookingFuel,
+    Disability,
+    DrinkingWater,
+    Education,
+    EmploymentStatus,
+    FloorType,
+    LandTenure,
+    Lighting,
+    MaritalStatus,
+    Occupation,
+    Relationship,
+    RoofType,
+    SchoolAttendance,
+    Sex,
+    Toilet,
+    WallType,
 )
 from models.households import ASSET_COLUMNS
 from models.types import visible
@@ -35,7 +51,7 @@ class Column:
     name: str
     #: "household", "family" or "member": which record the value belongs to.
     record: str
-    kind: str = "text"          # text, int, decimal, bool, date, enum
+    kind: str = "text"  # text, int, decimal, bool, date, enum
     enum: type | None = None
     #: Must appear in the header and may not be empty.
     required: bool = False
@@ -63,8 +79,13 @@ def _enum_reader(enum: type):
             return None
         member = members.get(value) or members.get(value.upper())
         if member is None:
-            raise CellError(gettext("Unknown value %(value)s; allowed: %(allowed)s.",
-                                    value=value[:40], allowed=allowed))
+            raise CellError(
+                gettext(
+                    "Unknown value %(value)s; allowed: %(allowed)s.",
+                    value=value[:40],
+                    allowed=allowed,
+                )
+            )
         return member
 
     return read

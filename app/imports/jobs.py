@@ -1,6 +1,7 @@
 """The upload page's door: the file is kept in the instance folder and imported by a queued
 job in the scheduler process (app.jobs), with progress for the console; its result (counts, or
 the problems for the error report) is kept on the job row, for its owner only."""
+
 from __future__ import annotations
 
 import secrets
@@ -31,9 +32,11 @@ def enqueue(data: bytes, filename: str, user, ip_address: str | None = None):
     importer_for(user, ip_address)
     token = secrets.token_hex(16)
     (upload_folder() / f"{token}.csv").write_bytes(data)
-    return jobs.enqueue(KIND, {"file": token, "filename": filename[:200],
-                               "ip_address": ip_address, "bytes": len(data)},
-                        requested_by_id=user.id)
+    return jobs.enqueue(
+        KIND,
+        {"file": token, "filename": filename[:200], "ip_address": ip_address, "bytes": len(data)},
+        requested_by_id=user.id,
+    )
 
 
 def import_households(run, progress) -> dict:
@@ -44,15 +47,20 @@ def import_households(run, progress) -> dict:
     try:
         user = db.session.get(RegionUser, run.requested_by_id) if run.requested_by_id else None
         importer = importer_for(user, params.get("ip_address"))
-        result = run_import(path.read_bytes(), filename, importer,
-                            progress=_reported(progress), job_id=run.id)
+        result = run_import(
+            path.read_bytes(), filename, importer, progress=_reported(progress), job_id=run.id
+        )
     except DomainError as error:
         db.session.rollback()
-        result = ImportResult(filename=filename, errors=[(1, error.field or "file",
-                                                          error.message)], error_count=1)
+        result = ImportResult(
+            filename=filename, errors=[(1, error.field or "file", error.message)], error_count=1
+        )
     except FileNotFoundError:
-        result = ImportResult(filename=filename, error_count=1, errors=[
-            (1, "file", gettext("The uploaded file is no longer there: upload it again."))])
+        result = ImportResult(
+            filename=filename,
+            error_count=1,
+            errors=[(1, "file", gettext("The uploaded file is no longer there: upload it again."))],
+        )
     finally:
         path.unlink(missing_ok=True)
     return result.as_dict()

@@ -1,5 +1,6 @@
 """Reading an import file: encoding, delimiter, header. Problems of the whole file are raised as
 FileRefused (nothing is read further); problems of single rows are collected by validation."""
+
 import csv
 import io
 
@@ -20,30 +21,43 @@ class FileRefused(ValidationError):
 def decode(data: bytes) -> str:
     """UTF-8 text (a BOM is allowed); every other encoding is refused."""
     if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM):]
+        data = data[len(UTF8_BOM) :]
     elif data.startswith(UTF16_BOMS) or (len(data) > 1 and b"\x00" in data[:200]):
-        raise FileRefused(gettext(
-            "The file is in UTF-16, not UTF-8. Save it again as \"CSV UTF-8\" and upload it again."
-        ), "file")
+        raise FileRefused(
+            gettext(
+                'The file is in UTF-16, not UTF-8. Save it again as "CSV UTF-8" and upload '
+                "it again."
+            ),
+            "file",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise FileRefused(gettext(
-            "The file is not in UTF-8 (unreadable character on line %(line)s). Save it again as "
-            "\"CSV UTF-8\" and upload it again.", line=line,
-        ), "file") from None
+        line = data[: error.start].count(b"\n") + 1
+        raise FileRefused(
+            gettext(
+                "The file is not in UTF-8 (unreadable character on line %(line)s). Save it "
+                'again as "CSV UTF-8" and upload it again.',
+                line=line,
+            ),
+            "file",
+        ) from None
     if not text.strip():
         raise FileRefused(gettext("The file is empty."), "file")
     if "\x00" in text:  # no database stores it in text; Python's csv would read it
-        raise unreadable(text[:text.index("\x00")].count("\n") + 1)
+        raise unreadable(text[: text.index("\x00")].count("\n") + 1)
     return text
 
 
 def unreadable(line: int) -> "FileRefused":
-    return FileRefused(gettext(
-        "Row %(row)s cannot be read (a cell that is too long, an unclosed quote or a NUL "
-        "character).", row=line), "file")
+    return FileRefused(
+        gettext(
+            "Row %(row)s cannot be read (a cell that is too long, an unclosed quote or a NUL "
+            "character).",
+            row=line,
+        ),
+        "file",
+    )
 
 
 def delimiter_of(header_line: str) -> str:
@@ -55,10 +69,13 @@ def delimiter_of(header_line: str) -> str:
         if known > best_known:
             best, best_known = delimiter, known
     if best is None or best_known < 2:
-        raise FileRefused(gettext(
-            "The first line must name the columns, separated by commas (,) or semicolons (;), "
-            "e.g. register_id,village_code,address,…: see the format description."
-        ), "header")
+        raise FileRefused(
+            gettext(
+                "The first line must name the columns, separated by commas (,) or semicolons (;), "
+                "e.g. register_id,village_code,address,…: see the format description."
+            ),
+            "header",
+        )
     return best
 
 
@@ -87,10 +104,13 @@ def _read_rows(reader, rows: list, max_rows: int) -> None:
             continue
         rows.append(row)
         if len(rows) > max_rows:
-            raise FileRefused(gettext(
-                "The file has more than %(count)s rows: split it into smaller files.",
-                count=max_rows,
-            ), "file")
+            raise FileRefused(
+                gettext(
+                    "The file has more than %(count)s rows: split it into smaller files.",
+                    count=max_rows,
+                ),
+                "file",
+            )
 
 
 def check_header(header: list[str]) -> None:
@@ -101,8 +121,11 @@ def check_header(header: list[str]) -> None:
     if missing:
         problems.append(gettext("Missing columns: %(names)s.", names=", ".join(missing)))
     if unknown:
-        problems.append(gettext("Unknown columns: %(names)s.",
-                                names=", ".join(name[:40] or "-" for name in unknown)))
+        problems.append(
+            gettext(
+                "Unknown columns: %(names)s.", names=", ".join(name[:40] or "-" for name in unknown)
+            )
+        )
     if repeated:
         problems.append(gettext("Columns named twice: %(names)s.", names=", ".join(repeated)))
     if problems:

@@ -1,22 +1,24 @@
 """Every row of an import file checked before anything is written: cell formats, required
-fields, enumerations and NIK/KK rules (app.register.identity), household rules (app.register.households), one head
-per household, duplicates inside the file, and — in a few set-based queries — duplicates against
-the register and the region scope of the importing user (app.security.scope)."""
+fields, enumerations and NIK/KK rules (app.register.identity), household rules
+(app.register.households), one head per household, duplicates inside the file, and — in a few
+set-based queries — duplicates against the register and the region scope of the importing user
+(app.security.scope)."""
+
 from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from flask_babel import gettext
+from sqlalchemy.dialects import postgresql
 
 from app import codes
-from app.register import households, identity
-from app.security import lookups, scope
 from app.extensions import db, is_postgresql
 from app.formatting import number
 from app.imports import columns
+from app.register import households, identity
+from app.security import lookups, scope
 from models import Family, Household, Member, Proposal, Region
 from models.enums import HouseholdStatus, ProposalKind, ProposalStatus, Relationship
 
@@ -93,9 +95,16 @@ def validate(header: list[str], rows: list, importer: Importer, progress=None) -
         row = offset + 2
         plan.rows += 1
         if len(raw_row) != width:
-            plan.error(row, "", gettext(
-                "The row has %(cells)s cells but the header names %(columns)s columns (check "
-                "the delimiter and quotes).", cells=len(raw_row), columns=width))
+            plan.error(
+                row,
+                "",
+                gettext(
+                    "The row has %(cells)s cells but the header names %(columns)s columns (check "
+                    "the delimiter and quotes).",
+                    cells=len(raw_row),
+                    columns=width,
+                ),
+            )
             continue
         household = _household_of(plan, raw_row, household_index, row, raw_of, register_index)
         member = _member_of(plan, raw_row, member_index, row, household)
@@ -103,8 +112,13 @@ def validate(header: list[str], rows: list, importer: Importer, progress=None) -
             continue
         earlier = seen_nik.get(member.nik)
         if earlier:
-            plan.error(row, "nik", gettext("NIK %(nik)s appears twice.", nik=member.nik)
-                       + " " + gettext("(also in row %(row)s)", row=earlier))
+            plan.error(
+                row,
+                "nik",
+                gettext("NIK %(nik)s appears twice.", nik=member.nik)
+                + " "
+                + gettext("(also in row %(row)s)", row=earlier),
+            )
         else:
             seen_nik[member.nik] = row
         plan.members.append(member)
@@ -119,8 +133,11 @@ def validate(header: list[str], rows: list, importer: Importer, progress=None) -
 # -- one row -----------------------------------------------------------------------------------
 def _readers(header: list[str], wanted) -> list[tuple]:
     """(cell index, column name, reader, required) of the header's columns that `wanted`."""
-    return [(index, name, columns.READERS[name], columns.BY_NAME[name].required)
-            for index, name in enumerate(header) if wanted(columns.BY_NAME[name])]
+    return [
+        (index, name, columns.READERS[name], columns.BY_NAME[name].required)
+        for index, name in enumerate(header)
+        if wanted(columns.BY_NAME[name])
+    ]
 
 
 def _parse(plan: Plan, raw_row, readers, row) -> tuple[dict, bool]:
@@ -149,8 +166,11 @@ def _household_of(plan, raw_row, indexes, row, raw_of, register_index: int) -> H
             values, _ok = _parse(plan, raw_row, indexes, row)
             for name, value in values.items():
                 if known.values is not None and value != known.values.get(name):
-                    plan.error(row, name, gettext(
-                        "Differs from row %(row)s of the same household.", row=known.row))
+                    plan.error(
+                        row,
+                        name,
+                        gettext("Differs from row %(row)s of the same household.", row=known.row),
+                    )
         return known
     values, ok = _parse(plan, raw_row, indexes, row)
     values = values if ok else None
@@ -165,8 +185,11 @@ def _household_of(plan, raw_row, indexes, row, raw_of, register_index: int) -> H
 def _raw_getter(readers):
     """The row's household cells as a tuple, to compare with the household's first row."""
     positions = [reader[0] for reader in readers]
-    return operator.itemgetter(*positions) if len(positions) > 1 else (
-        lambda row: (row[positions[0]],))
+    return (
+        operator.itemgetter(*positions)
+        if len(positions) > 1
+        else (lambda row: (row[positions[0]],))
+    )
 
 
 def _member_of(plan, raw_row, indexes, row, household) -> MemberRow | None:
@@ -208,9 +231,13 @@ def _check_families(plan: Plan) -> None:
         owner = plan.families.setdefault(kk, member.register_id)
         plan.family_rows.setdefault(kk, member.row)
         if owner != member.register_id:
-            plan.error(member.row, "kk_number", gettext(
-                "KK number %(kk)s belongs to another household.", kk=kk)
-                + " " + gettext("(register ID %(id)s in this file)", id=owner))
+            plan.error(
+                member.row,
+                "kk_number",
+                gettext("KK number %(kk)s belongs to another household.", kk=kk)
+                + " "
+                + gettext("(register ID %(id)s in this file)", id=owner),
+            )
 
 
 def _check_households(plan: Plan, importer: Importer) -> None:
@@ -230,8 +257,7 @@ def _check_households(plan: Plan, importer: Importer) -> None:
         if len(household.heads) != 1:
             rows = household.heads[1:] if household.heads else [household.row]
             for row in rows:
-                plan.error(row, "relation_to_head",
-                           gettext("A household needs exactly one head."))
+                plan.error(row, "relation_to_head", gettext("A household needs exactly one head."))
 
 
 # -- against the register ----------------------------------------------------------------------
@@ -252,14 +278,24 @@ def _against_register(plan: Plan, importer: Importer) -> None:
             _check_new_register_id(plan, household)
             continue
         if not scope.in_scope(existing["village_code"], importer.scope):
-            foreign.append((household.row, "register_id",
-                            identity.registered_elsewhere("register_id", register_id)))
+            foreign.append(
+                (
+                    household.row,
+                    "register_id",
+                    identity.registered_elsewhere("register_id", register_id),
+                )
+            )
             continue
         household.existing = existing
         ids_in_file[existing["id"]] = household
         if existing["status"] == HouseholdStatus.INACTIVE:
-            plan.error(household.row, "register_id", gettext(
-                "Household %(id)s is inactive: an import cannot change it.", id=register_id))
+            plan.error(
+                household.row,
+                "register_id",
+                gettext(
+                    "Household %(id)s is inactive: an import cannot change it.", id=register_id
+                ),
+            )
     families = _lookup(Family.__table__, Family.__table__.c.kk_number, plan.families)
     living = {}
     for row in _lookup_rows(member_table, member_table.c.nik, [m.nik for m in plan.members]):
@@ -268,24 +304,33 @@ def _against_register(plan: Plan, importer: Importer) -> None:
             known = living.get(row["nik"])
             if known is None or known["household_id"] not in ids_in_file:
                 living[row["nik"]] = row
-    regions = _household_regions([row["household_id"] for row in families.values()]
-                                 + [row["household_id"] for row in living.values()])
+    regions = _household_regions(
+        [row["household_id"] for row in families.values()]
+        + [row["household_id"] for row in living.values()]
+    )
     # Only families of the importer's region are matched to the file's (app/imports/writing).
     plan.existing_families = {
-        kk: family for kk, family in families.items()
-        if scope.in_scope(regions.get(family["household_id"]), importer.scope)}
+        kk: family
+        for kk, family in families.items()
+        if scope.in_scope(regions.get(family["household_id"]), importer.scope)
+    }
     for kk, register_id in plan.families.items():
         family = families.get(kk)
         household = plan.households[register_id]
-        if not family or (household.existing is not None
-                          and family["household_id"] == household.existing["id"]):
+        if not family or (
+            household.existing is not None and family["household_id"] == household.existing["id"]
+        ):
             continue
         if kk in plan.existing_families:
-            plan.error(plan.family_rows[kk], "kk_number",
-                       gettext("KK number %(kk)s belongs to another household.", kk=kk))
+            plan.error(
+                plan.family_rows[kk],
+                "kk_number",
+                gettext("KK number %(kk)s belongs to another household.", kk=kk),
+            )
         else:
-            foreign.append((plan.family_rows[kk], "kk_number",
-                            identity.registered_elsewhere("kk_number", kk)))
+            foreign.append(
+                (plan.family_rows[kk], "kk_number", identity.registered_elsewhere("kk_number", kk))
+            )
     for member in plan.members:
         existing = living.get(member.nik)
         household = plan.households[member.register_id]
@@ -294,9 +339,14 @@ def _against_register(plan: Plan, importer: Importer) -> None:
         if household.existing is not None and existing["household_id"] == household.existing["id"]:
             member.existing = existing
         elif scope.in_scope(regions.get(existing["household_id"]), importer.scope):
-            plan.error(member.row, "nik", gettext(
-                "NIK %(nik)s already belongs to another living person in the register.",
-                nik=member.nik))
+            plan.error(
+                member.row,
+                "nik",
+                gettext(
+                    "NIK %(nik)s already belongs to another living person in the register.",
+                    nik=member.nik,
+                ),
+            )
         else:
             foreign.append((member.row, "nik", identity.registered_elsewhere("nik", member.nik)))
     _report_foreign(plan, importer, foreign)
@@ -314,16 +364,29 @@ def _report_foreign(plan: Plan, importer: Importer, foreign: list[tuple[int, str
     who = (importer.user_id, importer.username, importer.ip_address)
     region = importer.scope or None
     try:
-        lookups.conflict("any", len(foreign), door="import", user_id=importer.user_id, who=who,
-                         region_code=region)
+        lookups.conflict(
+            "any",
+            len(foreign),
+            door="import",
+            user_id=importer.user_id,
+            who=who,
+            region_code=region,
+        )
     except lookups.QuotaUsedUp:
         left = lookups.conflicts_left(importer.user_id) or 0
         lookups.spend_conflicts(len(foreign), "import", importer.user_id, who, region)
-        plan.error(1, "file", gettext(
-            "%(count)s register IDs, KK numbers or NIKs in this file are already registered "
-            "and cannot be used. That is more than your remaining allowance of such answers "
-            "(%(left)s in 24 hours), so their rows are not listed: check the file against your "
-            "own records.", count=number(len(foreign)), left=number(left)))
+        plan.error(
+            1,
+            "file",
+            gettext(
+                "%(count)s register IDs, KK numbers or NIKs in this file are already registered "
+                "and cannot be used. That is more than your remaining allowance of such answers "
+                "(%(left)s in 24 hours), so their rows are not listed: check the file against your "
+                "own records.",
+                count=number(len(foreign)),
+                left=number(left),
+            ),
+        )
         return
     except lookups.LookupRefused as error:  # the importer's lookups are suspended
         plan.error(1, "file", error.message)
@@ -337,8 +400,11 @@ def _household_regions(household_ids: list[int]) -> dict[int, str]:
     table = Household.__table__
     regions = {}
     for chunk in _chunks(sorted(set(household_ids))):
-        regions.update(db.session.execute(
-            sa.select(table.c.id, table.c.village_code).where(table.c.id.in_(chunk))).all())
+        regions.update(
+            db.session.execute(
+                sa.select(table.c.id, table.c.village_code).where(table.c.id.in_(chunk))
+            ).all()
+        )
     return regions
 
 
@@ -348,9 +414,15 @@ def _check_new_register_id(plan: Plan, household: HouseholdRow) -> None:
     register_id = household.register_id
     regency = codes.digits(codes.regency_of(household.values.get("village_code") or ""))
     if not (codes.REGISTER_ID.fullmatch(register_id) and register_id[:4] == regency):
-        plan.error(household.row, "register_id", gettext(
-            "A new household's register ID has 14 digits and starts with its regency code "
-            "%(regency)s.", regency=regency or "-"))
+        plan.error(
+            household.row,
+            "register_id",
+            gettext(
+                "A new household's register ID has 14 digits and starts with its regency code "
+                "%(regency)s.",
+                regency=regency or "-",
+            ),
+        )
 
 
 def _check_heads(plan: Plan, ids_in_file: dict) -> None:
@@ -363,7 +435,8 @@ def _check_heads(plan: Plan, ids_in_file: dict) -> None:
         for household_id, nik in db.session.execute(
             sa.select(member_table.c.household_id, member_table.c.nik).where(
                 member_table.c.household_id.in_(chunk),
-                member_table.c.relation_to_head == Relationship.HEAD)
+                member_table.c.relation_to_head == Relationship.HEAD,
+            )
         ):
             heads[household_id] = nik
     for member in plan.members:
@@ -373,28 +446,50 @@ def _check_heads(plan: Plan, ids_in_file: dict) -> None:
         head = heads.get(household.existing["id"])
         is_head = member.values.get("relation_to_head") == Relationship.HEAD
         if head and is_head != (member.nik == head):
-            plan.error(member.row, "relation_to_head",
-                       gettext("This household already has a head.")
-                       + " " + gettext("An import does not change a household's head."))
+            plan.error(
+                member.row,
+                "relation_to_head",
+                gettext("This household already has a head.")
+                + " "
+                + gettext("An import does not change a household's head."),
+            )
 
 
 def _check_drafts(plan: Plan, importer: Importer, ids_in_file: dict) -> None:
     """An operator adds members to a proposed household only through their own draft."""
-    proposed = [household_id for household_id, household in ids_in_file.items()
-                if household.existing["status"] == HouseholdStatus.PROPOSED]
+    proposed = [
+        household_id
+        for household_id, household in ids_in_file.items()
+        if household.existing["status"] == HouseholdStatus.PROPOSED
+    ]
     own = set()
     for chunk in _chunks(proposed):
-        own.update(db.session.scalars(sa.select(Proposal.household_id).where(
-            Proposal.household_id.in_(chunk), Proposal.kind == ProposalKind.NEW_HOUSEHOLD,
-            Proposal.status == ProposalStatus.DRAFT,
-            Proposal.proposed_by_id == importer.user_id)))
+        own.update(
+            db.session.scalars(
+                sa.select(Proposal.household_id).where(
+                    Proposal.household_id.in_(chunk),
+                    Proposal.kind == ProposalKind.NEW_HOUSEHOLD,
+                    Proposal.status == ProposalStatus.DRAFT,
+                    Proposal.proposed_by_id == importer.user_id,
+                )
+            )
+        )
     for member in plan.members:
         household = plan.households[member.register_id]
         existing = household.existing
-        if (member.existing is None and existing and existing["status"] ==
-                HouseholdStatus.PROPOSED and existing["id"] not in own):
-            plan.error(member.row, "nik", gettext(
-                "Members of a proposed household can be added only to your own draft proposal."))
+        if (
+            member.existing is None
+            and existing
+            and existing["status"] == HouseholdStatus.PROPOSED
+            and existing["id"] not in own
+        ):
+            plan.error(
+                member.row,
+                "nik",
+                gettext(
+                    "Members of a proposed household can be added only to your own draft proposal."
+                ),
+            )
 
 
 def _lookup(table, key_column, keys) -> dict:
@@ -420,4 +515,4 @@ def _lookup_rows(table, key_column, keys: list) -> list[dict]:
 
 def _chunks(items: list, size: int = LOOKUP_CHUNK):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

@@ -2,6 +2,7 @@
 inserted set-based (app.imports.staging), changed ones updated with a new version, unchanged
 ones left alone; one audit entry per created or changed record. An Operator's new households and
 members enter as PROPOSED rows with draft proposals (app.proposals), an Admin's as ACTIVE."""
+
 from __future__ import annotations
 
 import datetime
@@ -10,30 +11,60 @@ from dataclasses import asdict, dataclass
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from app import codes
-from app import audit, proposals
+from app import audit, codes, proposals
 from app.errors import Conflict
 from app.extensions import db
 from app.imports import columns, staging
 from app.imports.validation import Importer, Plan
 from models import Family, Household, Member, Proposal
 from models.enums import (
-    HouseholdStatus, MemberStatus, ProposalKind, ProposalStatus,
+    HouseholdStatus,
+    MemberStatus,
+    ProposalKind,
+    ProposalStatus,
 )
 
-HOUSEHOLD_COLUMNS = ["id", *columns.HOUSEHOLD_FIELDS, "status", "version", "created_at",
-                     "updated_at"]
+HOUSEHOLD_COLUMNS = [
+    "id",
+    *columns.HOUSEHOLD_FIELDS,
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+]
 FAMILY_COLUMNS = ["id", "kk_number", "household_id", "version", "created_at", "updated_at"]
-MEMBER_COLUMNS = ["id", "nik", "family_id", "household_id", *columns.MEMBER_FIELDS, "status",
-                  "version", "created_at", "updated_at"]
+MEMBER_COLUMNS = [
+    "id",
+    "nik",
+    "family_id",
+    "household_id",
+    *columns.MEMBER_FIELDS,
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+]
 #: A new record's fields before the file's values: a column left out of the file is empty,
 #: or false, or its register default.
-NEW_HOUSEHOLD = {**dict.fromkeys(columns.HOUSEHOLD_FIELDS),
-                 **{c.name: False for c in columns.COLUMNS
-                    if c.record == "household" and c.kind == "bool"}}
+NEW_HOUSEHOLD = {
+    **dict.fromkeys(columns.HOUSEHOLD_FIELDS),
+    **{c.name: False for c in columns.COLUMNS if c.record == "household" and c.kind == "bool"},
+}
 NEW_MEMBER = {**dict.fromkeys(columns.MEMBER_FIELDS), **columns.MEMBER_DEFAULTS}
-PROPOSAL_COLUMNS = ["id", "kind", "status", "period_id", "regency_code", "household_id",
-                    "member_id", "proposed_by_id", "note", "version", "created_at", "updated_at"]
+PROPOSAL_COLUMNS = [
+    "id",
+    "kind",
+    "status",
+    "period_id",
+    "regency_code",
+    "household_id",
+    "member_id",
+    "proposed_by_id",
+    "note",
+    "version",
+    "created_at",
+    "updated_at",
+]
 
 
 @dataclass
@@ -49,8 +80,13 @@ class Counts:
 
     @property
     def changes(self) -> int:
-        return (self.households_added + self.households_updated + self.families_added
-                + self.members_added + self.members_updated)
+        return (
+            self.households_added
+            + self.households_updated
+            + self.families_added
+            + self.members_added
+            + self.members_updated
+        )
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -85,17 +121,19 @@ class Changes:
         counts = self.counts
         counts.households_added = len(self.new_households)
         counts.households_updated = len(self.household_updates)
-        counts.households_unchanged = (len(plan.households) - counts.households_added
-                                       - counts.households_updated)
+        counts.households_unchanged = (
+            len(plan.households) - counts.households_added - counts.households_updated
+        )
         counts.families_added = len(self.new_families)
         counts.members_added = len(self.new_members)
         counts.members_updated = len(self.member_updates)
-        counts.members_unchanged = (len(plan.members) - counts.members_added
-                                    - counts.members_updated)
+        counts.members_unchanged = len(plan.members) - counts.members_added - counts.members_updated
         if not importer.direct:  # a draft per new household, and per new member of an active one
             counts.proposals_added = len(self.new_households) + sum(
-                1 for member in self.new_members
-                if _status_of(plan.households[member.register_id]) == HouseholdStatus.ACTIVE)
+                1
+                for member in self.new_members
+                if _status_of(plan.households[member.register_id]) == HouseholdStatus.ACTIVE
+            )
 
 
 def _status_of(household) -> HouseholdStatus | None:
@@ -103,8 +141,11 @@ def _status_of(household) -> HouseholdStatus | None:
 
 
 def _diff(values: dict, existing: dict, skip=()) -> dict:
-    return {name: value for name, value in values.items()
-            if name not in skip and value != existing.get(name)}
+    return {
+        name: value
+        for name, value in values.items()
+        if name not in skip and value != existing.get(name)
+    }
 
 
 def apply(plan: Plan, importer: Importer, progress=None) -> Counts:
@@ -134,8 +175,7 @@ class _Writer:
 
     def run(self) -> None:
         period = None
-        if not self.importer.direct and (self.changes.new_households
-                                         or self.changes.new_members):
+        if not self.importer.direct and (self.changes.new_households or self.changes.new_members):
             period = proposals.require_open_period(lock=True)
         for household in self.plan.households.values():
             if household.existing:
@@ -144,7 +184,8 @@ class _Writer:
         # An existing household keeps its village: a changed one is audited where it was.
         self.village_by_id = {
             self.household_ids[h.register_id]: (h.existing or h.values)["village_code"]
-            for h in self.plan.households.values()}
+            for h in self.plan.households.values()
+        }
         self._advance(gettext("Households written"))
         self._insert_families()
         self._advance(gettext("Families written"))
@@ -170,21 +211,29 @@ class _Writer:
     def _insert_households(self) -> None:
         new = self.changes.new_households
         rows = []
-        for household, new_id in zip(new, staging.allocate_ids(Household.__table__, len(new))):
+        for household, new_id in zip(
+            new, staging.allocate_ids(Household.__table__, len(new)), strict=True
+        ):
             row = {**NEW_HOUSEHOLD, **household.values}
             row.update(id=new_id, status=self._status())
             rows.append(self._stamp(row))
             self.household_ids[household.register_id] = new_id
-        self._insert(Household.__table__, HOUSEHOLD_COLUMNS, rows, "household",
-                     lambda row: row["village_code"])
+        self._insert(
+            Household.__table__,
+            HOUSEHOLD_COLUMNS,
+            rows,
+            "household",
+            lambda row: row["village_code"],
+        )
 
     def _insert_families(self) -> None:
         new = self.changes.new_families
         rows = []
-        for kk, new_id in zip(new, staging.allocate_ids(Family.__table__, len(new))):
+        for kk, new_id in zip(new, staging.allocate_ids(Family.__table__, len(new)), strict=True):
             register_id = self.plan.families[kk]
-            row = self._stamp({"id": new_id, "kk_number": kk,
-                               "household_id": self.household_ids[register_id]})
+            row = self._stamp(
+                {"id": new_id, "kk_number": kk, "household_id": self.household_ids[register_id]}
+            )
             rows.append(row)
             self.family_ids[kk] = new_id
         self._insert(Family.__table__, FAMILY_COLUMNS, rows, "family", self._village_of_row)
@@ -192,14 +241,21 @@ class _Writer:
     def _insert_members(self) -> list[dict]:
         new = self.changes.new_members
         rows = []
-        for member, new_id in zip(new, staging.allocate_ids(Member.__table__, len(new))):
+        for member, new_id in zip(
+            new, staging.allocate_ids(Member.__table__, len(new)), strict=True
+        ):
             household = self.plan.households[member.register_id]
             proposed = not self.importer.direct or (
-                household.existing and household.existing["status"] == HouseholdStatus.PROPOSED)
+                household.existing and household.existing["status"] == HouseholdStatus.PROPOSED
+            )
             row = {**NEW_MEMBER, **member.values}
-            row.update(id=new_id, nik=member.nik, family_id=self.family_ids[member.kk_number],
-                       household_id=self.household_ids[member.register_id],
-                       status=MemberStatus.PROPOSED if proposed else MemberStatus.ACTIVE)
+            row.update(
+                id=new_id,
+                nik=member.nik,
+                family_id=self.family_ids[member.kk_number],
+                household_id=self.household_ids[member.register_id],
+                status=MemberStatus.PROPOSED if proposed else MemberStatus.ACTIVE,
+            )
             rows.append(self._stamp(row))
         self._insert(Member.__table__, MEMBER_COLUMNS, rows, "member", self._village_of_row)
         return rows
@@ -207,33 +263,46 @@ class _Writer:
     def _insert_proposals(self, period, new_members: list[dict]) -> None:
         """Draft proposals: one per new household (its members join it), one per new member of
         a household already in the register."""
-        targets = [(ProposalKind.NEW_HOUSEHOLD, self.household_ids[h.register_id], None)
-                   for h in self.changes.new_households]
-        active = {h.existing["id"] for h in self.plan.households.values()
-                  if _status_of(h) == HouseholdStatus.ACTIVE}
-        targets += [(ProposalKind.NEW_MEMBER, row["household_id"], row["id"])
-                    for row in new_members if row["household_id"] in active]
+        targets = [
+            (ProposalKind.NEW_HOUSEHOLD, self.household_ids[h.register_id], None)
+            for h in self.changes.new_households
+        ]
+        active = {
+            h.existing["id"]
+            for h in self.plan.households.values()
+            if _status_of(h) == HouseholdStatus.ACTIVE
+        }
+        targets += [
+            (ProposalKind.NEW_MEMBER, row["household_id"], row["id"])
+            for row in new_members
+            if row["household_id"] in active
+        ]
         rows = []
         for (kind, household_id, member_id), new_id in zip(
-                targets, staging.allocate_ids(Proposal.__table__, len(targets))):
-            row = self._stamp({
-                "id": new_id, "kind": kind, "status": ProposalStatus.DRAFT,
-                "period_id": period.id, "regency_code": codes.regency_of(
-                    self.village_by_id[household_id]),
-                "household_id": household_id, "member_id": member_id,
-                "proposed_by_id": self.importer.user_id,
-                "note": gettext("Imported from a file"),
-            })
+            targets, staging.allocate_ids(Proposal.__table__, len(targets)), strict=True
+        ):
+            row = self._stamp(
+                {
+                    "id": new_id,
+                    "kind": kind,
+                    "status": ProposalStatus.DRAFT,
+                    "period_id": period.id,
+                    "regency_code": codes.regency_of(self.village_by_id[household_id]),
+                    "household_id": household_id,
+                    "member_id": member_id,
+                    "proposed_by_id": self.importer.user_id,
+                    "note": gettext("Imported from a file"),
+                }
+            )
             rows.append(row)
-        self._insert(Proposal.__table__, PROPOSAL_COLUMNS, rows, "proposal",
-                     self._village_of_row)
+        self._insert(Proposal.__table__, PROPOSAL_COLUMNS, rows, "proposal", self._village_of_row)
 
     # -- changed rows ------------------------------------------------------------------------
     def _update_households(self) -> None:
-        updates = [(household.existing, diff) for household, diff in
-                   self.changes.household_updates]
-        self._update(Household.__table__, "household", updates,
-                     lambda existing: existing["village_code"])
+        updates = [(household.existing, diff) for household, diff in self.changes.household_updates]
+        self._update(
+            Household.__table__, "household", updates, lambda existing: existing["village_code"]
+        )
 
     def _update_members(self) -> None:
         updates = []
@@ -250,26 +319,42 @@ class _Writer:
         for existing, diff in updates:
             names = tuple(sorted(diff))
             groups.setdefault(names, []).append(
-                {**{f"new_{name}": diff[name] for name in names},
-                 "row_id": existing["id"], "row_version": existing["version"]})
-            self.audit_rows.append(audit.entry(
-                "update", entity, existing["id"], region_of(existing),
-                before={name: audit.plain(existing.get(name)) for name in names},
-                after={name: audit.plain(diff[name]) for name in names}, who=self.who))
+                {
+                    **{f"new_{name}": diff[name] for name in names},
+                    "row_id": existing["id"],
+                    "row_version": existing["version"],
+                }
+            )
+            self.audit_rows.append(
+                audit.entry(
+                    "update",
+                    entity,
+                    existing["id"],
+                    region_of(existing),
+                    before={name: audit.plain(existing.get(name)) for name in names},
+                    after={name: audit.plain(diff[name]) for name in names},
+                    who=self.who,
+                )
+            )
         connection = db.session.connection()
         for names, rows in groups.items():
             statement = (
                 sa.update(table)
-                .where(table.c.id == sa.bindparam("row_id"),
-                       table.c.version == sa.bindparam("row_version"))
+                .where(
+                    table.c.id == sa.bindparam("row_id"),
+                    table.c.version == sa.bindparam("row_version"),
+                )
                 .values({name: sa.bindparam(f"new_{name}") for name in names})
                 .values(version=table.c.version + 1, updated_at=self.now)
             )
             changed = connection.execute(statement, rows).rowcount
             if connection.dialect.supports_sane_multi_rowcount and changed != len(rows):
-                raise Conflict(gettext(
-                    "Someone else changed some of these records during the import. Nothing was "
-                    "saved: import the file again."))
+                raise Conflict(
+                    gettext(
+                        "Someone else changed some of these records during the import. Nothing was "
+                        "saved: import the file again."
+                    )
+                )
 
     # -- audit -------------------------------------------------------------------------------
     def _insert(self, table, names, rows, entity: str, region_of) -> None:

@@ -12,6 +12,7 @@ A job kind is a plain function `handler(run, progress)`: it receives the JobRun 
 `progress(done, total=None, message=None)` callback that commits, so the console can show live
 progress. `enqueue` only writes a QUEUED row; `run_next` (called by the scheduler process, or
 directly by tests and the CLI) claims one queued row and runs it."""
+
 import datetime
 import logging
 import traceback
@@ -41,8 +42,13 @@ def kinds() -> list[str]:
 def enqueue(kind: str, params: dict | None = None, requested_by_id: int | None = None) -> JobRun:
     if kind not in _KINDS:
         raise KeyError(kind)
-    run = JobRun(kind=kind, params=params or {}, status=JobStatus.QUEUED,
-                 requested_by_id=requested_by_id, progress_done=0)
+    run = JobRun(
+        kind=kind,
+        params=params or {},
+        status=JobStatus.QUEUED,
+        requested_by_id=requested_by_id,
+        progress_done=0,
+    )
     db.session.add(run)
     db.session.commit()
     return run
@@ -51,12 +57,18 @@ def enqueue(kind: str, params: dict | None = None, requested_by_id: int | None =
 def pending(kind: str, **params) -> JobRun | None:
     """The oldest job of `kind` that is queued or running with these parameters."""
     runs = db.session.scalars(
-        sa.select(JobRun).where(JobRun.kind == kind, JobRun.status.in_(UNFINISHED))
+        sa.select(JobRun)
+        .where(JobRun.kind == kind, JobRun.status.in_(UNFINISHED))
         .order_by(JobRun.id)
     ).all()
-    return next((run for run in runs
-                 if all((run.params or {}).get(name) == value for name, value in params.items())),
-                None)
+    return next(
+        (
+            run
+            for run in runs
+            if all((run.params or {}).get(name) == value for name, value in params.items())
+        ),
+        None,
+    )
 
 
 def enqueue_once(kind: str, params: dict, requested_by_id: int | None = None) -> JobRun:
@@ -111,7 +123,8 @@ def run_job(run: JobRun) -> JobRun:
         log.exception("job %s (%s) failed", run_id, run.kind)
         finished = {"status": JobStatus.FAILED, "error": f"{error}\n{traceback.format_exc()}"}
     db.session.execute(
-        sa.update(JobRun).where(JobRun.id == run_id)
+        sa.update(JobRun)
+        .where(JobRun.id == run_id)
         .values(finished_at=datetime.datetime.now(), **finished)
     )
     db.session.commit()

@@ -20,26 +20,67 @@ May import the shared leaves, app.audit, app.jobs (to queue), app.proposals (the
 verified proposals: app.proposals.applying), app.register, app.statistics and the models —
 never a door: the minutes are printed by reports.bulk, queued here by name only.
 """
+
+from app.periods.close_sql import (
+    CODE_LENGTH,
+    CloseContext,
+    Statement,
+    close_context,
+    mark_closing,
+    next_month,
+    statements,
+)
 from app.periods.closing import (
-    CLOSE_LOCK_KEY, STEPS, CloseResult, close_period, period_to_close,
+    CLOSE_LOCK_KEY,
+    STEPS,
+    CloseResult,
+    close_period,
+    period_to_close,
 )
 from app.periods.queueing import (
-    JOB_KIND, MINUTES_KIND, close_job, pending_close, queue_minutes, request_close,
+    JOB_KIND,
+    MINUTES_KIND,
+    close_job,
+    pending_close,
+    queue_minutes,
+    request_close,
 )
 from app.periods.schedule import (
-    DEFAULT_TIMEZONE, close_trigger, current_schedule, next_scheduled_close, save_schedule,
+    DEFAULT_TIMEZONE,
+    close_trigger,
+    current_schedule,
+    next_scheduled_close,
+    save_schedule,
     valid_timezone,
 )
 from app.periods.snapshot import snapshot_hash
-from app.periods.close_sql import (
-    CODE_LENGTH, CloseContext, Statement, close_context, mark_closing, next_month, statements,
-)
 from app.register.reference import period_by_code
 
 __all__ = [
-    "CLOSE_LOCK_KEY", "CODE_LENGTH", "DEFAULT_TIMEZONE", "JOB_KIND", "MINUTES_KIND", "STEPS",
-    "CloseContext", "CloseResult", "Statement", "close_context", "close_job", "close_period",
-    "close_trigger", "current_schedule", "mark_closing", "next_month", "next_scheduled_close",
-    "pending_close", "period_by_code", "period_to_close", "queue_minutes", "request_close",
-    "save_schedule", "snapshot_hash", "statements", "valid_timezone",
+    "CLOSE_LOCK_KEY",
+    "CODE_LENGTH",
+    "DEFAULT_TIMEZONE",
+    "JOB_KIND",
+    "MINUTES_KIND",
+    "STEPS",
+    "CloseContext",
+    "CloseResult",
+    "Statement",
+    "close_context",
+    "close_job",
+    "close_period",
+    "close_trigger",
+    "current_schedule",
+    "mark_closing",
+    "next_month",
+    "next_scheduled_close",
+    "pending_close",
+    "period_by_code",
+    "period_to_close",
+    "queue_minutes",
+    "request_close",
+    "save_schedule",
+    "snapshot_hash",
+    "statements",
+    "valid_timezone",
 ]

@@ -5,6 +5,7 @@ inside its lock and transaction and scripts/bench.py runs exactly them, bare.
 Every statement is set-based (INSERT … SELECT, UPDATE … WHERE); none loops over households in
 Python. `close_context` reads what they need to know about the period being closed.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -20,8 +21,17 @@ from app.errors import DomainError
 from app.proposals.applying import apply_verified
 from app.statistics import activity
 from models import (
-    DistrictActivity, Household, Member, Period, PeriodRecap, PeriodRecapProgram, PeriodSnapshot,
-    PeriodSnapshotPeople, PeriodSnapshotProgram, ProgramMembership, Region,
+    DistrictActivity,
+    Household,
+    Member,
+    Period,
+    PeriodRecap,
+    PeriodRecapProgram,
+    PeriodSnapshot,
+    PeriodSnapshotPeople,
+    PeriodSnapshotProgram,
+    ProgramMembership,
+    Region,
 )
 from models.enums import HouseholdStatus, MembershipStatus, MemberStatus, PeriodStatus
 from models.types import RegionCode
@@ -55,7 +65,8 @@ class CloseContext:
 _metadata = sa.MetaData()
 #: Per-village corrections and proposals of the closing period, kept for the recaps.
 close_village = sa.Table(
-    "close_village", _metadata,
+    "close_village",
+    _metadata,
     sa.Column("village_code", RegionCode, primary_key=True),
     sa.Column("corrections", sa.Integer, nullable=False),
     sa.Column("new_proposals", sa.Integer, nullable=False),
@@ -87,8 +98,11 @@ def _work_memory(connection) -> None:
 
 def mark_closing(period_id: int):
     """The first write of a close: it also locks the period row until the close commits."""
-    return (sa.update(Period).where(Period.id == period_id, Period.status == PeriodStatus.OPEN)
-            .values(status=PeriodStatus.CLOSING))
+    return (
+        sa.update(Period)
+        .where(Period.id == period_id, Period.status == PeriodStatus.OPEN)
+        .values(status=PeriodStatus.CLOSING)
+    )
 
 
 def statements(context: CloseContext) -> list[Statement]:
@@ -107,24 +121,50 @@ def statements(context: CloseContext) -> list[Statement]:
     result = [
         Statement("lock", "mark closing", execute(mark_closing(period_id))),
         Statement("lock", "work memory", _work_memory),
-        Statement("activity", "create close_village",
-                  lambda connection: close_village.create(connection)),
-        Statement("activity", "village activity", execute(
-            sa.insert(close_village).from_select(
-                ["village_code", "corrections", "new_proposals", "last_update"], villages)
-        )),
-        Statement("activity", "district activity", execute(
-            sa.insert(DistrictActivity).from_select(
-                ["period_id", "regency_code", "province_code", "corrections", "new_proposals",
-                 "last_update", "active"],
-                sa.select(pid, regencies.c.regency_code, regencies.c.province_code,
-                          regencies.c.corrections, regencies.c.new_proposals,
-                          regencies.c.last_update, regencies.c.active),
-            )
-        )),
+        Statement(
+            "activity", "create close_village", lambda connection: close_village.create(connection)
+        ),
+        Statement(
+            "activity",
+            "village activity",
+            execute(
+                sa.insert(close_village).from_select(
+                    ["village_code", "corrections", "new_proposals", "last_update"], villages
+                )
+            ),
+        ),
+        Statement(
+            "activity",
+            "district activity",
+            execute(
+                sa.insert(DistrictActivity).from_select(
+                    [
+                        "period_id",
+                        "regency_code",
+                        "province_code",
+                        "corrections",
+                        "new_proposals",
+                        "last_update",
+                        "active",
+                    ],
+                    sa.select(
+                        pid,
+                        regencies.c.regency_code,
+                        regencies.c.province_code,
+                        regencies.c.corrections,
+                        regencies.c.new_proposals,
+                        regencies.c.last_update,
+                        regencies.c.active,
+                    ),
+                )
+            ),
+        ),
         # 4. proposals
-        Statement("proposals", "apply verified proposals",
-                  lambda connection: apply_verified(connection, period_id)),
+        Statement(
+            "proposals",
+            "apply verified proposals",
+            lambda connection: apply_verified(connection, period_id),
+        ),
     ]
     # 5. snapshot
     people = (
@@ -137,71 +177,142 @@ def statements(context: CloseContext) -> list[Statement]:
         .group_by(Member.household_id)
         .subquery("people")
     )
-    result.append(Statement("snapshot", "snapshot", execute(
-        sa.insert(PeriodSnapshot).from_select(
-            ["period_id", "household_id", "register_id", "village_code", "welfare_decile",
-             "family_count", "member_count"],
-            sa.select(
-                pid, Household.id, Household.register_id, Household.village_code,
-                Household.welfare_decile, sa.func.coalesce(people.c.families, 0),
-                sa.func.coalesce(people.c.people, 0),
-            )
-            .select_from(Household)
-            .outerjoin(people, people.c.household_id == Household.id)
-            .where(Household.status == HouseholdStatus.ACTIVE),
+    result.append(
+        Statement(
+            "snapshot",
+            "snapshot",
+            execute(
+                sa.insert(PeriodSnapshot).from_select(
+                    [
+                        "period_id",
+                        "household_id",
+                        "register_id",
+                        "village_code",
+                        "welfare_decile",
+                        "family_count",
+                        "member_count",
+                    ],
+                    sa.select(
+                        pid,
+                        Household.id,
+                        Household.register_id,
+                        Household.village_code,
+                        Household.welfare_decile,
+                        sa.func.coalesce(people.c.families, 0),
+                        sa.func.coalesce(people.c.people, 0),
+                    )
+                    .select_from(Household)
+                    .outerjoin(people, people.c.household_id == Household.id)
+                    .where(Household.status == HouseholdStatus.ACTIVE),
+                )
+            ),
         )
-    )))
+    )
     result.append(Statement("snapshot", "analyze snapshot", _analyze(PeriodSnapshot)))
     age_group = statistics.age_group(context.end_date)
-    result.append(Statement("snapshot", "snapshot people", execute(
-        sa.insert(PeriodSnapshotPeople).from_select(
-            ["period_id", "village_code", "sex", "age_group", "people"],
-            sa.select(pid, PeriodSnapshot.village_code, Member.sex,
-                      age_group, sa.func.count())
-            .join(PeriodSnapshot, sa.and_(PeriodSnapshot.period_id == period_id,
-                                          PeriodSnapshot.household_id == Member.household_id))
-            .where(Member.status == MemberStatus.ACTIVE)
-            .group_by(PeriodSnapshot.village_code, Member.sex, age_group),
+    result.append(
+        Statement(
+            "snapshot",
+            "snapshot people",
+            execute(
+                sa.insert(PeriodSnapshotPeople).from_select(
+                    ["period_id", "village_code", "sex", "age_group", "people"],
+                    sa.select(
+                        pid, PeriodSnapshot.village_code, Member.sex, age_group, sa.func.count()
+                    )
+                    .join(
+                        PeriodSnapshot,
+                        sa.and_(
+                            PeriodSnapshot.period_id == period_id,
+                            PeriodSnapshot.household_id == Member.household_id,
+                        ),
+                    )
+                    .where(Member.status == MemberStatus.ACTIVE)
+                    .group_by(PeriodSnapshot.village_code, Member.sex, age_group),
+                )
+            ),
         )
-    )))
-    result.append(Statement("programs", "snapshot programs", execute(
-        sa.insert(PeriodSnapshotProgram).from_select(
-            ["period_id", "household_id", "program_id", "recipients"],
-            sa.select(pid, ProgramMembership.household_id, ProgramMembership.program_id,
-                      sa.func.count())
-            .join(PeriodSnapshot, sa.and_(
-                PeriodSnapshot.period_id == period_id,
-                PeriodSnapshot.household_id == ProgramMembership.household_id))
-            .outerjoin(Member, Member.id == ProgramMembership.member_id)
-            .where(ProgramMembership.status == MembershipStatus.ACTIVE,
-                   sa.or_(ProgramMembership.member_id.is_(None),
-                          Member.status == MemberStatus.ACTIVE))
-            .group_by(ProgramMembership.household_id, ProgramMembership.program_id),
+    )
+    result.append(
+        Statement(
+            "programs",
+            "snapshot programs",
+            execute(
+                sa.insert(PeriodSnapshotProgram).from_select(
+                    ["period_id", "household_id", "program_id", "recipients"],
+                    sa.select(
+                        pid,
+                        ProgramMembership.household_id,
+                        ProgramMembership.program_id,
+                        sa.func.count(),
+                    )
+                    .join(
+                        PeriodSnapshot,
+                        sa.and_(
+                            PeriodSnapshot.period_id == period_id,
+                            PeriodSnapshot.household_id == ProgramMembership.household_id,
+                        ),
+                    )
+                    .outerjoin(Member, Member.id == ProgramMembership.member_id)
+                    .where(
+                        ProgramMembership.status == MembershipStatus.ACTIVE,
+                        sa.or_(
+                            ProgramMembership.member_id.is_(None),
+                            Member.status == MemberStatus.ACTIVE,
+                        ),
+                    )
+                    .group_by(ProgramMembership.household_id, ProgramMembership.program_id),
+                )
+            ),
         )
-    )))
-    result.append(Statement("programs", "analyze snapshot programs",
-                            _analyze(PeriodSnapshotProgram)))
+    )
+    result.append(
+        Statement("programs", "analyze snapshot programs", _analyze(PeriodSnapshotProgram))
+    )
     # 6. recaps, level by level, each summed from the one below
     for level in (4, 3, 2, 1, 0):
-        result.append(Statement("recaps", f"recap level {level}",
-                                execute(_recap_insert(period_id, level))))
-        result.append(Statement("recaps", f"recap programs level {level}",
-                                execute(_recap_program_insert(period_id, level))))
+        result.append(
+            Statement("recaps", f"recap level {level}", execute(_recap_insert(period_id, level)))
+        )
+        result.append(
+            Statement(
+                "recaps",
+                f"recap programs level {level}",
+                execute(_recap_program_insert(period_id, level)),
+            )
+        )
         if level == 4:
-            result.append(Statement("recaps", "analyze village recaps",
-                                    _analyze(PeriodRecap, PeriodRecapProgram)))
+            result.append(
+                Statement(
+                    "recaps", "analyze village recaps", _analyze(PeriodRecap, PeriodRecapProgram)
+                )
+            )
     # 7. close and open the next
     result += [
-        Statement("finish", "mark closed", execute(
-            sa.update(Period).where(Period.id == period_id)
-            .values(status=PeriodStatus.CLOSED, closed_at=context.cutoff)
-        )),
-        Statement("finish", "open next period", execute(
-            sa.insert(Period).values(code=context.next_code, start_date=context.next_start,
-                                     end_date=context.next_end, status=PeriodStatus.OPEN)
-        )),
-        Statement("finish", "drop close_village",
-                  lambda connection: close_village.drop(connection)),
+        Statement(
+            "finish",
+            "mark closed",
+            execute(
+                sa.update(Period)
+                .where(Period.id == period_id)
+                .values(status=PeriodStatus.CLOSED, closed_at=context.cutoff)
+            ),
+        ),
+        Statement(
+            "finish",
+            "open next period",
+            execute(
+                sa.insert(Period).values(
+                    code=context.next_code,
+                    start_date=context.next_start,
+                    end_date=context.next_end,
+                    status=PeriodStatus.OPEN,
+                )
+            ),
+        ),
+        Statement(
+            "finish", "drop close_village", lambda connection: close_village.drop(connection)
+        ),
     ]
     return result
 
@@ -222,32 +333,41 @@ def _recap_insert(period_id: int, level: int):
     if level == 4:
         parts = [
             sa.select(
-                PeriodSnapshot.village_code.label("code"), sa.func.count().label("households"),
+                PeriodSnapshot.village_code.label("code"),
+                sa.func.count().label("households"),
                 sa.func.sum(PeriodSnapshot.family_count).label("families"),
                 sa.func.sum(PeriodSnapshot.member_count).label("people"),
                 *_zeros("corrections", "new_proposals"),
-            ).where(PeriodSnapshot.period_id == period_id).group_by(PeriodSnapshot.village_code),
+            )
+            .where(PeriodSnapshot.period_id == period_id)
+            .group_by(PeriodSnapshot.village_code),
             sa.select(
                 close_village.c.village_code.label("code"),
                 *_zeros("households", "families", "people"),
-                close_village.c.corrections, close_village.c.new_proposals,
+                close_village.c.corrections,
+                close_village.c.new_proposals,
             ),
         ]
     else:
         below = PeriodRecap.__table__.alias("below")
         code = statistics.region_prefix(below.c.region_code, level).label("code")
         sums = [sa.func.sum(below.c[name]).label(name) for name in _RECAP_COLUMNS]
-        part = sa.select(code, *sums).where(below.c.period_id == period_id,
-                                            below.c.level == level + 1)
+        part = sa.select(code, *sums).where(
+            below.c.period_id == period_id, below.c.level == level + 1
+        )
         # PostgreSQL refuses a constant in GROUP BY: the nation's one row needs none.
         parts = [part if level == 0 else part.group_by(code)]
         if level in (1, 2):
-            parts.append(sa.select(Region.code.label("code"), *_zeros(*_RECAP_COLUMNS))
-                         .where(Region.level == level))
+            parts.append(
+                sa.select(Region.code.label("code"), *_zeros(*_RECAP_COLUMNS)).where(
+                    Region.level == level
+                )
+            )
     union = sa.union_all(*parts).subquery("parts")
     columns = [union.c.code, sa.literal(level, sa.SmallInteger).label("level")]
-    columns += [sa.func.coalesce(sa.func.sum(union.c[name]), 0).label(name)
-                for name in _RECAP_COLUMNS]
+    columns += [
+        sa.func.coalesce(sa.func.sum(union.c[name]), 0).label(name) for name in _RECAP_COLUMNS
+    ]
     names = ["region_code", "level", *_RECAP_COLUMNS]
     query = sa.select(*columns).group_by(union.c.code)
     if level in (0, 1):
@@ -255,25 +375,25 @@ def _recap_insert(period_id: int, level: int):
         regency = DistrictActivity
         shares = sa.select(
             (regency.province_code if level == 1 else sa.literal("", RegionCode)).label("code"),
-            sa.func.coalesce(sa.func.sum(sa.case((regency.active, 1), else_=0)), 0)
-            .label("active"),
+            sa.func.coalesce(sa.func.sum(sa.case((regency.active, 1), else_=0)), 0).label("active"),
             sa.func.count().label("total"),
         ).where(regency.period_id == period_id)
         if level == 1:
             shares = shares.group_by(regency.province_code)
         shares = shares.subquery("shares")
         query = (
-            sa.select(*columns,
-                      sa.func.coalesce(sa.func.max(shares.c.active), 0).label("active"),
-                      sa.func.coalesce(sa.func.max(shares.c.total), 0).label("total"))
+            sa.select(
+                *columns,
+                sa.func.coalesce(sa.func.max(shares.c.active), 0).label("active"),
+                sa.func.coalesce(sa.func.max(shares.c.total), 0).label("total"),
+            )
             .select_from(union)
             .outerjoin(shares, shares.c.code == union.c.code)
             .group_by(union.c.code)
         )
         names += ["active_regencies", "total_regencies"]
     recap = query.subquery("recap")
-    return sa.insert(PeriodRecap).from_select(
-        ["period_id", *names], sa.select(pid, *recap.c))
+    return sa.insert(PeriodRecap).from_select(["period_id", *names], sa.select(pid, *recap.c))
 
 
 def _recap_program_insert(period_id: int, level: int):
@@ -282,11 +402,19 @@ def _recap_program_insert(period_id: int, level: int):
     if level == 4:
         code = PeriodSnapshot.village_code
         query = (
-            sa.select(pid, code, PeriodSnapshotProgram.program_id,
-                      sa.func.sum(PeriodSnapshotProgram.recipients))
-            .join(PeriodSnapshot, sa.and_(
-                PeriodSnapshot.period_id == PeriodSnapshotProgram.period_id,
-                PeriodSnapshot.household_id == PeriodSnapshotProgram.household_id))
+            sa.select(
+                pid,
+                code,
+                PeriodSnapshotProgram.program_id,
+                sa.func.sum(PeriodSnapshotProgram.recipients),
+            )
+            .join(
+                PeriodSnapshot,
+                sa.and_(
+                    PeriodSnapshot.period_id == PeriodSnapshotProgram.period_id,
+                    PeriodSnapshot.household_id == PeriodSnapshotProgram.household_id,
+                ),
+            )
             .where(PeriodSnapshotProgram.period_id == period_id)
             .group_by(code, PeriodSnapshotProgram.program_id)
         )
@@ -295,35 +423,51 @@ def _recap_program_insert(period_id: int, level: int):
         code = statistics.region_prefix(below.c.region_code, level)
         query = (
             sa.select(pid, code, below.c.program_id, sa.func.sum(below.c.recipients))
-            .where(below.c.period_id == period_id,
-                   sa.func.length(below.c.region_code) == codes.CODE_LENGTH[level + 1])
+            .where(
+                below.c.period_id == period_id,
+                sa.func.length(below.c.region_code) == codes.CODE_LENGTH[level + 1],
+            )
             .group_by(*((code,) if level else ()), below.c.program_id)
         )
     return sa.insert(PeriodRecapProgram).from_select(
-        ["period_id", "region_code", "program_id", "recipients"], query)
+        ["period_id", "region_code", "program_id", "recipients"], query
+    )
 
 
 def next_month(day: datetime.date) -> tuple[str, datetime.date, datetime.date]:
     """Code, first and last day of the month after `day`'s."""
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     last = calendar.monthrange(year, month)[1]
-    return f"{year:04d}-{month:02d}", datetime.date(year, month, 1), datetime.date(year, month, last)
+    return (
+        f"{year:04d}-{month:02d}",
+        datetime.date(year, month, 1),
+        datetime.date(year, month, last),
+    )
 
 
 def close_context(connection, period, cutoff) -> CloseContext:
     """What the statements of a close need to know about the period being closed."""
     next_code, next_start, next_end = next_month(period.start_date)
     existing = connection.execute(
-        sa.select(Period.code, Period.status).where(Period.code == next_code)).first()
+        sa.select(Period.code, Period.status).where(Period.code == next_code)
+    ).first()
     if existing is not None:
-        raise DomainError(gettext(
-            "Period %(code)s cannot be closed: the next period %(next)s already exists "
-            "(status: %(status)s).", code=period.code, next=next_code,
-            status=existing.status.label))
+        raise DomainError(
+            gettext(
+                "Period %(code)s cannot be closed: the next period %(next)s already exists "
+                "(status: %(status)s).",
+                code=period.code,
+                next=next_code,
+                status=existing.status.label,
+            )
+        )
     return CloseContext(
-        period_id=period.id, period_code=period.code,
-        window_start=activity.window_start(connection, period), cutoff=cutoff,
-        next_code=next_code, next_start=next_start, next_end=next_end,
+        period_id=period.id,
+        period_code=period.code,
+        window_start=activity.window_start(connection, period),
+        cutoff=cutoff,
+        next_code=next_code,
+        next_start=next_start,
+        next_end=next_end,
         end_date=period.end_date,
     )
-

@@ -30,6 +30,7 @@ is READ COMMITTED, so everything verified before the cut-off is seen and applied
 while the close runs belong to the next period by their audit time; the recaps are summed from
 the snapshot rows themselves, so they always agree with the snapshot.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -99,9 +100,9 @@ class CloseResult:
         values["closed_at"] = self.closed_at.isoformat() if self.closed_at else None
         return values
 
+
 # -- the close --------------------------------------------------------------------------------
-def close_period(code: str | None = None,
-                 on_progress: Callable | None = None) -> CloseResult:
+def close_period(code: str | None = None, on_progress: Callable | None = None) -> CloseResult:
     """Close one period (the open one when no code is given), exactly once.
 
     `on_progress(done, total, message)` is called after each step. Raises DomainError when the
@@ -114,8 +115,9 @@ def close_period(code: str | None = None,
                 log.warning("period close: deadlock, starting again (%s)", attempt)
                 continue
             if _is_sqlite_busy(error):
-                raise DomainError(gettext(
-                    "The database is busy; the period was not closed. Try again.")) from error
+                raise DomainError(
+                    gettext("The database is busy; the period was not closed. Try again.")
+                ) from error
             raise
     raise AssertionError("unreachable")
 
@@ -127,22 +129,33 @@ def _close_once(code, on_progress) -> CloseResult:
         period = period_to_close(code, connection)
         if period.status == PeriodStatus.CLOSED:
             return CloseResult(
-                period_code=period.code, closed=False, closed_at=period.closed_at,
+                period_code=period.code,
+                closed=False,
+                closed_at=period.closed_at,
                 message=gettext(
                     "Period %(code)s was already closed on %(closed_at)s; nothing was changed.",
-                    code=period.code, closed_at=_when(period.closed_at)),
+                    code=period.code,
+                    closed_at=_when(period.closed_at),
+                ),
             )
         if period.status != PeriodStatus.OPEN:
-            raise DomainError(gettext(
-                "Period %(code)s is not open (status: %(status)s); only an open period can be "
-                "closed.", code=period.code, status=period.status.label))
+            raise DomainError(
+                gettext(
+                    "Period %(code)s is not open (status: %(status)s); only an open period can be "
+                    "closed.",
+                    code=period.code,
+                    status=period.status.label,
+                )
+            )
         if connection.execute(mark_closing(period.id)).rowcount != 1:
-            raise DomainError(gettext(
-                "Period %(code)s is no longer open; it was not closed.", code=period.code))
+            raise DomainError(
+                gettext("Period %(code)s is no longer open; it was not closed.", code=period.code)
+            )
         # The cut-off: taken once the period row is ours, so no proposal is in flight.
         context = close_context(connection, period, datetime.datetime.now())
-        planned = [statement for statement in statements(context)
-                   if statement.name != "mark closing"]
+        planned = [
+            statement for statement in statements(context) if statement.name != "mark closing"
+        ]
         applied: dict = {}
         last = started
         for index, (step, label) in enumerate(STEPS):
@@ -191,14 +204,29 @@ def period_to_close(code: str | None = None, connection=None):
 def _audit_period_change(connection, period, context: CloseContext) -> None:
     """The period table is written with Core here, so the close records its own entries."""
     next_id = connection.scalar(sa.select(Period.id).where(Period.code == context.next_code))
-    audit.record_many([
-        audit.entry("update", "period", period.id,
-                    before={"status": "OPEN", "closed_at": None},
-                    after={"status": "CLOSED", "closed_at": context.cutoff.isoformat()}),
-        audit.entry("create", "period", next_id,
-                    after={"code": context.next_code, "start_date": context.next_start.isoformat(),
-                           "end_date": context.next_end.isoformat(), "status": "OPEN"}),
-    ], connection=connection)
+    audit.record_many(
+        [
+            audit.entry(
+                "update",
+                "period",
+                period.id,
+                before={"status": "OPEN", "closed_at": None},
+                after={"status": "CLOSED", "closed_at": context.cutoff.isoformat()},
+            ),
+            audit.entry(
+                "create",
+                "period",
+                next_id,
+                after={
+                    "code": context.next_code,
+                    "start_date": context.next_start.isoformat(),
+                    "end_date": context.next_end.isoformat(),
+                    "status": "OPEN",
+                },
+            ),
+        ],
+        connection=connection,
+    )
 
 
 def _result(connection, period, context: CloseContext, applied: dict) -> CloseResult:
@@ -206,20 +234,31 @@ def _result(connection, period, context: CloseContext, applied: dict) -> CloseRe
         sa.select(PeriodRecap).where(PeriodRecap.period_id == period.id, PeriodRecap.level == 0)
     ).first()
     recipients = connection.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(PeriodRecapProgram.recipients), 0))
-        .where(PeriodRecapProgram.period_id == period.id, PeriodRecapProgram.region_code == "")
+        sa.select(sa.func.coalesce(sa.func.sum(PeriodRecapProgram.recipients), 0)).where(
+            PeriodRecapProgram.period_id == period.id, PeriodRecapProgram.region_code == ""
+        )
     )
     return CloseResult(
-        period_code=period.code, closed=True, next_period_code=context.next_code,
-        closed_at=context.cutoff, households=nation.households, families=nation.families,
-        people=nation.people, program_recipients=int(recipients or 0),
-        corrections=nation.corrections, new_proposals=nation.new_proposals,
-        active_regencies=nation.active_regencies or 0, total_regencies=nation.total_regencies or 0,
+        period_code=period.code,
+        closed=True,
+        next_period_code=context.next_code,
+        closed_at=context.cutoff,
+        households=nation.households,
+        families=nation.families,
+        people=nation.people,
+        program_recipients=int(recipients or 0),
+        corrections=nation.corrections,
+        new_proposals=nation.new_proposals,
+        active_regencies=nation.active_regencies or 0,
+        total_regencies=nation.total_regencies or 0,
         applied=applied,
         message=gettext(
             "Period %(code)s closed: %(households)s households determined; period %(next)s is "
-            "open.", code=period.code, households=_number(nation.households),
-            next=context.next_code),
+            "open.",
+            code=period.code,
+            households=_number(nation.households),
+            next=context.next_code,
+        ),
     )
 
 
@@ -233,9 +272,12 @@ def _when(value) -> str:
 
 # -- locking ------------------------------------------------------------------------------------
 def _busy() -> DomainError:
-    return DomainError(gettext(
-        "Another period close is running; this one was not started. Look at the job history "
-        "and try again when it has finished."))
+    return DomainError(
+        gettext(
+            "Another period close is running; this one was not started. Look at the job history "
+            "and try again when it has finished."
+        )
+    )
 
 
 @contextlib.contextmanager
@@ -245,8 +287,11 @@ def _close_transaction():
     engine = db.engine
     if is_postgresql(engine):
         with engine.connect() as connection, connection.begin():
-            if not connection.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(
-                    sa.literal(CLOSE_LOCK_KEY, sa.BigInteger)))):
+            if not connection.scalar(
+                sa.select(
+                    sa.func.pg_try_advisory_xact_lock(sa.literal(CLOSE_LOCK_KEY, sa.BigInteger))
+                )
+            ):
                 raise _busy()
             yield connection
         return
@@ -272,4 +317,3 @@ def _is_serialization_failure(error) -> bool:
 
 def _is_sqlite_busy(error) -> bool:
     return "database is locked" in str(getattr(error, "orig", error))
-

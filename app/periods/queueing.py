@@ -1,7 +1,8 @@
 """The close as a job: queued by the console or the schedule (`request_close`), run by the
-scheduler process (`close_job`, registered as JOB_KIND by create_app (app/__init__.py)), and followed
-by its minutes (berita acara), a job of their own that the close queues by its kind's name,
+scheduler process (`close_job`, registered as JOB_KIND by create_app (app/__init__.py)), and
+followed by its minutes (berita acara), a job of their own that the close queues by its kind's name,
 MINUTES_KIND: printing them is reports.bulk's, which the close does not import."""
+
 from __future__ import annotations
 
 import contextlib
@@ -29,8 +30,9 @@ def _enqueue_lock():
     """Serialise 'is a close already queued? then queue one' between processes."""
     engine = db.engine
     if is_postgresql(engine):
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(
-            sa.literal(ENQUEUE_LOCK_KEY, sa.BigInteger))))
+        db.session.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(sa.literal(ENQUEUE_LOCK_KEY, sa.BigInteger)))
+        )
         return contextlib.nullcontext(True)
     return file_lock(sqlite_lock_path(engine, "enqueue"), blocking=True)
 
@@ -40,8 +42,9 @@ def pending_close(code: str) -> JobRun | None:
     return jobs.pending(JOB_KIND, code=code)
 
 
-def request_close(code: str | None = None,
-                  requested_by_id: int | None = None) -> tuple[JobRun, bool]:
+def request_close(
+    code: str | None = None, requested_by_id: int | None = None
+) -> tuple[JobRun, bool]:
     """Queue a close of the open period (or of `code`) for the scheduler process; never runs
     it. Returns (job, created): when a close of that period is already queued or running, that
     job and False."""
@@ -49,9 +52,14 @@ def request_close(code: str | None = None,
     with _enqueue_lock():
         period = period_to_close(code)
         if period.status != PeriodStatus.OPEN:
-            raise DomainError(gettext(
-                "Period %(code)s is not open (status: %(status)s); only an open period can be "
-                "closed.", code=period.code, status=period.status.label))
+            raise DomainError(
+                gettext(
+                    "Period %(code)s is not open (status: %(status)s); only an open period can be "
+                    "closed.",
+                    code=period.code,
+                    status=period.status.label,
+                )
+            )
         existing = pending_close(period.code)
         if existing is not None:
             db.session.rollback()

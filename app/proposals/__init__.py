@@ -31,23 +31,58 @@ proposing are app.register.queries' (find_household, find_member).
 May import the shared leaves, app.register, app.security (scope, roles) and the models; never
 app.periods (the close imports `applying`, not the reverse) nor a door.
 """
+
 from app.proposals.applying import MEMBER_STATUS_FOR, apply_verified
 from app.proposals.drafting import (
-    PENDING, build_household_proposal, build_member_proposal, check_household_proposal,
-    check_member_proposal, deactivation_target, draft_of_household, propose_deactivation,
+    PENDING,
+    build_household_proposal,
+    build_member_proposal,
+    check_household_proposal,
+    check_member_proposal,
+    deactivation_target,
+    draft_of_household,
+    propose_deactivation,
 )
 from app.proposals.permissions import (
-    PROPOSER_ROLES, VERIFIER_ROLES, NotAllowed, is_own, may_verify,
+    PROPOSER_ROLES,
+    VERIFIER_ROLES,
+    NotAllowed,
+    is_own,
+    may_verify,
 )
 from app.proposals.transactions import require_open_period
 from app.proposals.workflow import (
-    DEACTIVATIONS, WITHDRAWABLE, reject, submit, update_draft, verify, withdraw,
+    DEACTIVATIONS,
+    WITHDRAWABLE,
+    reject,
+    submit,
+    update_draft,
+    verify,
+    withdraw,
 )
 
 __all__ = [
-    "DEACTIVATIONS", "MEMBER_STATUS_FOR", "PENDING", "PROPOSER_ROLES", "VERIFIER_ROLES",
-    "WITHDRAWABLE", "NotAllowed", "apply_verified", "build_household_proposal",
-    "build_member_proposal", "check_household_proposal", "check_member_proposal",
-    "deactivation_target", "draft_of_household", "is_own", "may_verify", "propose_deactivation",
-    "reject", "require_open_period", "submit", "update_draft", "verify", "withdraw",
+    "DEACTIVATIONS",
+    "MEMBER_STATUS_FOR",
+    "PENDING",
+    "PROPOSER_ROLES",
+    "VERIFIER_ROLES",
+    "WITHDRAWABLE",
+    "NotAllowed",
+    "apply_verified",
+    "build_household_proposal",
+    "build_member_proposal",
+    "check_household_proposal",
+    "check_member_proposal",
+    "deactivation_target",
+    "draft_of_household",
+    "is_own",
+    "may_verify",
+    "propose_deactivation",
+    "reject",
+    "require_open_period",
+    "submit",
+    "update_draft",
+    "verify",
+    "withdraw",
 ]

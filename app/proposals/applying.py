@@ -6,6 +6,7 @@ It lives here, not in app.periods, because it is the last step of the proposal w
 proposals apply and what each kind does to households and members is the proposals' knowledge;
 the close only decides when, on which connection.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -14,7 +15,12 @@ import sqlalchemy as sa
 
 from models import AuditEntry, Household, Member, Period, Proposal
 from models.enums import (
-    DeactivationReason, HouseholdStatus, MemberStatus, PeriodStatus, ProposalKind, ProposalStatus,
+    DeactivationReason,
+    HouseholdStatus,
+    MemberStatus,
+    PeriodStatus,
+    ProposalKind,
+    ProposalStatus,
 )
 
 #: The member status a verified member deactivation gives at the close.
@@ -56,42 +62,60 @@ def apply_verified(connection, period_id: int) -> dict[str, int]:
         return sa.select(column).where(applicable, proposal.c.kind == kind, *conditions)
 
     def change(table, condition, status) -> int:
-        statement = sa.update(table).where(condition).values(
-            status=status, version=table.c.version + 1, updated_at=sa.func.current_timestamp()
+        statement = (
+            sa.update(table)
+            .where(condition)
+            .values(
+                status=status, version=table.c.version + 1, updated_at=sa.func.current_timestamp()
+            )
         )
         return connection.execute(statement).rowcount
 
     counts = {
         "households_activated": change(
             household,
-            sa.and_(household.c.status == HouseholdStatus.PROPOSED,
-                    household.c.id.in_(verified(ProposalKind.NEW_HOUSEHOLD,
-                                                proposal.c.household_id))),
+            sa.and_(
+                household.c.status == HouseholdStatus.PROPOSED,
+                household.c.id.in_(verified(ProposalKind.NEW_HOUSEHOLD, proposal.c.household_id)),
+            ),
             HouseholdStatus.ACTIVE,
         ),
         "members_activated": change(
             member,
-            sa.and_(member.c.status == MemberStatus.PROPOSED, sa.or_(
-                member.c.household_id.in_(verified(ProposalKind.NEW_HOUSEHOLD,
-                                                   proposal.c.household_id)),
-                member.c.id.in_(verified(ProposalKind.NEW_MEMBER, proposal.c.member_id)),
-            )),
+            sa.and_(
+                member.c.status == MemberStatus.PROPOSED,
+                sa.or_(
+                    member.c.household_id.in_(
+                        verified(ProposalKind.NEW_HOUSEHOLD, proposal.c.household_id)
+                    ),
+                    member.c.id.in_(verified(ProposalKind.NEW_MEMBER, proposal.c.member_id)),
+                ),
+            ),
             MemberStatus.ACTIVE,
         ),
         "households_deactivated": change(
             household,
-            sa.and_(household.c.status == HouseholdStatus.ACTIVE,
-                    household.c.id.in_(verified(ProposalKind.DEACTIVATE_HOUSEHOLD,
-                                                proposal.c.household_id))),
+            sa.and_(
+                household.c.status == HouseholdStatus.ACTIVE,
+                household.c.id.in_(
+                    verified(ProposalKind.DEACTIVATE_HOUSEHOLD, proposal.c.household_id)
+                ),
+            ),
             HouseholdStatus.INACTIVE,
         ),
         "members_deactivated": sum(
             change(
                 member,
-                sa.and_(member.c.status == MemberStatus.ACTIVE,
-                        member.c.id.in_(verified(ProposalKind.DEACTIVATE_MEMBER,
-                                                 proposal.c.member_id,
-                                                 proposal.c.reason == reason))),
+                sa.and_(
+                    member.c.status == MemberStatus.ACTIVE,
+                    member.c.id.in_(
+                        verified(
+                            ProposalKind.DEACTIVATE_MEMBER,
+                            proposal.c.member_id,
+                            proposal.c.reason == reason,
+                        )
+                    ),
+                ),
                 status,
             )
             for reason, status in MEMBER_STATUS_FOR.items()
@@ -101,8 +125,12 @@ def apply_verified(connection, period_id: int) -> dict[str, int]:
     counts["proposals_applied"] = connection.execute(
         sa.update(proposal)
         .where(applicable)
-        .values(status=ProposalStatus.APPLIED, applied_period_id=period_id,
-                version=proposal.c.version + 1, updated_at=sa.func.current_timestamp())
+        .values(
+            status=ProposalStatus.APPLIED,
+            applied_period_id=period_id,
+            version=proposal.c.version + 1,
+            updated_at=sa.func.current_timestamp(),
+        )
     ).rowcount
     return counts
 
@@ -112,9 +140,11 @@ def _applicable(period_id: int):
     proposal, period = Proposal.__table__, Period.__table__
     return sa.and_(
         proposal.c.status == ProposalStatus.VERIFIED,
-        proposal.c.period_id.in_(sa.select(period.c.id).where(
-            sa.or_(period.c.id == period_id, period.c.status == PeriodStatus.CLOSED)
-        )),
+        proposal.c.period_id.in_(
+            sa.select(period.c.id).where(
+                sa.or_(period.c.id == period_id, period.c.status == PeriodStatus.CLOSED)
+            )
+        ),
     )
 
 
@@ -141,8 +171,7 @@ def _audit_applied(connection, period_id: int) -> None:
     ).where(_applicable(period_id))
     connection.execute(
         sa.insert(entry).from_select(
-            ["at", "username", "action", "entity", "entity_id", "region_code", "before",
-             "after"],
+            ["at", "username", "action", "entity", "entity_id", "region_code", "before", "after"],
             rows,
         )
     )

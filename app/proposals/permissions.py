@@ -1,6 +1,7 @@
 """Who may do what with a proposal: operators propose in their region, a verifier of the
 proposal's regency verifies or rejects it (never their own), the proposer changes and withdraws
 their own drafts."""
+
 from flask_babel import gettext
 
 from app.errors import Conflict, DomainError
@@ -60,5 +61,9 @@ def check_own(proposal: Proposal, user, statuses=(ProposalStatus.DRAFT,)) -> Non
     if not is_own(proposal, user):
         raise NotAllowed(gettext("Only the proposer may change or withdraw a proposal."))
     if proposal.status not in statuses:
-        raise Conflict(gettext("This proposal is %(status)s: only a draft can be changed.",
-                               status=proposal.status.label))
+        raise Conflict(
+            gettext(
+                "This proposal is %(status)s: only a draft can be changed.",
+                status=proposal.status.label,
+            )
+        )

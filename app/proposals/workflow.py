@@ -6,6 +6,7 @@
 The proposer changes (`update_draft`), submits and withdraws their own drafts; a verifier of the
 proposal's regency verifies or rejects it, never their own. The close's part (VERIFIED →
 APPLIED) is app.proposals.applying."""
+
 import sqlalchemy as sa
 from flask_babel import gettext
 
@@ -48,10 +49,12 @@ def submit(proposal: Proposal, user) -> Proposal:
 
 def _check_submitted(proposal: Proposal) -> None:
     if proposal.status != ProposalStatus.SUBMITTED:
-        raise Conflict(gettext(
-            "Only a submitted proposal can be verified or rejected; this one is %(status)s.",
-            status=proposal.status.label,
-        ))
+        raise Conflict(
+            gettext(
+                "Only a submitted proposal can be verified or rejected; this one is %(status)s.",
+                status=proposal.status.label,
+            )
+        )
 
 
 def verify(proposal: Proposal, user) -> Proposal:
@@ -102,9 +105,9 @@ def withdraw(proposal: Proposal, user) -> None:
             family = member.family
             db.session.delete(member)
             others = db.session.scalar(
-                sa.select(sa.func.count()).select_from(Member).where(
-                    Member.family_id == family.id, Member.id != member.id
-                )
+                sa.select(sa.func.count())
+                .select_from(Member)
+                .where(Member.family_id == family.id, Member.id != member.id)
             )
             if not others:
                 db.session.delete(family)

@@ -1,4 +1,5 @@
 """Households, families and members: the rules every door (form, API, import, CLI) calls."""
+
 import datetime
 import re
 import secrets
@@ -8,20 +9,30 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from app import codes
+from app.errors import DomainError, ValidationError
+from app.extensions import db
 from app.register import identity, regions
 from app.register.queries import household_in_scope  # noqa: F401  (its doors call it here)
 from app.security import scope
-from app.errors import DomainError, ValidationError
-from app.extensions import db
 from models import Family, Household, Member
 from models.enums import MemberStatus, Relationship
 
 #: RT and RW numbers: ASCII digits only (str.isdigit also takes "١٢" and "²³").
 ASCII_DIGITS = re.compile(r"[0-9]{1,3}")
 MEMBER_FIELDS = (
-    "full_name", "relation_to_head", "sex", "birth_place", "birth_date", "marital_status",
-    "education", "school_attendance", "occupation", "employment_status", "disability",
-    "chronic_illness", "status",
+    "full_name",
+    "relation_to_head",
+    "sex",
+    "birth_place",
+    "birth_date",
+    "marital_status",
+    "education",
+    "school_attendance",
+    "occupation",
+    "employment_status",
+    "disability",
+    "chronic_illness",
+    "status",
 )
 
 
@@ -76,8 +87,13 @@ def check_household(data: dict, problems: Problems, region_scope: str | None = N
         problems.error("longitude", gettext("Longitude lies outside Indonesia."))
 
 
-def check_member(data: dict, problems: Problems, member_id: int | None = None,
-                 household_id: int | None = None, prefix: str = "") -> str:
+def check_member(
+    data: dict,
+    problems: Problems,
+    member_id: int | None = None,
+    household_id: int | None = None,
+    prefix: str = "",
+) -> str:
     """A member's identity and fields; returns the cleaned NIK."""
     if not (data.get("full_name") or "").strip():
         problems.error(prefix + "full_name", gettext("Full name is required."))
@@ -162,8 +178,9 @@ def create_household(data: dict, members: list[dict]) -> tuple[Household, list[s
     return household, problems.warnings
 
 
-def family_for_member(household: Household, kk_number, problems: Problems,
-                      field_name: str = "kk_number") -> Family | None:
+def family_for_member(
+    household: Household, kk_number, problems: Problems, field_name: str = "kk_number"
+) -> Family | None:
     """The member's family by KK number: one of this household's, or a new one for it."""
     check = identity.check_kk(kk_number)
     for message in check.errors:
@@ -175,16 +192,26 @@ def family_for_member(household: Household, kk_number, problems: Problems,
         return Family(kk_number=check.value, household=household)
     if family.household_id != household.id:
         # Named only when the other household is in the user's region (app.register.identity).
-        problems.error(field_name, identity.conflict_message(
-            "kk_number", check.value, family.household.village_code,
-            gettext("KK number %(kk)s belongs to another household.", kk=check.value)))
+        problems.error(
+            field_name,
+            identity.conflict_message(
+                "kk_number",
+                check.value,
+                family.household.village_code,
+                gettext("KK number %(kk)s belongs to another household.", kk=check.value),
+            ),
+        )
         return None
     return family
 
 
-def check_member_change(household: Household, data: dict, problems: Problems,
-                        member: Member | None = None,
-                        kk_number=None) -> tuple[str, Family | None]:
+def check_member_change(
+    household: Household,
+    data: dict,
+    problems: Problems,
+    member: Member | None = None,
+    kk_number=None,
+) -> tuple[str, Family | None]:
     """A member entered into `household`, or `member` changed (`data`: all its fields after
     the change), as every door checks it: the head kept, identity and fields, and the family by
     KK number (a changed member without `kk_number` stays in its family). Returns the cleaned
@@ -194,20 +221,27 @@ def check_member_change(household: Household, data: dict, problems: Problems,
             check_head_kept(member, data.get("relation_to_head"), data.get("status"))
         except ValidationError as error:
             problems.error(error.field, error.message)
-    nik = check_member(data, problems, member_id=member.id if member is not None else None,
-                       household_id=household.id)
+    nik = check_member(
+        data,
+        problems,
+        member_id=member.id if member is not None else None,
+        household_id=household.id,
+    )
     if member is not None and kk_number is None:
         return nik, member.family
     return nik, family_for_member(household, kk_number, problems)
 
 
-def check_head_kept(member: Member, new_relation=None, new_status=None,
-                    deleting: bool = False) -> None:
+def check_head_kept(
+    member: Member, new_relation=None, new_status=None, deleting: bool = False
+) -> None:
     """The household's head may not stop being its head except by naming another one."""
     if member.relation_to_head != Relationship.HEAD:
         return
-    still_head = not deleting and new_relation == Relationship.HEAD and (
-        new_status in (None, MemberStatus.ACTIVE)
+    still_head = (
+        not deleting
+        and new_relation == Relationship.HEAD
+        and (new_status in (None, MemberStatus.ACTIVE))
     )
     if not still_head:
         raise ValidationError(

@@ -5,9 +5,11 @@ differs from the recorded one is only a warning, because a NIK never changes eve
 
 Uniqueness: a number already held by a record of the user's region is refused with a message
 that says so; one held outside it only "is already registered and cannot be used" — not where
-or by whom — and each such answer counts against the user's conflict allowance (app.security.lookups):
-a form, the API or an import is no cheap way of learning who is registered elsewhere.
+or by whom — and each such answer counts against the user's conflict allowance
+(app.security.lookups): a form, the API or an import is no cheap way of learning who is registered
+elsewhere.
 """
+
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -17,8 +19,8 @@ from flask_babel import gettext
 from lokal import parse_nik
 from lokal.provinces import PROVINCES
 
-from app.security import lookups, scope
 from app.extensions import db
+from app.security import lookups, scope
 from models import Family, Household, Member
 from models.enums import MemberStatus, Sex
 
@@ -46,9 +48,7 @@ def clean_number(value) -> str:
     return _SEPARATORS.sub("", str(value or ""))
 
 
-def check_nik(
-    value, birth_date: datetime.date | None = None, sex: Sex | None = None
-) -> Check:
+def check_nik(value, birth_date: datetime.date | None = None, sex: Sex | None = None) -> Check:
     """Structure of a NIK, and how it agrees with the recorded birth date and sex."""
     check = Check(clean_number(value))
     if not SIXTEEN_DIGITS.fullmatch(check.value):
@@ -81,8 +81,11 @@ def check_nik(
         )
     if sex and sex != nik_sex:
         check.warnings.append(
-            gettext("The NIK encodes sex %(nik_sex)s, but %(sex)s is recorded.",
-                    nik_sex=nik_sex.label, sex=sex.label)
+            gettext(
+                "The NIK encodes sex %(nik_sex)s, but %(sex)s is recorded.",
+                nik_sex=nik_sex.label,
+                sex=sex.label,
+            )
         )
     return check
 
@@ -111,8 +114,11 @@ def check_kk(value) -> Check:
 
 def nik_holder_region(nik: str, except_member_id: int | None = None) -> str | None:
     """The village of another living person in the register who has this NIK, if any."""
-    query = (sa.select(Household.village_code).join(Member, Member.household_id == Household.id)
-             .where(Member.nik == nik, Member.status.in_(LIVING)))
+    query = (
+        sa.select(Household.village_code)
+        .join(Member, Member.household_id == Household.id)
+        .where(Member.nik == nik, Member.status.in_(LIVING))
+    )
     if except_member_id:
         query = query.where(Member.id != except_member_id)
     return db.session.scalar(query.limit(1))
@@ -120,8 +126,11 @@ def nik_holder_region(nik: str, except_member_id: int | None = None) -> str | No
 
 def kk_holder_region(kk_number: str, except_family_id: int | None = None) -> str | None:
     """The village of the household of another family with this KK number, if any."""
-    query = (sa.select(Household.village_code).join(Family, Family.household_id == Household.id)
-             .where(Family.kk_number == kk_number))
+    query = (
+        sa.select(Household.village_code)
+        .join(Family, Family.household_id == Household.id)
+        .where(Family.kk_number == kk_number)
+    )
     if except_family_id:
         query = query.where(Family.id != except_family_id)
     return db.session.scalar(query.limit(1))
@@ -141,14 +150,18 @@ def registered_elsewhere(number_kind: str, number: str) -> str:
     if number_kind == "nik":
         return gettext("NIK %(nik)s is already registered and cannot be used.", nik=number)
     if number_kind == "kk_number":
-        return gettext("KK number %(kk)s is already registered and cannot be used.",
-                       kk=number)
+        return gettext("KK number %(kk)s is already registered and cannot be used.", kk=number)
     return gettext("Register ID %(id)s is already registered and cannot be used.", id=number)
 
 
-def conflict_message(number_kind: str, number: str, holder_region: str | None,
-                     in_region_message: str, region_scope: str | None = None,
-                     door: str = "form") -> str | None:
+def conflict_message(
+    number_kind: str,
+    number: str,
+    holder_region: str | None,
+    in_region_message: str,
+    region_scope: str | None = None,
+    door: str = "form",
+) -> str | None:
     """The error for a number another record holds (None: no other record does): named when
     that record lies in the user's region, else generic and counted (app.security.lookups) — or the
     reason it cannot be answered (allowance used up, lookups suspended)."""
@@ -170,7 +183,11 @@ def check_birth_date(birth_date) -> list[str]:
 
 
 def validate_member_identity(
-    nik, birth_date, sex, member_id: int | None = None, active: bool = True,
+    nik,
+    birth_date,
+    sex,
+    member_id: int | None = None,
+    active: bool = True,
     region_scope: str | None = None,
 ) -> Check:
     """Everything the register asks of a member's NIK, including uniqueness among the living
@@ -179,22 +196,32 @@ def validate_member_identity(
     check.errors.extend(check_birth_date(birth_date))
     if check.ok and active:
         message = conflict_message(
-            "nik", check.value, nik_holder_region(check.value, member_id),
-            gettext("NIK %(nik)s already belongs to another living person in the register.",
-                    nik=check.value), region_scope)
+            "nik",
+            check.value,
+            nik_holder_region(check.value, member_id),
+            gettext(
+                "NIK %(nik)s already belongs to another living person in the register.",
+                nik=check.value,
+            ),
+            region_scope,
+        )
         if message:
             check.errors.append(message)
     return check
 
 
-def validate_family_number(kk_number, family_id: int | None = None,
-                           region_scope: str | None = None) -> Check:
+def validate_family_number(
+    kk_number, family_id: int | None = None, region_scope: str | None = None
+) -> Check:
     check = check_kk(kk_number)
     if check.ok:
         message = conflict_message(
-            "kk_number", check.value, kk_holder_region(check.value, family_id),
-            gettext("KK number %(kk)s is already registered for another family.",
-                    kk=check.value), region_scope)
+            "kk_number",
+            check.value,
+            kk_holder_region(check.value, family_id),
+            gettext("KK number %(kk)s is already registered for another family.", kk=check.value),
+            region_scope,
+        )
         if message:
             check.errors.append(message)
     return check

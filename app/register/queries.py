@@ -10,6 +10,7 @@ Two contracts, one query each:
   `user`'s region (whoever is signed in: jobs act for the user who asked); NotFound, with a
   message for the form field, when absent or outside.
 """
+
 import sqlalchemy as sa
 from flask_babel import gettext
 
@@ -28,8 +29,11 @@ def households_in_scope(scope: str | None = None):
 
 def members_in_scope(scope: str | None = None):
     """SELECT of the members of the households under `scope` (default: the signed-in user's)."""
-    return sa.select(Member).join(Household, Household.id == Member.household_id).where(
-        region_scope.scope_clause(Household.village_code, scope))
+    return (
+        sa.select(Member)
+        .join(Household, Household.id == Member.household_id)
+        .where(region_scope.scope_clause(Household.village_code, scope))
+    )
 
 
 def _by_id(query, column, value):
@@ -59,8 +63,7 @@ def find_household(user, household_id=None, register_id: str | None = None) -> H
         query = _by_id(query, Household.id, household_id)
     household = db.session.scalar(query)
     if household is None:
-        raise NotFound(gettext("No household with this register ID in your region."),
-                       "register_id")
+        raise NotFound(gettext("No household with this register ID in your region."), "register_id")
     return household
 
 

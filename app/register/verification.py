@@ -6,6 +6,7 @@ before the database is asked; the database decides whether a well-formed code wa
 Each issue stores a SHA-256 hash of what the certificate says; its first 16 hexadecimal digits
 are printed on the certificate and shown by the public page, to compare.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -39,8 +40,8 @@ def new_code() -> str:
 
 
 def display(code: str) -> str:
-    """"7K3QF9XW2MR4TB8" → "7K3QF-9XW2M-R4TB8"."""
-    return "-".join(code[index:index + 5] for index in range(0, len(code), 5))
+    """ "7K3QF9XW2MR4TB8" → "7K3QF-9XW2M-R4TB8"."""
+    return "-".join(code[index : index + 5] for index in range(0, len(code), 5))
 
 
 def normalise(text: str | None) -> str | None:
@@ -59,34 +60,50 @@ def normalise(text: str | None) -> str | None:
 
 def content_hash(content: dict) -> str:
     """SHA-256 of the certificate's content in a canonical JSON form."""
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                           default=str)
+    canonical = json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def fingerprint(hash_hex: str) -> str:
     """The part of the hash printed and shown: "3f2a 9c41 07be d5e2"."""
     short = hash_hex[:FINGERPRINT_LENGTH]
-    return " ".join(short[index:index + 4] for index in range(0, len(short), 4))
+    return " ".join(short[index : index + 4] for index in range(0, len(short), 4))
 
 
 def initials(full_name: str | None) -> str:
-    """"Budi Santoso" → "B. S." (letters only, at most four)."""
+    """ "Budi Santoso" → "B. S." (letters only, at most four)."""
     letters = [word[0].upper() for word in (full_name or "").split() if word[:1].isalpha()]
     return " ".join(f"{letter}." for letter in letters[:4]) or "–"
 
 
-
-def issue(*, household_id: int, register_id: str, period_id: int, village_code: str,
-          head_name: str | None, content: dict, issued_by_id: int | None,
-          issued_at: datetime.datetime, job_run_id: int | None = None,
-          audit_entry: bool = True, who: tuple | None = None) -> Certificate:
+def issue(
+    *,
+    household_id: int,
+    register_id: str,
+    period_id: int,
+    village_code: str,
+    head_name: str | None,
+    content: dict,
+    issued_by_id: int | None,
+    issued_at: datetime.datetime,
+    job_run_id: int | None = None,
+    audit_entry: bool = True,
+    who: tuple | None = None,
+) -> Certificate:
     """Store a certificate with a new unique code and the hash of `content` (which must
     already hold `code` and `issued_at` — see `prepare`). Committed by the caller."""
     certificate = Certificate(
-        code=content["code"], household_id=household_id, register_id=register_id,
-        period_id=period_id, village_code=village_code, head_initials=initials(head_name),
-        content_hash=content_hash(content), issued_by_id=issued_by_id, issued_at=issued_at,
+        code=content["code"],
+        household_id=household_id,
+        register_id=register_id,
+        period_id=period_id,
+        village_code=village_code,
+        head_initials=initials(head_name),
+        content_hash=content_hash(content),
+        issued_by_id=issued_by_id,
+        issued_at=issued_at,
         job_run_id=job_run_id,
     )
     db.session.add(certificate)
@@ -98,11 +115,17 @@ def issue(*, household_id: int, register_id: str, period_id: int, village_code: 
 def issued_entry(certificate: Certificate, who: tuple | None = None) -> dict:
     """The audit entry of an issued certificate (who, when, which household and code)."""
     return audit.entry(
-        "certificate_issued", "household", certificate.household_id,
+        "certificate_issued",
+        "household",
+        certificate.household_id,
         region_code=certificate.village_code,
-        after={"code": certificate.code, "register_id": certificate.register_id,
-               "period_id": certificate.period_id, "content_hash": certificate.content_hash,
-               "job_run_id": certificate.job_run_id},
+        after={
+            "code": certificate.code,
+            "register_id": certificate.register_id,
+            "period_id": certificate.period_id,
+            "content_hash": certificate.content_hash,
+            "job_run_id": certificate.job_run_id,
+        },
         who=who,
     )
 

@@ -7,6 +7,7 @@ a hash stored), with the same rules as the sign-in doors (app/security/signin.py
   budget (LOGIN_RATE_LIMIT, shared with both login doors): past it, 429;
 - a valid key acts as its user: the user's roles and region scope apply to every answer.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -35,24 +36,38 @@ def create(username: str, name: str | None = None, days: int | None = None) -> d
     if user is None:
         raise NotFound(gettext("No user %(username)s.", username=username), "username")
     if needs_region(user):
-        raise ValidationError(gettext(
-            "User %(username)s has a regional role but no region: set the region first.",
-            username=username), "username")
+        raise ValidationError(
+            gettext(
+                "User %(username)s has a regional role but no region: set the region first.",
+                username=username,
+            ),
+            "username",
+        )
     expires = None
     if days is not None:
         if days < 1:
             raise ValidationError(gettext("A key is valid for at least one day."), "days")
         if days > LONGEST_DAYS:
-            raise ValidationError(gettext("A key is valid for at most %(most)d days.",
-                                          most=LONGEST_DAYS), "days")
+            raise ValidationError(
+                gettext("A key is valid for at most %(most)d days.", most=LONGEST_DAYS), "days"
+            )
         expires = datetime.datetime.now() + datetime.timedelta(days=days)
     created = security_manager.create_api_key(
-        user, name or f"{username} {datetime.date.today().isoformat()}", expires_on=expires)
+        user, name or f"{username} {datetime.date.today().isoformat()}", expires_on=expires
+    )
     if not created:
         raise ValidationError(gettext("The key could not be stored."))
-    audit.record("api_key_created", "user", user.id, region_code=user.region_code,
-                 after={"uuid": created["uuid"], "name": created["name"],
-                        "expires_on": audit.plain(expires)})
+    audit.record(
+        "api_key_created",
+        "user",
+        user.id,
+        region_code=user.region_code,
+        after={
+            "uuid": created["uuid"],
+            "name": created["name"],
+            "expires_on": audit.plain(expires),
+        },
+    )
     db.session.commit()
     return created
 
@@ -61,7 +76,8 @@ def keys_of(username: str | None = None) -> list[ApiKey]:
     query = sa.select(ApiKey).order_by(ApiKey.id)
     if username:
         query = query.join(RegionUser, RegionUser.id == ApiKey.user_id).where(
-            RegionUser.username == username)
+            RegionUser.username == username
+        )
     return list(db.session.scalars(query))
 
 
@@ -91,14 +107,24 @@ def refusal_for_request() -> Refusal | None:
     user = validate(security_manager, raw_key, check_rules=False)
     if user is None:
         spend("LOGIN_RATE_LIMIT", address, FAILURE_SCOPE)
-        audit.record("login_failure", "user", username="(api key)",
-                     after={"reason": "unknown, revoked or expired api key"})
+        audit.record(
+            "login_failure",
+            "user",
+            username="(api key)",
+            after={"reason": "unknown, revoked or expired api key"},
+        )
         db.session.commit()
         return Refusal(gettext("This API key is not valid."), 401)
     refusal = _refusal(user)
     if refusal is not None:
-        audit.record("login_failure", "user", user.id, region_code=user.region_code,
-                     username=user.username, after={"reason": refusal.message, "api_key": True})
+        audit.record(
+            "login_failure",
+            "user",
+            user.id,
+            region_code=user.region_code,
+            username=user.username,
+            after={"reason": refusal.message, "api_key": True},
+        )
         db.session.commit()
     return refusal
 

@@ -4,6 +4,7 @@ token login. Flask-AppBuilder never switches Flask-WTF's CSRFProtect on: create_
 this check with protect_forms_from_csrf, after the input guard (app.security.input_guard), which
 refuses a request no door can read before this check reads its form.
 """
+
 from flask import current_app, request
 from flask_login import current_user
 
@@ -43,7 +44,9 @@ def authenticated_by_token() -> bool:
     if not request.headers.get("Authorization", "").lower().startswith("bearer "):
         return False
     security_manager = current_app.appbuilder.sm
-    if (current_app.config.get("FAB_API_KEY_ENABLED")
-            and security_manager.extract_api_key_from_request() is not None):
+    if (
+        current_app.config.get("FAB_API_KEY_ENABLED")
+        and security_manager.extract_api_key_from_request() is not None
+    ):
         return True
     return not current_user.is_authenticated

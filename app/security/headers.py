@@ -3,6 +3,7 @@ a Content-Security-Policy that runs only our own files and nonce-bearing tags, n
 no MIME sniffing, same-origin referrers, and HSTS when cookies are secure-only
 (SESSION_COOKIE_SECURE). install(app), called by create_app, puts them in place.
 """
+
 import secrets
 
 from flask import Flask, current_app, g
@@ -24,18 +25,20 @@ def csp_nonce() -> str:
 def content_security_policy(nonce: str) -> str:
     # Scripts: our files and nonce-bearing tags only. Styles need 'unsafe-inline': FAB's
     # templates and widgets use style="…" attributes and pygal's SVG charts carry <style>.
-    return "; ".join((
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ))
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
 
 
 def security_headers(response):

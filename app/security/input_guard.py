@@ -9,6 +9,7 @@
 
 Each is answered 400 with a message in the user's language: JSON under /api/, the console's
 error page elsewhere. Uploaded files' contents are left to their own readers (app/imports)."""
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,13 @@ def install(app: Flask) -> None:
 
 def refuse_hostile_input():
     if _has_control_characters():
-        abort(400, description=gettext(
-            "The request contains a control character (such as NUL) that no field accepts. "
-            "Remove it and send again."))
+        abort(
+            400,
+            description=gettext(
+                "The request contains a control character (such as NUL) that no field accepts. "
+                "Remove it and send again."
+            ),
+        )
     if request.path.startswith("/api/") and "q" in request.args:
         problem = rison_problem(request.args["q"])
         if problem:
@@ -72,8 +77,10 @@ def _nested_control_characters(value) -> bool:
     if isinstance(value, str):
         return bool(CONTROL.search(value))
     if isinstance(value, dict):
-        return any(_nested_control_characters(key) or _nested_control_characters(item)
-                   for key, item in value.items())
+        return any(
+            _nested_control_characters(key) or _nested_control_characters(item)
+            for key, item in value.items()
+        )
     if isinstance(value, list):
         return any(_nested_control_characters(item) for item in value)
     return False

@@ -6,6 +6,7 @@ estimate, judged with the user's own names and the application's words.
 Asking for the current password before one's own is changed, and counting a wrong one as a
 failed sign-in, is the sign-in rule's (app.security.signin.check_current_password).
 """
+
 import re
 
 from flask import current_app
@@ -20,9 +21,28 @@ PASSWORD_MIN_SCORE = 3
 ESTIMATE_LENGTH = 72
 #: Words that zxcvbn's English dictionaries miss but that people here build passwords from.
 LOCAL_WORDS = (
-    "datakesos", "kesos", "dinsos", "kemensos", "sosial", "dinas", "indonesia", "jakarta",
-    "bandung", "bogor", "surabaya", "bismillah", "sayang", "rahasia", "sandi", "katasandi",
-    "merdeka", "garuda", "pancasila", "admin", "operator", "pusdatin",
+    "datakesos",
+    "kesos",
+    "dinsos",
+    "kemensos",
+    "sosial",
+    "dinas",
+    "indonesia",
+    "jakarta",
+    "bandung",
+    "bogor",
+    "surabaya",
+    "bismillah",
+    "sayang",
+    "rahasia",
+    "sandi",
+    "katasandi",
+    "merdeka",
+    "garuda",
+    "pancasila",
+    "admin",
+    "operator",
+    "pusdatin",
 )
 _WORD_SEPARATOR = re.compile(r"[^0-9a-z]+")
 #: The user's own words this long or longer may not carry a password's strength.
@@ -56,11 +76,15 @@ def _guessability(password: str, personal: list[str]) -> list[str]:
         problems.append(gettext("This is one of the most common passwords."))
     matched_names = {match.get("matched_word") for match in result["sequence"]} & set(personal)
     if built_from_names or matched_names:
-        problems.append(gettext(
-            "Do not build the password from your username, name or e-mail address."))
-    problems.append(gettext(
-        "This password is too easy to guess. Use three or four uncommon words, with digits or "
-        "symbols between them."))
+        problems.append(
+            gettext("Do not build the password from your username, name or e-mail address.")
+        )
+    problems.append(
+        gettext(
+            "This password is too easy to guess. Use three or four uncommon words, with digits or "
+            "symbols between them."
+        )
+    )
     return problems
 
 
@@ -112,4 +136,3 @@ def password_complexity_validator(password: str) -> None:
     problems = check_password_strength(password)
     if problems:
         raise PasswordComplexityValidationError(" ".join(problems))
-

@@ -6,6 +6,7 @@ every button of a list or page is a query (25–30 per page here, about half of 
 answers the rest from that set. Outside a request (CLI, jobs) it asks as before. Permission
 changes take effect on the next request, as before.
 """
+
 from flask import g, has_request_context
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 
@@ -27,12 +28,18 @@ class CachedPermissions:
         query = (
             self.session.query(self.viewmenu_model.name, self.permission_model.name)
             .select_from(self.permissionview_model)
-            .join(assoc_permissionview_role,
-                  self.permissionview_model.id == assoc_permissionview_role.c.permission_view_id)
-            .join(self.permission_model,
-                  self.permission_model.id == self.permissionview_model.permission_id)
-            .join(self.viewmenu_model,
-                  self.viewmenu_model.id == self.permissionview_model.view_menu_id)
+            .join(
+                assoc_permissionview_role,
+                self.permissionview_model.id == assoc_permissionview_role.c.permission_view_id,
+            )
+            .join(
+                self.permission_model,
+                self.permission_model.id == self.permissionview_model.permission_id,
+            )
+            .join(
+                self.viewmenu_model,
+                self.viewmenu_model.id == self.permissionview_model.view_menu_id,
+            )
             .filter(assoc_permissionview_role.c.role_id.in_(role_ids))
         )
         return {(view, permission) for view, permission in query}

@@ -34,6 +34,7 @@ by app.security.lookups, so trying them is impractical:
 - a number refused as registered outside the user's region (forms, API, imports) says only
   that, LOOKUP_CONFLICT_DAILY_QUOTA (50) times per user per 24 hours.
 """
+
 from __future__ import annotations
 
 import datetime

@@ -6,6 +6,7 @@ Counters live in RATELIMIT_STORAGE_URI: `memory://` is per process (with N worke
 gets up to N times the limit); point it at Redis or Memcached in production. The lockout
 (app.security.signin) does not depend on them.
 """
+
 import math
 import time
 

@@ -1,4 +1,5 @@
 """The roles of DESIGN §4 and what each may do, kept in code so `init` can recreate them."""
+
 from dataclasses import dataclass, field
 
 #: The role names of DESIGN §4; code elsewhere names a role through these.
@@ -8,16 +9,42 @@ VERIFIKATOR, PENGAWAS, INTERKONEKSI = "Verifikator", "Pengawas", "Interkoneksi"
 READ = frozenset({"can_list", "can_show", "can_get", "can_info", "menu_access"})
 WRITE = frozenset({"can_add", "can_edit", "can_delete", "can_post", "can_put"})
 
-REGISTER_VIEWS = frozenset({
-    "HouseholdView", "FamilyView", "MemberView", "MembershipView",
-    "HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",
-    "Households", "Families", "Members", "Memberships",
-    "ProposalView", "HouseholdProposalView", "MemberProposalView", "Proposals",
-})
-REFERENCE_VIEWS = frozenset({
-    "RegionView", "ProgramView", "PeriodView", "RegionApi", "ProgramApi", "PeriodApi",
-    "Regions", "Programs", "Periods", "RegionSearchView", "Register", "Reference data",
-})
+REGISTER_VIEWS = frozenset(
+    {
+        "HouseholdView",
+        "FamilyView",
+        "MemberView",
+        "MembershipView",
+        "HouseholdApi",
+        "FamilyApi",
+        "MemberApi",
+        "MembershipApi",
+        "Households",
+        "Families",
+        "Members",
+        "Memberships",
+        "ProposalView",
+        "HouseholdProposalView",
+        "MemberProposalView",
+        "Proposals",
+    }
+)
+REFERENCE_VIEWS = frozenset(
+    {
+        "RegionView",
+        "ProgramView",
+        "PeriodView",
+        "RegionApi",
+        "ProgramApi",
+        "PeriodApi",
+        "Regions",
+        "Programs",
+        "Periods",
+        "RegionSearchView",
+        "Register",
+        "Reference data",
+    }
+)
 AUDIT_VIEWS = frozenset({"AuditView", "AuditApi", "Audit trail"})
 #: The period close (schedule, "close now", job history) and the district activity dashboard.
 PERIOD_CLOSE_VIEWS = frozenset({"PeriodCloseView", "Period close", "Updating"})
@@ -25,34 +52,56 @@ ACTIVITY_VIEWS = frozenset({"ActivityView", "District activity", "Updating"})
 #: Printed documents (views/reports.py): certificates for the regency's operators, recaps and
 #: minutes for those who read a province or the nation.
 REPORTS_MENU = frozenset({("can_index", "ReportsView"), ("menu_access", "Reports")})
-CERTIFICATE_PRINTING = REPORTS_MENU | {("can_certificate", "ReportsView"),
-                                        ("can_bulk", "ReportsView")}
+CERTIFICATE_PRINTING = REPORTS_MENU | {
+    ("can_certificate", "ReportsView"),
+    ("can_bulk", "ReportsView"),
+}
 RECAP_PRINTING = REPORTS_MENU | {("can_recap", "ReportsView"), ("can_minutes", "ReportsView")}
 #: Bulk import of households from a file (views/imports.py): an Operator in their regency.
-IMPORTING = frozenset({("can_import", "ImportView"), ("menu_access", "Import households"),
-                       ("menu_access", "Updating")})
+IMPORTING = frozenset(
+    {
+        ("can_import", "ImportView"),
+        ("menu_access", "Import households"),
+        ("menu_access", "Updating"),
+    }
+)
 #: New households and members enter the register, and leave it, only as proposals verified and
 #: applied at a period close (DESIGN §5); an operator corrects existing records directly.
-ENTER_AND_LEAVE_BY_PROPOSAL = frozenset({
-    ("can_add", "HouseholdView"), ("can_delete", "HouseholdView"),
-    ("can_add", "MemberView"), ("can_delete", "MemberView"),
-    ("can_delete", "HouseholdApi"),
-})
+ENTER_AND_LEAVE_BY_PROPOSAL = frozenset(
+    {
+        ("can_add", "HouseholdView"),
+        ("can_delete", "HouseholdView"),
+        ("can_add", "MemberView"),
+        ("can_delete", "MemberView"),
+        ("can_delete", "HouseholdApi"),
+    }
+)
 #: CSV/XLSX exports of the console's lists (app.exports): a role may export, within its scope and
 #: with NIK masked as on screen, the lists it reads, except the Verifikator, whose work is done on
 #: screen (data minimisation: a file of a whole regency leaves the console's controls).
-EXPORT_VIEWS = frozenset({
-    "HouseholdView", "FamilyView", "MemberView", "MembershipView", "ProposalView",
-    "RegionView", "ProgramView", "PeriodView",
-})
+EXPORT_VIEWS = frozenset(
+    {
+        "HouseholdView",
+        "FamilyView",
+        "MemberView",
+        "MembershipView",
+        "ProposalView",
+        "RegionView",
+        "ProgramView",
+        "PeriodView",
+    }
+)
 
 
 #: The list of callers whose NIK and KK lookups are suspended (views/lookups.py), and lifting a
 #: suspension: Pusdatin, who runs the national register (Admin has every permission).
-LOOKUP_SUSPENSIONS = frozenset({
-    ("can_list", "LookupSuspensionView"), ("can_lift", "LookupSuspensionView"),
-    ("menu_access", "Suspended lookups"),
-})
+LOOKUP_SUSPENSIONS = frozenset(
+    {
+        ("can_list", "LookupSuspensionView"),
+        ("can_lift", "LookupSuspensionView"),
+        ("menu_access", "Suspended lookups"),
+    }
+)
 
 
 def exports(views: frozenset) -> frozenset:
@@ -60,17 +109,27 @@ def exports(views: frozenset) -> frozenset:
 
 
 #: Views every signed-in user needs: the dashboard, own profile, language and menu.
-COMMON_VIEWS = frozenset({
-    "DashboardIndexView", "UserInfoEditView", "ResetMyPasswordView", "LocaleView",
-    "MenuApi", "UtilView", "Dashboard",
-})
+COMMON_VIEWS = frozenset(
+    {
+        "DashboardIndexView",
+        "UserInfoEditView",
+        "ResetMyPasswordView",
+        "LocaleView",
+        "MenuApi",
+        "UtilView",
+        "Dashboard",
+    }
+)
 
 #: Every signed-in user's own account in the user screens: the profile (/users/userinfo/) and its
 #: buttons to change one's password and name; not the list or the page of any other user.
-OWN_ACCOUNT = frozenset({
-    ("can_userinfo", "RegionUserDBModelView"), ("resetmypassword", "RegionUserDBModelView"),
-    ("userinfoedit", "RegionUserDBModelView"),
-})
+OWN_ACCOUNT = frozenset(
+    {
+        ("can_userinfo", "RegionUserDBModelView"),
+        ("resetmypassword", "RegionUserDBModelView"),
+        ("userinfoedit", "RegionUserDBModelView"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -97,27 +156,62 @@ class RoleRule:
 ROLES = {
     rule.name: rule
     for rule in (
-        RoleRule(PUSDATIN, national=True,
-                 read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
-                 write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})
-                 | PERIOD_CLOSE_VIEWS,
-                 extra=RECAP_PRINTING | exports(EXPORT_VIEWS) | LOOKUP_SUSPENSIONS),
-        RoleRule(PROVINSI, national=False,
-                 read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
-                 extra=RECAP_PRINTING | exports(EXPORT_VIEWS)),
-        RoleRule(OPERATOR, national=False, read=REFERENCE_VIEWS, write=REGISTER_VIEWS,
-                 denied=ENTER_AND_LEAVE_BY_PROPOSAL,
-                 extra=frozenset({("can_submit", "ProposalView")}) | CERTIFICATE_PRINTING
-                 | exports(EXPORT_VIEWS) | IMPORTING),
-        RoleRule(VERIFIKATOR, national=False, read=REGISTER_VIEWS | REFERENCE_VIEWS,
-                 extra=frozenset({("can_verify", "ProposalView"),
-                                  ("can_reject", "ProposalView")})),
-        RoleRule(PENGAWAS, national=True, read=REGISTER_VIEWS | REFERENCE_VIEWS | AUDIT_VIEWS
-                 | ACTIVITY_VIEWS | PERIOD_CLOSE_VIEWS,
-                 extra=RECAP_PRINTING | exports(EXPORT_VIEWS | {"AuditView"})),
-        RoleRule(INTERKONEKSI, national=False,
-                 read=frozenset({"HouseholdApi", "FamilyApi", "MemberApi", "MembershipApi",
-                                 "RegionApi", "ProgramApi", "PeriodApi"})),
+        RoleRule(
+            PUSDATIN,
+            national=True,
+            read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
+            write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})
+            | PERIOD_CLOSE_VIEWS,
+            extra=RECAP_PRINTING | exports(EXPORT_VIEWS) | LOOKUP_SUSPENSIONS,
+        ),
+        RoleRule(
+            PROVINSI,
+            national=False,
+            read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
+            extra=RECAP_PRINTING | exports(EXPORT_VIEWS),
+        ),
+        RoleRule(
+            OPERATOR,
+            national=False,
+            read=REFERENCE_VIEWS,
+            write=REGISTER_VIEWS,
+            denied=ENTER_AND_LEAVE_BY_PROPOSAL,
+            extra=frozenset({("can_submit", "ProposalView")})
+            | CERTIFICATE_PRINTING
+            | exports(EXPORT_VIEWS)
+            | IMPORTING,
+        ),
+        RoleRule(
+            VERIFIKATOR,
+            national=False,
+            read=REGISTER_VIEWS | REFERENCE_VIEWS,
+            extra=frozenset({("can_verify", "ProposalView"), ("can_reject", "ProposalView")}),
+        ),
+        RoleRule(
+            PENGAWAS,
+            national=True,
+            read=REGISTER_VIEWS
+            | REFERENCE_VIEWS
+            | AUDIT_VIEWS
+            | ACTIVITY_VIEWS
+            | PERIOD_CLOSE_VIEWS,
+            extra=RECAP_PRINTING | exports(EXPORT_VIEWS | {"AuditView"}),
+        ),
+        RoleRule(
+            INTERKONEKSI,
+            national=False,
+            read=frozenset(
+                {
+                    "HouseholdApi",
+                    "FamilyApi",
+                    "MemberApi",
+                    "MembershipApi",
+                    "RegionApi",
+                    "ProgramApi",
+                    "PeriodApi",
+                }
+            ),
+        ),
     )
 }
 NATIONAL_ROLES = {ADMIN} | {name for name, rule in ROLES.items() if rule.national}
@@ -132,7 +226,8 @@ def sync_roles(security_manager) -> None:
     for name, rule in ROLES.items():
         role = security_manager.add_role(name)
         role.permissions = [
-            pv for pv in all_permission_views
+            pv
+            for pv in all_permission_views
             if pv.permission and pv.view_menu and rule.allows(pv.permission.name, pv.view_menu.name)
         ]
     session.commit()

@@ -2,6 +2,7 @@
 
 A scope is a region-code prefix: "" (national), "32" (a province), "32.73" (a regency).
 """
+
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
@@ -45,8 +46,7 @@ def in_scope(code: str | None, scope: str | None = None) -> bool:
     return bool(code) and (code == scope or code.startswith(scope + "."))
 
 
-def check_in_scope(code: str | None, field: str = "village_code",
-                   scope: str | None = None) -> None:
+def check_in_scope(code: str | None, field: str = "village_code", scope: str | None = None) -> None:
     """Refuse to write a record into a region outside the scope (default: the user's)."""
     if not in_scope(code, scope):
         raise OutsideScope(

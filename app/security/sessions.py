@@ -28,6 +28,7 @@ Revocation
   (views.users.ResetMyPasswordView). API keys are refused for a locked or inactive account
   (app.security.api_keys, Flask-AppBuilder).
 """
+
 import datetime
 import hashlib
 import secrets
@@ -38,8 +39,8 @@ from flask_babel import gettext
 from flask_login import current_user, logout_user
 from sqlalchemy import event
 
-from app.clock import utcnow
 from app import audit
+from app.clock import utcnow
 from app.extensions import db
 from models import ConsoleSession, RegionUser
 
@@ -55,7 +56,6 @@ STATIC_ENDPOINTS = frozenset({"static", "appbuilder.static"})
 UNGUARDED_ENDPOINTS = frozenset({"AuthDBView.login"})
 
 
-
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -69,17 +69,23 @@ def _idle_limit() -> datetime.timedelta:
 
 # --- Console sessions ----------------------------------------------------------------------------
 
+
 def start(user) -> None:
     """After a sign-in (Flask-Login's login_user): a new row, its id in the signed cookie."""
     now = utcnow()
     token = secrets.token_urlsafe(32)
     _purge(user.id, now)
-    db.session.add(ConsoleSession(
-        token_hash=_hash(token), user_id=user.id, epoch=_epoch_of(user.id),
-        created_at=now, last_seen_at=now,
-        ip_address=(request.remote_addr or "")[:ADDRESS_LENGTH] or None,
-        user_agent=(request.user_agent.string or "")[:USER_AGENT_LENGTH] or None,
-    ))
+    db.session.add(
+        ConsoleSession(
+            token_hash=_hash(token),
+            user_id=user.id,
+            epoch=_epoch_of(user.id),
+            created_at=now,
+            last_seen_at=now,
+            ip_address=(request.remote_addr or "")[:ADDRESS_LENGTH] or None,
+            user_agent=(request.user_agent.string or "")[:USER_AGENT_LENGTH] or None,
+        )
+    )
     db.session.commit()
     session[SESSION_KEY] = token
 
@@ -91,8 +97,17 @@ def end(user=None) -> None:
         return
     db.session.execute(sa.delete(ConsoleSession).where(ConsoleSession.token_hash == _hash(token)))
     if user is not None:  # already signed out here: the entry names who it was
-        audit.record_many([audit.entry("logout", "user", user.id, region_code=user.region_code,
-                                       who=(user.id, user.username, request.remote_addr))])
+        audit.record_many(
+            [
+                audit.entry(
+                    "logout",
+                    "user",
+                    user.id,
+                    region_code=user.region_code,
+                    who=(user.id, user.username, request.remote_addr),
+                )
+            ]
+        )
     db.session.commit()
 
 
@@ -105,10 +120,14 @@ def end_all(user_id: int) -> None:
 def _purge(user_id: int, now: datetime.datetime) -> None:
     """Rows no request can use any more: idled out (anyone's), or of the user's older epochs."""
     current = sa.select(RegionUser.token_epoch).where(RegionUser.id == user_id).scalar_subquery()
-    db.session.execute(sa.delete(ConsoleSession).where(sa.or_(
-        ConsoleSession.last_seen_at < now - _idle_limit(),
-        sa.and_(ConsoleSession.user_id == user_id, ConsoleSession.epoch != current),
-    )))
+    db.session.execute(
+        sa.delete(ConsoleSession).where(
+            sa.or_(
+                ConsoleSession.last_seen_at < now - _idle_limit(),
+                sa.and_(ConsoleSession.user_id == user_id, ConsoleSession.epoch != current),
+            )
+        )
+    )
 
 
 def _epoch_of(user_id: int) -> int:
@@ -122,10 +141,18 @@ def load_user(user_id):
         return None
     found = db.session.execute(
         sa.select(RegionUser, ConsoleSession.id, ConsoleSession.last_seen_at)
-        .join(ConsoleSession, sa.and_(ConsoleSession.user_id == RegionUser.id,
-                                      ConsoleSession.epoch == RegionUser.token_epoch))
-        .where(ConsoleSession.token_hash == _hash(token), RegionUser.id == int(user_id),
-               ConsoleSession.last_seen_at > utcnow() - _idle_limit())
+        .join(
+            ConsoleSession,
+            sa.and_(
+                ConsoleSession.user_id == RegionUser.id,
+                ConsoleSession.epoch == RegionUser.token_epoch,
+            ),
+        )
+        .where(
+            ConsoleSession.token_hash == _hash(token),
+            RegionUser.id == int(user_id),
+            ConsoleSession.last_seen_at > utcnow() - _idle_limit(),
+        )
     ).first()
     if found is None or not found[0].is_active:
         return None
@@ -154,8 +181,7 @@ def check_request():
         return response
     flash(message, "warning")
     login = current_app.appbuilder.sm.auth_view.__class__.__name__ + ".login"
-    return redirect(url_for(login, next=request.url) if request.method == "GET"
-                    else url_for(login))
+    return redirect(url_for(login, next=request.url) if request.method == "GET" else url_for(login))
 
 
 def _touch() -> None:
@@ -167,12 +193,14 @@ def _touch() -> None:
     now = utcnow()
     if (now - last_seen).total_seconds() < current_app.config["SESSION_TOUCH_SECONDS"]:
         return
-    db.session.execute(sa.update(ConsoleSession).where(ConsoleSession.id == row_id)
-                       .values(last_seen_at=now))
+    db.session.execute(
+        sa.update(ConsoleSession).where(ConsoleSession.id == row_id).values(last_seen_at=now)
+    )
     db.session.commit()
 
 
 # --- API tokens ----------------------------------------------------------------------------------
+
 
 def token_claims(identity) -> dict:
     """additional_claims_loader: the user's current epoch, in access and refresh tokens."""
@@ -233,7 +261,8 @@ def _delete_ended_sessions(orm_session, _flush_context) -> None:
     ended = orm_session.info.pop(_ENDED, None)
     if ended:
         orm_session.connection().execute(
-            sa.delete(ConsoleSession).where(ConsoleSession.user_id.in_(sorted(ended))))
+            sa.delete(ConsoleSession).where(ConsoleSession.user_id.in_(sorted(ended)))
+        )
 
 
 def _forget_ended_sessions(orm_session, *_args) -> None:
@@ -253,11 +282,15 @@ def _on_active_set(user, value, old_value, _initiator):
 def install(app) -> None:
     """Called by app.security.signin.install: the request check and the ORM listeners."""
     app.before_request(check_request)
-    for attribute, listener in ((RegionUser.password, _on_password_set),
-                                (RegionUser.active, _on_active_set)):
+    for attribute, listener in (
+        (RegionUser.password, _on_password_set),
+        (RegionUser.active, _on_active_set),
+    ):
         if not event.contains(attribute, "set", listener):
             event.listen(attribute, "set", listener)
-    for name, listener in (("after_flush", _delete_ended_sessions),
-                           ("after_soft_rollback", _forget_ended_sessions)):
+    for name, listener in (
+        ("after_flush", _delete_ended_sessions),
+        ("after_soft_rollback", _forget_ended_sessions),
+    ):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)

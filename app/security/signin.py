@@ -18,6 +18,7 @@ Flask-AppBuilder's own AUTH_RATE_LIMITED covers the web form only and counts eve
 successful sign-ins, so a district office behind one address would be locked out at 08:00);
 ours covers both doors and counts the attempts that fail.
 """
+
 import datetime
 import math
 from dataclasses import dataclass
@@ -66,7 +67,8 @@ def region_refusal(user) -> Refusal | None:
     """The region rule, for the login doors and API keys alike."""
     if needs_region(user):
         return Refusal(
-            gettext("Your account has no region yet. Ask an administrator to set it."), 403)
+            gettext("Your account has no region yet. Ask an administrator to set it."), 403
+        )
     return None
 
 
@@ -87,8 +89,9 @@ def authenticate(security_manager, username: str, password: str):
 
     if user is None or not user.is_active:
         _spend_a_password_check()
-        _record("login_failure", user, username,
-                reason="unknown user" if user is None else "inactive")
+        _record(
+            "login_failure", user, username, reason="unknown user" if user is None else "inactive"
+        )
         db.session.commit()
         return None
 
@@ -100,9 +103,14 @@ def authenticate(security_manager, username: str, password: str):
 
     if is_null_password(password) or not check_password_hash(user.password, password):
         failures, locked_until = _count_failure(user, now)
-        _record("login_failure", user, username, reason="wrong password",
-                fail_login_count=failures,
-                locked_until=locked_until.isoformat() if locked_until else None)
+        _record(
+            "login_failure",
+            user,
+            username,
+            reason="wrong password",
+            fail_login_count=failures,
+            locked_until=locked_until.isoformat() if locked_until else None,
+        )
         db.session.commit()
         security_manager.on_user_login_failed(user)
         if locked_until is not None and locked_until > now:
@@ -130,9 +138,14 @@ def check_current_password(user, password: str | None) -> bool:
     if not is_null_password(password) and check_password_hash(user.password, password or ""):
         return True
     failures, locked_until = _count_failure(user, utcnow())
-    _record("login_failure", user, user.username, reason="wrong current password",
-            fail_login_count=failures,
-            locked_until=locked_until.isoformat() if locked_until else None)
+    _record(
+        "login_failure",
+        user,
+        user.username,
+        reason="wrong current password",
+        fail_login_count=failures,
+        locked_until=locked_until.isoformat() if locked_until else None,
+    )
     db.session.commit()
     return False
 
@@ -148,7 +161,9 @@ def _count_failure(user, now: datetime.datetime):
     this_user = table.c.id == user.id
     expired = sa.and_(table.c.locked_until.is_not(None), table.c.locked_until <= now)
     db.session.execute(
-        sa.update(table).where(this_user).values(
+        sa.update(table)
+        .where(this_user)
+        .values(
             fail_login_count=sa.case(
                 (expired, 1), else_=sa.func.coalesce(table.c.fail_login_count, 0) + 1
             ),
@@ -162,8 +177,10 @@ def _count_failure(user, now: datetime.datetime):
         .where(this_user, table.c.fail_login_count >= attempts, table.c.locked_until.is_(None))
         # A lock also ends the account's sessions and tokens: someone is guessing its password,
         # and may have had it right before.
-        .values(locked_until=now + datetime.timedelta(minutes=minutes),
-                token_epoch=table.c.token_epoch + 1)
+        .values(
+            locked_until=now + datetime.timedelta(minutes=minutes),
+            token_epoch=table.c.token_epoch + 1,
+        )
     )
     if locking.rowcount:
         sessions.end_all(user.id)
@@ -178,7 +195,8 @@ def _refuse_locked(locked_until: datetime.datetime, now: datetime.datetime) -> N
     g.login_refusal = Refusal(
         gettext(
             "Account locked after %(count)d failed sign-ins. Try again in %(minutes)d minutes.",
-            count=current_app.config["AUTH_LOCKOUT_ATTEMPTS"], minutes=minutes,
+            count=current_app.config["AUTH_LOCKOUT_ATTEMPTS"],
+            minutes=minutes,
         ),
         403,
     )
@@ -187,7 +205,8 @@ def _refuse_locked(locked_until: datetime.datetime, now: datetime.datetime) -> N
 
 def _record(action: str, user, username: str, **details) -> None:
     audit.record(
-        action, "user",
+        action,
+        "user",
         entity_id=user.id if user is not None else None,
         region_code=user.region_code if user is not None else None,
         username=(user.username if user is not None else username)[:USERNAME_LENGTH],

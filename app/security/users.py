@@ -1,4 +1,5 @@
 """Creating console users with a role and a region scope."""
+
 from flask import current_app
 from flask_babel import gettext
 
@@ -15,14 +16,13 @@ def check_region(role_names, region_code) -> str:
         raise ValidationError(gettext("Unknown region code %(code)s.", code=region_code), "region")
     regional = [name for name in role_names if name not in NATIONAL_ROLES]
     if not region_code and regional:
-        raise ValidationError(
-            gettext("Role %(role)s needs a region.", role=regional[0]), "region"
-        )
+        raise ValidationError(gettext("Role %(role)s needs a region.", role=regional[0]), "region")
     return region_code
 
 
-def create_user(username, role_name, password, region_code="", email=None, first_name=None,
-                last_name=""):
+def create_user(
+    username, role_name, password, region_code="", email=None, first_name=None, last_name=""
+):
     security_manager = current_app.appbuilder.sm
     role = security_manager.find_role(role_name)
     if role is None:

@@ -5,6 +5,7 @@ and counts only the determined register: ACTIVE households and ACTIVE members of
 queries group in the database and return a handful of rows, whatever the register's size;
 they run unchanged on SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,7 +22,7 @@ from app.caching import reuse_cache
 from app.extensions import db, is_postgresql
 from app.security.scope import current_scope, scope_clause
 from models import Family, Household, Member, Program, ProgramMembership, Region
-from models.enums import HouseholdStatus, MemberStatus, MembershipStatus, Sex
+from models.enums import HouseholdStatus, MembershipStatus, MemberStatus, Sex
 from models.types import RegionCode
 
 #: Length of a region code at each level: "32", "32.73", "32.73.01", "32.73.01.1001".
@@ -65,8 +66,9 @@ def _scope(scope: str | None) -> str:
 
 # -- short-lived reuse for pages that summarise a large register ------------------------------
 #: Seconds the dashboard may reuse figures inside `reused_for()`; 0 while inside none.
-_REUSE_SECONDS: contextvars.ContextVar[float] = contextvars.ContextVar("statistics_reuse",
-                                                                        default=0.0)
+_REUSE_SECONDS: contextvars.ContextVar[float] = contextvars.ContextVar(
+    "statistics_reuse", default=0.0
+)
 _REUSED = reuse_cache(maxsize=1000)
 
 
@@ -105,15 +107,15 @@ def estimated_rows(table: str, session=None) -> int | None:
     session = session or db.session
     if not is_postgresql(session.get_bind()):
         return None
-    rows = session.scalar(sa.text("SELECT reltuples::bigint FROM pg_class "
-                                  "WHERE oid = to_regclass(:table)"), {"table": table})
+    rows = session.scalar(
+        sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:table)"),
+        {"table": table},
+    )
     return rows if rows is not None and rows >= 0 else None
 
 
 def estimated_households() -> int:
     return estimated_rows("household") or 0
-
-
 
 
 def active_households(scope: str):
@@ -198,8 +200,12 @@ def program_memberships(scope: str | None = None) -> list[ProgramCount]:
         .group_by(ProgramMembership.program_id)
     )
     counts = dict(rows.all())
-    programs = db.session.execute(sa.select(Program.id, Program.code, Program.name).order_by(Program.code))
-    return [ProgramCount(code, name, counts.get(program_id, 0)) for program_id, code, name in programs]
+    programs = db.session.execute(
+        sa.select(Program.id, Program.code, Program.name).order_by(Program.code)
+    )
+    return [
+        ProgramCount(code, name, counts.get(program_id, 0)) for program_id, code, name in programs
+    ]
 
 
 @_reusable
@@ -219,8 +225,9 @@ def members_by_sex_and_age(
         .subquery()
     )
     rows = db.session.execute(
-        sa.select(people.c.sex, people.c.age_group, sa.func.count())
-        .group_by(people.c.sex, people.c.age_group)
+        sa.select(people.c.sex, people.c.age_group, sa.func.count()).group_by(
+            people.c.sex, people.c.age_group
+        )
     )
     result = {sex: {label: 0 for label, _lowest, _highest in AGE_GROUPS} for sex in Sex}
     for sex, group, count in rows:

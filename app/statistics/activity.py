@@ -11,6 +11,7 @@ are not corrections. New proposals are the period's proposals that left the draf
 The same SQL serves the close, which stores the figures (`DistrictActivity`, recaps), and the
 dashboard, which computes the open period live and reads closed periods from the stored rows.
 A regency is active when it made at least one correction or proposal (seed: 396 of 514)."""
+
 from __future__ import annotations
 
 import datetime
@@ -22,7 +23,14 @@ from app.extensions import db
 from app.security.scope import scope_clause
 from app.statistics import region_prefix
 from models import (
-    AuditEntry, DistrictActivity, Family, Household, Member, Period, Proposal, Region,
+    AuditEntry,
+    DistrictActivity,
+    Family,
+    Household,
+    Member,
+    Period,
+    Proposal,
+    Region,
 )
 from models.enums import HouseholdStatus, MemberStatus, PeriodStatus, ProposalStatus
 
@@ -37,8 +45,9 @@ def window_start(connection, period) -> datetime.datetime:
     """Where the period's window opens: the cut-off of the latest earlier close, else the
     period's first day at midnight."""
     previous = connection.scalar(
-        sa.select(sa.func.max(Period.closed_at))
-        .where(Period.status == PeriodStatus.CLOSED, Period.code < period.code)
+        sa.select(sa.func.max(Period.closed_at)).where(
+            Period.status == PeriodStatus.CLOSED, Period.code < period.code
+        )
     )
     if isinstance(previous, str):  # SQLite hands back text from an aggregate
         previous = datetime.datetime.fromisoformat(previous)
@@ -79,8 +88,9 @@ def corrections(start: datetime.datetime, end: datetime.datetime | None = None):
         sa.select(*columns)
         .join(Member, Member.id == _entity_id("member"))
         .join(Household, Household.id == Member.household_id)
-        .where(*conditions, AuditEntry.entity == "member", active,
-               Member.status == MemberStatus.ACTIVE)
+        .where(
+            *conditions, AuditEntry.entity == "member", active, Member.status == MemberStatus.ACTIVE
+        )
     )
     return sa.union_all(of_households, of_families, of_members).subquery("corrections")
 
@@ -89,35 +99,32 @@ def village_activity(start: datetime.datetime, end: datetime.datetime | None, pe
     """Per village: corrections, new proposals and the last of them, for one period."""
     edits = corrections(start, end)
     zero = sa.literal_column("0")
-    corrected = (
-        sa.select(
-            edits.c.village_code,
-            sa.func.count().label("corrections"),
-            zero.label("new_proposals"),
-            sa.func.max(edits.c.at).label("last_update"),
-        ).group_by(edits.c.village_code)
-    )
+    corrected = sa.select(
+        edits.c.village_code,
+        sa.func.count().label("corrections"),
+        zero.label("new_proposals"),
+        sa.func.max(edits.c.at).label("last_update"),
+    ).group_by(edits.c.village_code)
     proposed = (
         sa.select(
             Household.village_code.label("village_code"),
             zero.label("corrections"),
             sa.func.count().label("new_proposals"),
-            sa.func.max(sa.func.coalesce(Proposal.submitted_at, Proposal.created_at))
-            .label("last_update"),
+            sa.func.max(sa.func.coalesce(Proposal.submitted_at, Proposal.created_at)).label(
+                "last_update"
+            ),
         )
         .join(Household, Household.id == Proposal.household_id)
         .where(Proposal.period_id == period_id, Proposal.status != ProposalStatus.DRAFT)
         .group_by(Household.village_code)
     )
     both = sa.union_all(corrected, proposed).subquery("village_parts")
-    return (
-        sa.select(
-            both.c.village_code,
-            sa.func.sum(both.c.corrections).label("corrections"),
-            sa.func.sum(both.c.new_proposals).label("new_proposals"),
-            sa.func.max(both.c.last_update).label("last_update"),
-        ).group_by(both.c.village_code)
-    )
+    return sa.select(
+        both.c.village_code,
+        sa.func.sum(both.c.corrections).label("corrections"),
+        sa.func.sum(both.c.new_proposals).label("new_proposals"),
+        sa.func.max(both.c.last_update).label("last_update"),
+    ).group_by(both.c.village_code)
 
 
 def regency_activity(villages, scope: str = ""):
@@ -214,11 +221,16 @@ def _live_rows(period: Period, scope: str):
 def _stored_rows(period: Period, scope: str):
     return db.session.execute(
         sa.select(
-            DistrictActivity.regency_code, DistrictActivity.province_code,
-            DistrictActivity.corrections, DistrictActivity.new_proposals,
-            DistrictActivity.last_update, DistrictActivity.active,
-        ).where(DistrictActivity.period_id == period.id,
-                scope_clause(DistrictActivity.regency_code, scope))
+            DistrictActivity.regency_code,
+            DistrictActivity.province_code,
+            DistrictActivity.corrections,
+            DistrictActivity.new_proposals,
+            DistrictActivity.last_update,
+            DistrictActivity.active,
+        ).where(
+            DistrictActivity.period_id == period.id,
+            scope_clause(DistrictActivity.regency_code, scope),
+        )
     ).all()
 
 
@@ -229,16 +241,28 @@ def period_activity(period: Period, scope: str) -> PeriodActivity:
     live = period.status != PeriodStatus.CLOSED
     rows = _live_rows(period, scope) if live else _stored_rows(period, scope)
     codes = {row.regency_code for row in rows} | {row.province_code for row in rows}
-    names = dict(db.session.execute(
-        sa.select(Region.code, Region.name).where(Region.code.in_(sorted(codes)))
-    ).all()) if codes else {}
+    names = (
+        dict(
+            db.session.execute(
+                sa.select(Region.code, Region.name).where(Region.code.in_(sorted(codes)))
+            ).all()
+        )
+        if codes
+        else {}
+    )
     regencies = sorted(
-        (RegencyActivity(
-            code=row.regency_code, name=names.get(row.regency_code, row.regency_code),
-            province_code=row.province_code, corrections=int(row.corrections or 0),
-            new_proposals=int(row.new_proposals or 0), last_update=_datetime(row.last_update),
-            active=bool(row.active),
-        ) for row in rows),
+        (
+            RegencyActivity(
+                code=row.regency_code,
+                name=names.get(row.regency_code, row.regency_code),
+                province_code=row.province_code,
+                corrections=int(row.corrections or 0),
+                new_proposals=int(row.new_proposals or 0),
+                last_update=_datetime(row.last_update),
+                active=bool(row.active),
+            )
+            for row in rows
+        ),
         key=lambda row: row.code,
     )
     result = PeriodActivity(period=period, live=live, regencies=regencies)
@@ -252,8 +276,9 @@ def period_activity(period: Period, scope: str) -> PeriodActivity:
         for code, (active, total) in sorted(by_province.items())
     ]
     if not scope:
-        result.nation = Share("", "", sum(s.active for s in result.provinces),
-                              sum(s.total for s in result.provinces))
+        result.nation = Share(
+            "", "", sum(s.active for s in result.provinces), sum(s.total for s in result.provinces)
+        )
     return result
 
 
@@ -263,29 +288,41 @@ def history(scope: str, open_activity: PeriodActivity | None = None) -> list[His
     active = sa.func.sum(sa.case((DistrictActivity.active, 1), else_=0))
     rows = db.session.execute(
         sa.select(
-            Period.code, active, sa.func.count(),
-            sa.func.sum(DistrictActivity.corrections), sa.func.sum(DistrictActivity.new_proposals),
+            Period.code,
+            active,
+            sa.func.count(),
+            sa.func.sum(DistrictActivity.corrections),
+            sa.func.sum(DistrictActivity.new_proposals),
         )
         .join(DistrictActivity, DistrictActivity.period_id == Period.id)
-        .where(Period.status == PeriodStatus.CLOSED,
-               scope_clause(DistrictActivity.regency_code, scope))
+        .where(
+            Period.status == PeriodStatus.CLOSED, scope_clause(DistrictActivity.regency_code, scope)
+        )
         .group_by(Period.code)
         .order_by(Period.code.desc())
         .limit(HISTORY_PERIODS)
     ).all()
-    points = [HistoryPoint(code, False, int(active or 0), int(total or 0), int(fixes or 0),
-                           int(proposals or 0))
-              for code, active, total, fixes, proposals in reversed(rows)]
+    points = [
+        HistoryPoint(
+            code, False, int(active or 0), int(total or 0), int(fixes or 0), int(proposals or 0)
+        )
+        for code, active, total, fixes, proposals in reversed(rows)
+    ]
     if open_activity is not None and open_activity.live:
-        points.append(HistoryPoint(
-            open_activity.period.code, True,
-            sum(int(row.active) for row in open_activity.regencies), len(open_activity.regencies),
-            open_activity.corrections, open_activity.new_proposals,
-        ))
+        points.append(
+            HistoryPoint(
+                open_activity.period.code,
+                True,
+                sum(int(row.active) for row in open_activity.regencies),
+                len(open_activity.regencies),
+                open_activity.corrections,
+                open_activity.new_proposals,
+            )
+        )
     return points[-HISTORY_PERIODS:]
 
 
-# -- charts (offline SVG, the style of app.statistics.charts: usable on a page and in a PDF) -------------
+# -- charts (offline SVG, the style of app.statistics.charts: usable on a page and in a PDF) -------
 def _period_label(point: HistoryPoint) -> str:
     return f"{point.code}*" if point.live else point.code
 
@@ -297,20 +334,27 @@ def share_chart(points: list[HistoryPoint], *, interactive: bool = True) -> str:
 
     from app.statistics import charts
 
-    chart = pygal.Bar(**charts._config(
-        gettext("Active regencies/cities per period"),
-        x_title=gettext("Period (* open, counted live)"),
-        y_title=gettext("Active (%)"),
-        value_formatter=lambda value: "" if value is None else f"{value:.0f}%",
-        range=(0, 100),
-    ))
+    chart = pygal.Bar(
+        **charts._config(
+            gettext("Active regencies/cities per period"),
+            x_title=gettext("Period (* open, counted live)"),
+            y_title=gettext("Active (%)"),
+            value_formatter=lambda value: "" if value is None else f"{value:.0f}%",
+            range=(0, 100),
+        )
+    )
     chart.x_labels = [_period_label(point) for point in points]
     chart.y_labels = [0, 20, 40, 60, 80, 100]
-    chart.add(gettext("Active (%)"), [
-        {"value": round(point.percent, 1),
-         "label": gettext("%(active)s of %(total)s", active=point.active, total=point.total)}
-        for point in points
-    ])
+    chart.add(
+        gettext("Active (%)"),
+        [
+            {
+                "value": round(point.percent, 1),
+                "label": gettext("%(active)s of %(total)s", active=point.active, total=point.total),
+            }
+            for point in points
+        ],
+    )
     return charts._render(chart, interactive)
 
 
@@ -321,12 +365,14 @@ def work_chart(points: list[HistoryPoint], *, interactive: bool = True) -> str:
 
     from app.statistics import charts
 
-    chart = pygal.Bar(**charts._config(
-        gettext("Corrections and new proposals per period"),
-        show_legend=True,
-        legend_at_bottom=True,
-        x_title=gettext("Period (* open, counted live)"),
-    ))
+    chart = pygal.Bar(
+        **charts._config(
+            gettext("Corrections and new proposals per period"),
+            show_legend=True,
+            legend_at_bottom=True,
+            x_title=gettext("Period (* open, counted live)"),
+        )
+    )
     chart.x_labels = [_period_label(point) for point in points]
     highest = max([0, *(max(p.corrections, p.new_proposals) for p in points)])
     chart.y_labels = charts.axis_labels(highest)

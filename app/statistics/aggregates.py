@@ -11,6 +11,7 @@ aged at the period's end); the open period's are counted live, aged today.
 Every query groups in the database by the region-code prefix of the level asked, so the work
 does not depend on how many villages a region has; a client asks only inside its scope.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -18,15 +19,14 @@ import datetime
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from app import codes
-from app import statistics
+from app import codes, statistics
 from app.codes import PERIOD_CODE, REGION_CODE
-from app.register import reference
 from app.errors import NotFound, ValidationError
 from app.extensions import db
+from app.register import reference
 from app.security.scope import check_in_scope, current_scope, scope_clause
 from models import Household, Member, Period, Program, ProgramMembership, Region
-from models.enums import MemberStatus, MembershipStatus, PeriodStatus, Sex
+from models.enums import MembershipStatus, MemberStatus, PeriodStatus, Sex
 from models.snapshots import PeriodRecap, PeriodRecapProgram, PeriodSnapshot, PeriodSnapshotPeople
 
 LEVELS = {"province": 1, "regency": 2, "district": 3, "village": 4}
@@ -34,8 +34,9 @@ LEVEL_NAMES = {number: name for name, number in LEVELS.items()}
 NO_DECILE = "none"
 
 
-def aggregate(region: str | None = None, level: str | None = None,
-              period: str | None = None) -> dict:
+def aggregate(
+    region: str | None = None, level: str | None = None, period: str | None = None
+) -> dict:
     """Counts per sub-region of `region` (default: the client's scope) at `level` (default:
     one below), for `period` (a code such as 2026-11; default: the open period)."""
     region = _region(region)
@@ -43,10 +44,14 @@ def aggregate(region: str | None = None, level: str | None = None,
     the_period = _period(period)
     closed = the_period.status == PeriodStatus.CLOSED
     on = the_period.end_date if closed else datetime.date.today()
-    counter = _SnapshotCounts(the_period.id, region, child_level) if closed \
+    counter = (
+        _SnapshotCounts(the_period.id, region, child_level)
+        if closed
         else _LiveCounts(region, child_level)
-    program_codes = dict(db.session.execute(
-        sa.select(Program.id, Program.code).order_by(Program.code)).all())
+    )
+    program_codes = dict(
+        db.session.execute(sa.select(Program.id, Program.code).order_by(Program.code)).all()
+    )
     rows = _rows(counter, on, program_codes)
     return {
         "region": region,
@@ -64,12 +69,12 @@ def aggregate(region: str | None = None, level: str | None = None,
 
 # --- parameters ----------------------------------------------------------------------------------
 
+
 def _region(region: str | None) -> str:
     scope = current_scope()
     region = scope if region is None else region.strip()
     if region and not REGION_CODE.fullmatch(region):
-        raise ValidationError(gettext("Unknown region code %(code)s.", code=region[:20]),
-                              "region")
+        raise ValidationError(gettext("Unknown region code %(code)s.", code=region[:20]), "region")
     if region and db.session.get(Region, region) is None:
         raise NotFound(gettext("Unknown region code %(code)s.", code=region), "region")
     if region != scope:
@@ -85,10 +90,14 @@ def _level(level: str | None, region: str) -> int:
     number = LEVELS.get(level)
     if number is None or number < region_level or (number == region_level and number < 4):
         raise ValidationError(
-            gettext("Level must be below the region's level: one of %(levels)s.",
-                    levels=", ".join(name for name, value in LEVELS.items()
-                                     if value > region_level or value == 4)),
-            "level")
+            gettext(
+                "Level must be below the region's level: one of %(levels)s.",
+                levels=", ".join(
+                    name for name, value in LEVELS.items() if value > region_level or value == 4
+                ),
+            ),
+            "level",
+        )
     return number
 
 
@@ -104,6 +113,7 @@ def _period(code: str | None) -> Period:
 
 
 # --- the counts ----------------------------------------------------------------------------------
+
 
 class _LiveCounts:
     """The open period: the register as it is now."""
@@ -136,25 +146,30 @@ class _LiveCounts:
             sa.select(self.code, ProgramMembership.program_id, sa.func.count())
             .join(Household, Household.id == ProgramMembership.household_id)
             .outerjoin(Member, Member.id == ProgramMembership.member_id)
-            .where(self.households_where,
-                   ProgramMembership.status == MembershipStatus.ACTIVE,
-                   sa.or_(ProgramMembership.member_id.is_(None),
-                          Member.status == MemberStatus.ACTIVE))
+            .where(
+                self.households_where,
+                ProgramMembership.status == MembershipStatus.ACTIVE,
+                sa.or_(ProgramMembership.member_id.is_(None), Member.status == MemberStatus.ACTIVE),
+            )
             .group_by(self.code, ProgramMembership.program_id)
         )
 
     def sex_age(self, on: datetime.date):
         """(code, sex, age group, people)"""
         people = (
-            sa.select(self.code.label("code"), Member.sex.label("sex"),
-                      statistics.age_group(on).label("age_group"))
+            sa.select(
+                self.code.label("code"),
+                Member.sex.label("sex"),
+                statistics.age_group(on).label("age_group"),
+            )
             .join(Household, Household.id == Member.household_id)
             .where(self.households_where, Member.status == MemberStatus.ACTIVE)
             .subquery()
         )
         return db.session.execute(
-            sa.select(people.c.code, people.c.sex, people.c.age_group, sa.func.count())
-            .group_by(people.c.code, people.c.sex, people.c.age_group)
+            sa.select(people.c.code, people.c.sex, people.c.age_group, sa.func.count()).group_by(
+                people.c.code, people.c.sex, people.c.age_group
+            )
         )
 
 
@@ -163,8 +178,9 @@ class _SnapshotCounts:
 
     def __init__(self, period_id: int, region: str, level: int):
         self.period_id, self.region, self.level = period_id, region, level
-        self.where = sa.and_(PeriodSnapshot.period_id == period_id,
-                             scope_clause(PeriodSnapshot.village_code, region))
+        self.where = sa.and_(
+            PeriodSnapshot.period_id == period_id, scope_clause(PeriodSnapshot.village_code, region)
+        )
         self.code = statistics.region_prefix(PeriodSnapshot.village_code, level)
 
     def households(self):
@@ -178,31 +194,48 @@ class _SnapshotCounts:
     # close itself (period_recap*, every level): read, not counted again.
     def people(self):
         return db.session.execute(
-            sa.select(PeriodRecap.region_code, PeriodRecap.families, PeriodRecap.people)
-            .where(PeriodRecap.period_id == self.period_id, PeriodRecap.level == self.level,
-                   scope_clause(PeriodRecap.region_code, self.region))
+            sa.select(PeriodRecap.region_code, PeriodRecap.families, PeriodRecap.people).where(
+                PeriodRecap.period_id == self.period_id,
+                PeriodRecap.level == self.level,
+                scope_clause(PeriodRecap.region_code, self.region),
+            )
         )
 
     def programs(self):
         return db.session.execute(
-            sa.select(PeriodRecapProgram.region_code, PeriodRecapProgram.program_id,
-                      PeriodRecapProgram.recipients)
-            .join(PeriodRecap, sa.and_(
-                PeriodRecap.period_id == PeriodRecapProgram.period_id,
-                PeriodRecap.region_code == PeriodRecapProgram.region_code))
-            .where(PeriodRecapProgram.period_id == self.period_id,
-                   PeriodRecap.level == self.level,
-                   scope_clause(PeriodRecapProgram.region_code, self.region))
+            sa.select(
+                PeriodRecapProgram.region_code,
+                PeriodRecapProgram.program_id,
+                PeriodRecapProgram.recipients,
+            )
+            .join(
+                PeriodRecap,
+                sa.and_(
+                    PeriodRecap.period_id == PeriodRecapProgram.period_id,
+                    PeriodRecap.region_code == PeriodRecapProgram.region_code,
+                ),
+            )
+            .where(
+                PeriodRecapProgram.period_id == self.period_id,
+                PeriodRecap.level == self.level,
+                scope_clause(PeriodRecapProgram.region_code, self.region),
+            )
         )
 
     def sex_age(self, on: datetime.date):
         """Written by the close, aged at the period's end: later edits do not change it."""
         code = statistics.region_prefix(PeriodSnapshotPeople.village_code, self.level)
         return db.session.execute(
-            sa.select(code, PeriodSnapshotPeople.sex, PeriodSnapshotPeople.age_group,
-                      sa.func.sum(PeriodSnapshotPeople.people))
-            .where(PeriodSnapshotPeople.period_id == self.period_id,
-                   scope_clause(PeriodSnapshotPeople.village_code, self.region))
+            sa.select(
+                code,
+                PeriodSnapshotPeople.sex,
+                PeriodSnapshotPeople.age_group,
+                sa.func.sum(PeriodSnapshotPeople.people),
+            )
+            .where(
+                PeriodSnapshotPeople.period_id == self.period_id,
+                scope_clause(PeriodSnapshotPeople.village_code, self.region),
+            )
             .group_by(code, PeriodSnapshotPeople.sex, PeriodSnapshotPeople.age_group)
         )
 
@@ -228,9 +261,15 @@ def _rows(counter, on: datetime.date, program_codes: dict[int, str]) -> list[dic
     for code, sex, group, people in counter.sex_age(on):
         sex_name = sex.name if isinstance(sex, Sex) else str(sex)
         row(code)["sex_age"][sex_name][group] += people
-    names = dict(db.session.execute(
-        sa.select(Region.code, Region.name).where(Region.code.in_(list(rows)))
-    ).all()) if rows else {}
+    names = (
+        dict(
+            db.session.execute(
+                sa.select(Region.code, Region.name).where(Region.code.in_(list(rows)))
+            ).all()
+        )
+        if rows
+        else {}
+    )
     for code, entry in rows.items():
         entry["name"] = names.get(code, code)
     return [rows[code] for code in sorted(rows)]
@@ -238,11 +277,14 @@ def _rows(counter, on: datetime.date, program_codes: dict[int, str]) -> list[dic
 
 def _zeros(program_codes) -> dict:
     return {
-        "households": 0, "families": 0, "people": 0,
+        "households": 0,
+        "families": 0,
+        "people": 0,
         "programs": {code: 0 for code in program_codes},
         "deciles": {**{str(decile): 0 for decile in statistics.DECILES}, NO_DECILE: 0},
-        "sex_age": {sex.name: {label: 0 for label, _low, _high in statistics.AGE_GROUPS}
-                    for sex in Sex},
+        "sex_age": {
+            sex.name: {label: 0 for label, _low, _high in statistics.AGE_GROUPS} for sex in Sex
+        },
     }
 
 

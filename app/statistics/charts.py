@@ -9,6 +9,7 @@ Each `*_chart` function takes the aggregate and returns an SVG string; `interact
 drops the small configuration script pygal writes for the tooltips, which a PDF does not need.
 `svg_data_uri` turns an SVG into `data:image/svg+xml;base64,…` for `<img>` in WeasyPrint.
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,14 +17,13 @@ import math
 from collections.abc import Iterable, Mapping
 
 import pygal
-from flask import has_request_context
 import pygaljs
 from babel.numbers import format_compact_decimal
+from flask import has_request_context
 from flask_babel import get_locale, gettext
 from pygal.style import Style
 
-from app import codes
-from app import statistics
+from app import codes, statistics
 from app.formatting import number
 from models.enums import Sex
 
@@ -145,8 +145,12 @@ def _nonce_scripts(root):
 def _values_after_bars(root):
     """In horizontal bars, print each count just right of its bar instead of across its end."""
     for node in root.iter():
-        if isinstance(node.tag, str) and node.tag.rsplit("}", 1)[-1] == "text" \
-                and node.get("class") == "value" and node.get("x") is not None:
+        if (
+            isinstance(node.tag, str)
+            and node.tag.rsplit("}", 1)[-1] == "text"
+            and node.get("class") == "value"
+            and node.get("x") is not None
+        ):
             node.set("text-anchor", "start")
             node.set("x", str(float(node.get("x")) + 6))
     return root
@@ -197,22 +201,27 @@ def _horizontal_height(categories: int) -> int:
     return max(MIN_HEIGHT, 120 + BAR_HEIGHT * categories)
 
 
-def region_chart(rows: Iterable[statistics.RegionCount], level: int, *, interactive: bool = True) -> str:
+def region_chart(
+    rows: Iterable[statistics.RegionCount], level: int, *, interactive: bool = True
+) -> str:
     """Households per sub-region as horizontal bars, in region-code order from the top."""
     rows = list(rows)
-    chart = _horizontal_bar(**_config(
-        region_title(level),
-        height=_horizontal_height(len(rows)),
-        x_title=gettext("Households"),
-    ))
+    chart = _horizontal_bar(
+        **_config(
+            region_title(level),
+            height=_horizontal_height(len(rows)),
+            x_title=gettext("Households"),
+        )
+    )
     # pygal draws horizontal bars bottom-up; reverse so the first region is on top.
     rows.reverse()
     chart.x_labels = [row.name for row in rows]
     if rows:
         chart.y_labels = axis_labels(max(row.count for row in rows), headroom=0.2)
-    chart.add(gettext("Households"), [
-        {"value": row.count, "label": f"{row.name} ({row.code})"} for row in rows
-    ])
+    chart.add(
+        gettext("Households"),
+        [{"value": row.count, "label": f"{row.name} ({row.code})"} for row in rows],
+    )
     return _render(chart, interactive)
 
 
@@ -224,11 +233,13 @@ def decile_chart(counts: Mapping[int | None, int], *, interactive: bool = True) 
     if counts.get(None):
         labels.append(gettext("Not set"))
         values.append(counts[None])
-    chart = pygal.Bar(**_config(
-        gettext("Households by welfare decile"),
-        x_title=gettext("Welfare decile (1 = poorest)"),
-        y_title=gettext("Households"),
-    ))
+    chart = pygal.Bar(
+        **_config(
+            gettext("Households by welfare decile"),
+            x_title=gettext("Welfare decile (1 = poorest)"),
+            y_title=gettext("Households"),
+        )
+    )
     chart.x_labels = labels
     chart.y_labels = axis_labels(max(values, default=0))
     chart.add(gettext("Households"), values)
@@ -239,29 +250,31 @@ def program_chart(rows: Iterable[statistics.ProgramCount], *, interactive: bool 
     """Receiving memberships per assistance program as horizontal bars."""
     rows = list(rows)
     rows.reverse()
-    chart = _horizontal_bar(**_config(
-        gettext("Program memberships"),
-        height=_horizontal_height(len(rows)),
-        x_title=gettext("Receiving memberships"),
-    ))
+    chart = _horizontal_bar(
+        **_config(
+            gettext("Program memberships"),
+            height=_horizontal_height(len(rows)),
+            x_title=gettext("Receiving memberships"),
+        )
+    )
     chart.x_labels = [row.code for row in rows]
     chart.y_labels = axis_labels(max((row.count for row in rows), default=0), headroom=0.2)
-    chart.add(gettext("Memberships"), [
-        {"value": row.count, "label": row.name} for row in rows
-    ])
+    chart.add(gettext("Memberships"), [{"value": row.count, "label": row.name} for row in rows])
     return _render(chart, interactive)
 
 
 def sex_age_chart(counts: Mapping[Sex, Mapping[str, int]], *, interactive: bool = True) -> str:
     """People by age group, one bar per sex side by side."""
     groups = [label for label, _lowest, _highest in statistics.AGE_GROUPS]
-    chart = pygal.Bar(**_config(
-        gettext("People by sex and age group"),
-        show_legend=True,
-        legend_at_bottom=True,
-        x_title=gettext("Age (years)"),
-        y_title=gettext("People"),
-    ))
+    chart = pygal.Bar(
+        **_config(
+            gettext("People by sex and age group"),
+            show_legend=True,
+            legend_at_bottom=True,
+            x_title=gettext("Age (years)"),
+            y_title=gettext("People"),
+        )
+    )
     chart.x_labels = groups
     highest = 0
     for sex in Sex:
@@ -278,7 +291,8 @@ def dashboard_charts(scope: str | None = None, *, interactive: bool = True) -> d
     scope = statistics.current_scope() if scope is None else scope
     return {
         "regions": region_chart(
-            statistics.households_by_region(scope), codes.sub_level(scope),
+            statistics.households_by_region(scope),
+            codes.sub_level(scope),
             interactive=interactive,
         ),
         "deciles": decile_chart(statistics.welfare_deciles(scope), interactive=interactive),

@@ -10,8 +10,9 @@ def test_region_resource_reports_all_kemendagri_regions(client, token):
 
 
 def test_wrong_password_is_refused(client):
-    response = client.post("/api/v1/security/login", json={
-        "username": "admin", "password": "wrong", "provider": "db"})
+    response = client.post(
+        "/api/v1/security/login", json={"username": "admin", "password": "wrong", "provider": "db"}
+    )
     assert response.status_code == 401
 
 

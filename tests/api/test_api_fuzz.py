@@ -2,9 +2,10 @@
 client sends — wrong types, unknown enumeration values, huge numbers, odd strings, missing or
 extra fields — the answer is never a server error (5xx). Bounded so the file runs in about a
 minute or two on SQLite."""
+
 import pytest
-import sqlalchemy as sa
 import schemathesis
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings, strategies
 from openapi_spec_validator import validate
 
@@ -12,7 +13,10 @@ from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, bearer
 
 EXAMPLES = 10
 FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=list(HealthCheck),
 )
 #: The token login is Flask-AppBuilder's and rate limited; fuzzing it would lock the users.
@@ -56,7 +60,8 @@ def server_errors(app, document, headers, methods=None, ids=()) -> list[str]:
             response = case.call(headers=headers)
             assert response.status_code < 500, (
                 f"{case.method} {case.formatted_path} query={case.query} body={case.body!r}"
-                f" -> {response.status_code} {response.text[:300]}")
+                f" -> {response.status_code} {response.text[:300]}"
+            )
 
         try:
             call()
@@ -67,12 +72,16 @@ def server_errors(app, document, headers, methods=None, ids=()) -> list[str]:
 
 def _aimed_at(ids: dict):
     """Point a case at an existing record of its resource (household, member …)."""
+
     def aim(case):
         resource = case.path.split("/")[3]
         choices = ids.get(resource) or ids["household"]
-        case.path_parameters = {**(case.path_parameters or {}),
-                                "pk": choices[len(repr(case.body)) % len(choices)]}
+        case.path_parameters = {
+            **(case.path_parameters or {}),
+            "pk": choices[len(repr(case.body)) % len(choices)],
+        }
         return case
+
     return aim
 
 
@@ -107,20 +116,25 @@ def test_no_server_error_for_an_administrator(app, openapi_document, register_ro
 def test_no_server_error_for_a_regional_operator(app, openapi_document, register_rows):
     app.appbuilder.sm.limiter.reset()
     headers = bearer(app.test_client(), "operator.bandung")
-    assert server_errors(app, openapi_document, headers, methods={"GET", "POST", "PUT"},
-                         ids=register_rows) == []
+    assert (
+        server_errors(
+            app, openapi_document, headers, methods={"GET", "POST", "PUT"}, ids=register_rows
+        )
+        == []
+    )
 
 
-def test_no_server_error_for_a_machine_client_with_an_api_key(app, openapi_document,
-                                                              register_rows):
+def test_no_server_error_for_a_machine_client_with_an_api_key(app, openapi_document, register_rows):
     from app.security import api_keys
 
     app.appbuilder.sm.limiter.reset()
     with app.app_context():
         key = api_keys.create("interkoneksi", name="fuzzing")["key"]
     headers = {"Authorization": f"Bearer {key}"}
-    assert server_errors(app, openapi_document, headers, methods={"GET", "POST"},
-                         ids=register_rows) == []
+    assert (
+        server_errors(app, openapi_document, headers, methods={"GET", "POST"}, ids=register_rows)
+        == []
+    )
 
 
 # -- the console's list arguments and the API's `q`, fuzzed directly --------------------------
@@ -128,23 +142,51 @@ def test_no_server_error_for_a_machine_client_with_an_api_key(app, openapi_docum
 #: Rison and SQL fragments, right-to-left overrides.
 HOSTILE_TEXT = strategies.one_of(
     strategies.text(max_size=30),
-    strategies.sampled_from([
-        "\x00", "a\x00b", "%", "'", "\"", "\\", "(((", ")", "!(", "٣٢", "²³", "\u202e12",
-        "9" * 400,
-        "-1", "1e309", "NaN", "0x10", "32.73.%", "' OR 1=1 --", "'; DROP TABLE household; --",
-    ]),
+    strategies.sampled_from(
+        [
+            "\x00",
+            "a\x00b",
+            "%",
+            "'",
+            '"',
+            "\\",
+            "(((",
+            ")",
+            "!(",
+            "٣٢",
+            "²³",
+            "\u202e12",
+            "9" * 400,
+            "-1",
+            "1e309",
+            "NaN",
+            "0x10",
+            "32.73.%",
+            "' OR 1=1 --",
+            "'; DROP TABLE household; --",
+        ]
+    ),
 )
-LIST_ROUTES = ("/households/list/", "/members/list/", "/families/list/", "/memberships/list/",
-               "/proposals/list/", "/regions/list/", "/programs/list/", "/periods/list/",
-               "/audit/list/", "/households/export/csv")
-RESOURCES = ("household", "member", "family", "membership", "region", "program", "period",
-             "audit")
+LIST_ROUTES = (
+    "/households/list/",
+    "/members/list/",
+    "/families/list/",
+    "/memberships/list/",
+    "/proposals/list/",
+    "/regions/list/",
+    "/programs/list/",
+    "/periods/list/",
+    "/audit/list/",
+    "/households/export/csv",
+)
+RESOURCES = ("household", "member", "family", "membership", "region", "program", "period", "audit")
 
 
 def _list_view(app, route: str):
     prefix = "/" + route.strip("/").split("/")[0]
-    return next(view for view in app.appbuilder.baseviews
-                if getattr(view, "route_base", None) == prefix)
+    return next(
+        view for view in app.appbuilder.baseviews if getattr(view, "route_base", None) == prefix
+    )
 
 
 @strategies.composite
@@ -159,20 +201,27 @@ def list_arguments(draw, app):
         index = draw(strategies.one_of(strategies.integers(0, 12), HOSTILE_TEXT))
         arguments[f"_flt_{index}_{key}"] = draw(HOSTILE_TEXT)
     if draw(strategies.booleans()):
-        arguments[f"_oc_{name}"] = draw(strategies.one_of(
-            strategies.sampled_from(list(view.order_columns) or ["x"]), HOSTILE_TEXT))
-        arguments[f"_od_{name}"] = draw(strategies.one_of(
-            strategies.sampled_from(["asc", "desc"]), HOSTILE_TEXT))
+        arguments[f"_oc_{name}"] = draw(
+            strategies.one_of(
+                strategies.sampled_from(list(view.order_columns) or ["x"]), HOSTILE_TEXT
+            )
+        )
+        arguments[f"_od_{name}"] = draw(
+            strategies.one_of(strategies.sampled_from(["asc", "desc"]), HOSTILE_TEXT)
+        )
     if draw(strategies.booleans()):
-        arguments[f"page_{name}"] = draw(strategies.one_of(strategies.integers(-5, 10**12),
-                                                           HOSTILE_TEXT))
-        arguments[f"psize_{name}"] = draw(strategies.one_of(strategies.integers(-5, 10**6),
-                                                            HOSTILE_TEXT))
+        arguments[f"page_{name}"] = draw(
+            strategies.one_of(strategies.integers(-5, 10**12), HOSTILE_TEXT)
+        )
+        arguments[f"psize_{name}"] = draw(
+            strategies.one_of(strategies.integers(-5, 10**6), HOSTILE_TEXT)
+        )
     return route, arguments
 
 
-def test_no_server_error_from_the_console_lists_arguments(app, register_rows,
-                                                         server_errors_answered):
+def test_no_server_error_from_the_console_lists_arguments(
+    app, register_rows, server_errors_answered
+):
     from urllib.parse import urlencode
 
     from tests.conftest import signed_in
@@ -182,8 +231,13 @@ def test_no_server_error_from_the_console_lists_arguments(app, register_rows,
     failures = []
 
     @given(case=list_arguments(app))
-    @settings(max_examples=150, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=150,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def call(case):
         route, arguments = case
         url = f"{route}?{urlencode(arguments)}"
@@ -196,11 +250,17 @@ def test_no_server_error_from_the_console_lists_arguments(app, register_rows,
 
 
 RISON_VALUES = strategies.recursive(
-    strategies.one_of(HOSTILE_TEXT, strategies.integers(), strategies.floats(allow_nan=False),
-                      strategies.booleans(), strategies.none()),
-    lambda children: strategies.one_of(strategies.lists(children, max_size=3),
-                                       strategies.dictionaries(HOSTILE_TEXT, children,
-                                                               max_size=2)),
+    strategies.one_of(
+        HOSTILE_TEXT,
+        strategies.integers(),
+        strategies.floats(allow_nan=False),
+        strategies.booleans(),
+        strategies.none(),
+    ),
+    lambda children: strategies.one_of(
+        strategies.lists(children, max_size=3),
+        strategies.dictionaries(HOSTILE_TEXT, children, max_size=2),
+    ),
     max_leaves=6,
 )
 
@@ -213,16 +273,46 @@ def rison_queries(draw):
 
     if draw(strategies.integers(0, 4)) == 0:
         depth = draw(strategies.integers(1, 2000))
-        return draw(strategies.one_of(HOSTILE_TEXT, strategies.just("(" * depth),
-                                      strategies.just("(a:" * depth + "1" + ")" * depth)))
-    filters = [{"col": draw(strategies.one_of(strategies.sampled_from(
-                    ["nik", "kk_number", "register_id", "status", "full_name", "household",
-                     "village_code", "welfare_decile", "code", "id"]), HOSTILE_TEXT)),
-                "opr": draw(strategies.one_of(strategies.sampled_from(
-                    ["eq", "neq", "sw", "ew", "ct", "in", "not_in", "gt", "lt", "rel_o_m"]),
-                    HOSTILE_TEXT)),
-                "value": draw(RISON_VALUES)}
-               for _ in range(draw(strategies.integers(0, 2)))]
+        return draw(
+            strategies.one_of(
+                HOSTILE_TEXT,
+                strategies.just("(" * depth),
+                strategies.just("(a:" * depth + "1" + ")" * depth),
+            )
+        )
+    filters = [
+        {
+            "col": draw(
+                strategies.one_of(
+                    strategies.sampled_from(
+                        [
+                            "nik",
+                            "kk_number",
+                            "register_id",
+                            "status",
+                            "full_name",
+                            "household",
+                            "village_code",
+                            "welfare_decile",
+                            "code",
+                            "id",
+                        ]
+                    ),
+                    HOSTILE_TEXT,
+                )
+            ),
+            "opr": draw(
+                strategies.one_of(
+                    strategies.sampled_from(
+                        ["eq", "neq", "sw", "ew", "ct", "in", "not_in", "gt", "lt", "rel_o_m"]
+                    ),
+                    HOSTILE_TEXT,
+                )
+            ),
+            "value": draw(RISON_VALUES),
+        }
+        for _ in range(draw(strategies.integers(0, 2)))
+    ]
     query = {"filters": filters}
     for key in ("order_column", "order_direction", "page", "page_size", "columns", "keys"):
         if draw(strategies.booleans()):
@@ -238,10 +328,18 @@ def test_no_server_error_from_the_apis_q(app, register_rows, server_errors_answe
     headers = bearer(client, "prov.jabar")
     failures = []
 
-    @given(resource=strategies.sampled_from(RESOURCES),
-           endpoint=strategies.sampled_from(["", "_info", "1"]), q=rison_queries())
-    @settings(max_examples=200, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @given(
+        resource=strategies.sampled_from(RESOURCES),
+        endpoint=strategies.sampled_from(["", "_info", "1"]),
+        q=rison_queries(),
+    )
+    @settings(
+        max_examples=200,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def call(resource, endpoint, q):
         url = f"/api/v1/{resource}/{endpoint}?q={quote(q)}"
         status = client.get(url, headers=headers).status_code

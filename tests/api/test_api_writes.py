@@ -1,10 +1,12 @@
 """API writes and bad input: declared schemas, the forms' rules and scope, answers in Indonesian,
 never a server error."""
+
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
 from tests.fixtures.bodies import HEAD, SPOUSE, member_shown, new_household
+
 
 def test_admin_enters_a_household_with_its_members(client, token):
     response = client.post("/api/v1/household/", headers=token("admin"), json=new_household())
@@ -12,14 +14,17 @@ def test_admin_enters_a_household_with_its_members(client, token):
     body = response.get_json()
     assert body["result"]["floor_type"] == "CERAMIC"
     assert body["result"]["village_code"] == BANDUNG_VILLAGE
-    members = client.get(f"/api/v1/member/?q=(filters:!((col:nik,opr:eq,value:'{HEAD['nik']}')))",
-                         headers=token("admin")).get_json()
+    members = client.get(
+        f"/api/v1/member/?q=(filters:!((col:nik,opr:eq,value:'{HEAD['nik']}')))",
+        headers=token("admin"),
+    ).get_json()
     assert members["count"] == 1
 
 
 def test_operators_propose_new_households_instead(client, token):
-    response = client.post("/api/v1/household/", headers=token("operator.bandung"),
-                           json=new_household())
+    response = client.post(
+        "/api/v1/household/", headers=token("operator.bandung"), json=new_household()
+    )
     assert response.status_code == 403
     assert "usulan" in response.get_json()["message"]
 
@@ -38,9 +43,15 @@ def test_a_new_household_breaking_a_rule_is_refused_whole(client, token, app):
 
 def child_of(household_id: int, district: str) -> dict:
     """A new member born 1 May 2015 in `district` (6 digits), with a new family card."""
-    return {"household_id": household_id, "nik": f"{district}0105150013", "full_name": "Adi",
-            "kk_number": f"{district}1501200099", "relation_to_head": "CHILD", "sex": "MALE",
-            "birth_date": "2015-05-01"}
+    return {
+        "household_id": household_id,
+        "nik": f"{district}0105150013",
+        "full_name": "Adi",
+        "kk_number": f"{district}1501200099",
+        "relation_to_head": "CHILD",
+        "sex": "MALE",
+        "birth_date": "2015-05-01",
+    }
 
 
 def test_admin_adds_a_member_to_a_household(client, token, make_household):
@@ -63,8 +74,9 @@ def test_regional_users_cannot_add_members_directly_anywhere(client, token, make
 
 
 def test_a_member_for_a_household_that_does_not_exist_is_404(client, token):
-    response = client.post("/api/v1/member/", headers=token("admin"),
-                           json=child_of(2_000_000_000, "327301"))
+    response = client.post(
+        "/api/v1/member/", headers=token("admin"), json=child_of(2_000_000_000, "327301")
+    )
     assert response.status_code == 404
 
 
@@ -72,12 +84,18 @@ def test_operator_corrects_a_member_through_the_rules(client, token, make_househ
     household = make_household(BANDUNG_VILLAGE)
     headers = token("operator.bandung")
     spouse = shown = member_shown(client, headers, "SPOUSE")
-    ok = client.put(f"/api/v1/member/{spouse['id']}", headers=headers,
-                    json={"education": "SENIOR", "version": shown["version"]})
+    ok = client.put(
+        f"/api/v1/member/{spouse['id']}",
+        headers=headers,
+        json={"education": "SENIOR", "version": shown["version"]},
+    )
     assert ok.status_code == 200, ok.get_json()
     assert ok.get_json()["result"]["education"] == "SENIOR"
-    second_head = client.put(f"/api/v1/member/{spouse['id']}", headers=headers,
-                             json={"relation_to_head": "HEAD", "version": shown["version"] + 1})
+    second_head = client.put(
+        f"/api/v1/member/{spouse['id']}",
+        headers=headers,
+        json={"relation_to_head": "HEAD", "version": shown["version"] + 1},
+    )
     assert second_head.status_code == 400
     assert "kepala" in second_head.get_json()["message"].lower()
     assert household
@@ -87,32 +105,45 @@ def test_the_head_is_kept_through_the_api_as_in_the_form(client, token, make_hou
     make_household(BANDUNG_VILLAGE)
     headers = token("operator.bandung")
     head = shown = member_shown(client, headers, "HEAD")
-    demoted = client.put(f"/api/v1/member/{head['id']}", headers=headers,
-                         json={"relation_to_head": "CHILD", "version": shown["version"]})
+    demoted = client.put(
+        f"/api/v1/member/{head['id']}",
+        headers=headers,
+        json={"relation_to_head": "CHILD", "version": shown["version"]},
+    )
     assert demoted.status_code == 400
     assert demoted.get_json()["field"] == "relation_to_head"
     assert "relation_to_head" in demoted.get_json()["errors"]
-    renamed = client.put(f"/api/v1/member/{head['id']}", headers=headers,
-                         json={"full_name": "Budi S.", "version": shown["version"]})
+    renamed = client.put(
+        f"/api/v1/member/{head['id']}",
+        headers=headers,
+        json={"full_name": "Budi S.", "version": shown["version"]},
+    )
     assert renamed.status_code == 200, renamed.get_json()
     assert renamed.get_json()["result"]["relation_to_head"] == "HEAD"
     assert renamed.get_json()["result"]["family_id"] == shown["family_id"]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"welfare_decile": "tinggi"}, "welfare_decile"),
-    ({"welfare_decile": 11}, "welfare_decile"),
-    ({"floor_type": "GOLD"}, "floor_type"),
-    ({"has_car": "maybe"}, "has_car"),
-    ({"colour": "red"}, "colour"),
-    ({"village_code": "32.73"}, "village_code"),
-    ({"latitude": "north"}, "latitude"),
-])
-def test_wrong_types_and_unknown_values_are_named_per_field(client, token, make_household,
-                                                            body, field):
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"welfare_decile": "tinggi"}, "welfare_decile"),
+        ({"welfare_decile": 11}, "welfare_decile"),
+        ({"floor_type": "GOLD"}, "floor_type"),
+        ({"has_car": "maybe"}, "has_car"),
+        ({"colour": "red"}, "colour"),
+        ({"village_code": "32.73"}, "village_code"),
+        ({"latitude": "north"}, "latitude"),
+    ],
+)
+def test_wrong_types_and_unknown_values_are_named_per_field(
+    client, token, make_household, body, field
+):
     household = make_household(BANDUNG_VILLAGE)
-    response = client.put(f"/api/v1/household/{household}", headers=token("operator.bandung"),
-                          json={**body, "version": 1})
+    response = client.put(
+        f"/api/v1/household/{household}",
+        headers=token("operator.bandung"),
+        json={**body, "version": 1},
+    )
     assert response.status_code == 400, response.get_json()
     errors = response.get_json()["errors"]
     assert field in errors
@@ -121,42 +152,64 @@ def test_wrong_types_and_unknown_values_are_named_per_field(client, token, make_
 
 def test_unknown_enumeration_lists_the_choices_in_indonesian(client, token, make_household):
     household = make_household(BANDUNG_VILLAGE)
-    response = client.put(f"/api/v1/household/{household}", headers=token("operator.bandung"),
-                          json={"toilet": "GOLDEN", "version": 1})
+    response = client.put(
+        f"/api/v1/household/{household}",
+        headers=token("operator.bandung"),
+        json={"toilet": "GOLDEN", "version": 1},
+    )
     assert response.get_json()["errors"]["toilet"] == [
-        "Harus salah satu dari: PRIVATE, SHARED, PUBLIC, NONE."]
+        "Harus salah satu dari: PRIVATE, SHARED, PUBLIC, NONE."
+    ]
 
 
 def test_moving_a_household_to_a_foreign_region_is_refused(client, token, make_household):
     household = make_household(BANDUNG_VILLAGE)
-    response = client.put(f"/api/v1/household/{household}", headers=token("operator.bandung"),
-                          json={"village_code": BOGOR_VILLAGE, "version": 1})
+    response = client.put(
+        f"/api/v1/household/{household}",
+        headers=token("operator.bandung"),
+        json={"village_code": BOGOR_VILLAGE, "version": 1},
+    )
     assert response.status_code in (400, 403)
     assert "di luar wilayah Anda" in response.get_json()["message"]
 
 
-@pytest.mark.parametrize("data, content_type, message", [
-    ("{address: 'x'", "application/json", "JSON"),
-    ("[1, 2, 3]", "application/json", "objek JSON"),
-    ("address=x", "application/x-www-form-urlencoded", "JSON"),
-    ("\xff\xfe", "application/json", "JSON"),
-])
-def test_bodies_that_are_not_json_objects_are_400(client, token, make_household, data,
-                                                  content_type, message):
+@pytest.mark.parametrize(
+    "data, content_type, message",
+    [
+        ("{address: 'x'", "application/json", "JSON"),
+        ("[1, 2, 3]", "application/json", "objek JSON"),
+        ("address=x", "application/x-www-form-urlencoded", "JSON"),
+        ("\xff\xfe", "application/json", "JSON"),
+    ],
+)
+def test_bodies_that_are_not_json_objects_are_400(
+    client, token, make_household, data, content_type, message
+):
     household = make_household(BANDUNG_VILLAGE)
     headers = {**token("admin"), "Content-Type": content_type}
-    for method, url in (("put", f"/api/v1/household/{household}"),
-                        ("post", "/api/v1/household/"), ("post", "/api/v1/member/")):
+    for method, url in (
+        ("put", f"/api/v1/household/{household}"),
+        ("post", "/api/v1/household/"),
+        ("post", "/api/v1/member/"),
+    ):
         response = getattr(client, method)(url, headers=headers, data=data)
         assert response.status_code == 400, (url, response.get_data(as_text=True))
         assert message in response.get_json()["message"]
 
 
-@pytest.mark.parametrize("query", [
-    "(page_size:100000)", "(page_size:0)", "(page_size:-5)", "(page:-1)",
-    "(page:99999999999999999999)", "(page_size:'many')", "(filters:!((col:nope,opr:eq,value:1)))",
-    "(order_column:nope)",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "(page_size:100000)",
+        "(page_size:0)",
+        "(page_size:-5)",
+        "(page:-1)",
+        "(page:99999999999999999999)",
+        "(page_size:'many')",
+        "(filters:!((col:nope,opr:eq,value:1)))",
+        "(order_column:nope)",
+    ],
+)
 def test_oversized_or_malformed_pages_are_400(client, token, query):
     response = client.get(f"/api/v1/household/?q={query}", headers=token("admin"))
     assert response.status_code == 400, response.get_data(as_text=True)
@@ -164,8 +217,9 @@ def test_oversized_or_malformed_pages_are_400(client, token, query):
 
 def test_columns_outside_the_declared_schema_are_never_shown(client, token, make_household):
     make_household(BANDUNG_VILLAGE)
-    response = client.get("/api/v1/member/?q=(columns:!(nik,password,household))",
-                          headers=token("admin"))
+    response = client.get(
+        "/api/v1/member/?q=(columns:!(nik,password,household))", headers=token("admin")
+    )
     assert response.status_code in (200, 400)
     assert "password" not in response.get_data(as_text=True).replace('"password"', "")
 
@@ -178,10 +232,16 @@ def test_page_size_above_the_cap_names_the_cap(client, token):
     assert len(full["result"]) == 100
 
 
-@pytest.mark.parametrize("url", [
-    "/api/v1/household/99999999999999999999", "/api/v1/household/abc",
-    "/api/v1/member/2147483648", "/api/v1/region/99.99", "/api/v1/region/123456789012345678901",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/household/99999999999999999999",
+        "/api/v1/household/abc",
+        "/api/v1/member/2147483648",
+        "/api/v1/region/99.99",
+        "/api/v1/region/123456789012345678901",
+    ],
+)
 def test_ids_that_cannot_exist_are_404(client, token, url):
     headers = token("admin")
     assert client.get(url, headers=headers).status_code in (404, 405)
@@ -227,8 +287,10 @@ def test_a_masked_nik_cannot_be_uncovered_by_part(client, token, make_household,
     headers = token("prov.jabar")
     shown = client.get("/api/v1/member/", headers=headers).get_json()["result"][0]["nik"]
     assert "*" in shown
-    response = client.get(f"/api/v1/member/?q=(filters:!((col:nik,opr:{operator},"
-                          f"value:'{shown[:6]}')))", headers=headers)
+    response = client.get(
+        f"/api/v1/member/?q=(filters:!((col:nik,opr:{operator},value:'{shown[:6]}')))",
+        headers=headers,
+    )
     assert response.status_code == 400, response.get_data(as_text=True)
     info = client.get("/api/v1/member/_info?q=(keys:!(filters))", headers=headers).get_json()
     assert {f["operator"] for f in info["filters"]["nik"]} == {"eq", "in"}
@@ -237,12 +299,16 @@ def test_a_masked_nik_cannot_be_uncovered_by_part(client, token, make_household,
 def test_a_whole_nik_is_still_looked_up_when_masked(client, token):
     client.post("/api/v1/household/", headers=token("admin"), json=new_household())
     headers = token("prov.jabar")
-    exact = client.get(f"/api/v1/member/?q=(filters:!((col:nik,opr:eq,value:'{HEAD['nik']}')))",
-                       headers=headers).get_json()
+    exact = client.get(
+        f"/api/v1/member/?q=(filters:!((col:nik,opr:eq,value:'{HEAD['nik']}')))", headers=headers
+    ).get_json()
     assert exact["count"] == 1
     assert exact["result"][0]["nik"] != HEAD["nik"]  # still shown masked
-    listed = client.get(f"/api/v1/member/?q=(filters:!((col:nik,opr:in,"
-                        f"value:!('{HEAD['nik']}','{SPOUSE['nik']}'))))", headers=headers)
+    listed = client.get(
+        f"/api/v1/member/?q=(filters:!((col:nik,opr:in,"
+        f"value:!('{HEAD['nik']}','{SPOUSE['nik']}'))))",
+        headers=headers,
+    )
     assert listed.get_json()["count"] == 2
 
 
@@ -254,10 +320,13 @@ def test_chosen_columns_keep_the_declared_code_names(client, token, make_househo
     assert rows["result"][0]["status"] == "ACTIVE"
     assert rows["result"][0]["sex"] in {"MALE", "FEMALE"}
     member_id = rows["ids"][0]
-    one = client.get(f"/api/v1/member/{member_id}?q=(columns:!(sex,birth_date))",
-                     headers=headers).get_json()
-    assert set(one["result"]) == {"sex", "birth_date"} and one["result"]["sex"] in {"MALE",
-                                                                                    "FEMALE"}
+    one = client.get(
+        f"/api/v1/member/{member_id}?q=(columns:!(sex,birth_date))", headers=headers
+    ).get_json()
+    assert set(one["result"]) == {"sex", "birth_date"} and one["result"]["sex"] in {
+        "MALE",
+        "FEMALE",
+    }
     masked = client.get("/api/v1/member/?q=(columns:!(nik))", headers=token("prov.jabar"))
     assert all("*" in row["nik"] for row in masked.get_json()["result"])
 

@@ -1,5 +1,6 @@
 """The audit trail: every change to register data, users and roles is recorded with who, when,
 from where, before and after; only Admin and Pengawas read it; nothing edits or deletes it."""
+
 import datetime
 import json
 import re
@@ -32,8 +33,10 @@ def _trail(client, since: int, **columns) -> list[dict]:
     """Entries from /api/v1/audit/ after entry `since` whose columns equal the given values,
     newest first. (Ids of emptied register tables are reused on SQLite: `since` tells this
     test's entries from earlier ones.)"""
-    filters = ",".join([f"(col:id,opr:gt,value:{since})"] + [
-        f"(col:{name},opr:eq,value:'{value}')" for name, value in columns.items()])
+    filters = ",".join(
+        [f"(col:id,opr:gt,value:{since})"]
+        + [f"(col:{name},opr:eq,value:'{value}')" for name, value in columns.items()]
+    )
     response = client.get(f"/api/v1/audit/?q={quote(f'(filters:!({filters}),page_size:100)')}")
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return response.get_json()["result"]
@@ -70,10 +73,18 @@ def _head(app, household_id):
     from models import Member
 
     with app.app_context():
-        head = db.session.scalar(sa.select(Member).where(
-            Member.household_id == household_id, Member.relation_to_head == "HEAD"))
-        return {"id": head.id, "nik": head.nik, "kk": head.family.kk_number,
-                "birth_date": head.birth_date, "full_name": head.full_name}
+        head = db.session.scalar(
+            sa.select(Member).where(
+                Member.household_id == household_id, Member.relation_to_head == "HEAD"
+            )
+        )
+        return {
+            "id": head.id,
+            "nik": head.nik,
+            "kk": head.family.kk_number,
+            "birth_date": head.birth_date,
+            "full_name": head.full_name,
+        }
 
 
 @pytest.fixture()
@@ -87,20 +98,27 @@ def since(app):
 
 
 # -- what is recorded ---------------------------------------------------------------------------
-def test_admin_edit_of_a_household_is_recorded_with_before_and_after(app, client, login, since,
-                                                                     make_household):
+def test_admin_edit_of_a_household_is_recorded_with_before_and_after(
+    app, client, login, since, make_household
+):
     household_id = make_household()
     login("admin")
     edit_url = f"/households/edit/{household_id}"
-    response = client.post(edit_url, data={
-        **_form_state(client, edit_url), "village_code": BANDUNG_VILLAGE,
-        "address": "Jl. <Baru> 5", "welfare_decile": "3", "floor_type": "CERAMIC",
-        "has_television": "y",
-    }, follow_redirects=True)
+    response = client.post(
+        edit_url,
+        data={
+            **_form_state(client, edit_url),
+            "village_code": BANDUNG_VILLAGE,
+            "address": "Jl. <Baru> 5",
+            "welfare_decile": "3",
+            "floor_type": "CERAMIC",
+            "has_television": "y",
+        },
+        follow_redirects=True,
+    )
     assert response.status_code == 200
 
-    (entry,) = _trail(client, since, entity="household", entity_id=household_id,
-                      action="update")
+    (entry,) = _trail(client, since, entity="household", entity_id=household_id, action="update")
     assert entry["username"] == "admin"
     assert entry["ip_address"] == "127.0.0.1"
     assert entry["region_code"] == BANDUNG_VILLAGE
@@ -125,11 +143,17 @@ def _new_household_form(client):
     birth = datetime.date(1979, 3, 21)
     return {
         "csrf_token": csrf_token(client, "/households/add"),
-        "village_code": BANDUNG_VILLAGE, "address": "Jl. Audit 7", "rt": "001", "rw": "002",
-        "welfare_decile": "1", "head_full_name": "Ujang Sutisna",
+        "village_code": BANDUNG_VILLAGE,
+        "address": "Jl. Audit 7",
+        "rt": "001",
+        "rw": "002",
+        "welfare_decile": "1",
+        "head_full_name": "Ujang Sutisna",
         "head_nik": nik_for(BANDUNG_VILLAGE, birth, None),
         "head_kk_number": kk_for(BANDUNG_VILLAGE),
-        "head_sex": "MALE", "head_birth_place": "Bandung", "head_birth_date": birth.isoformat(),
+        "head_sex": "MALE",
+        "head_birth_place": "Bandung",
+        "head_birth_date": birth.isoformat(),
     }
 
 
@@ -141,8 +165,7 @@ def test_create_and_delete_are_recorded_with_the_whole_row(app, client, login, s
     assert household_id is not None
     head = _head(app, household_id)
 
-    (created,) = _trail(client, since, entity="household", entity_id=household_id,
-                        action="create")
+    (created,) = _trail(client, since, entity="household", entity_id=household_id, action="create")
     assert created["username"] == "admin"
     assert created["before"] is None
     assert created["after"]["address"] == "Jl. Audit 7"
@@ -153,19 +176,25 @@ def test_create_and_delete_are_recorded_with_the_whole_row(app, client, login, s
     assert member["after"]["birth_date"] == "1979-03-21"  # dates in ISO 8601
     assert member["after"]["relation_to_head"] == "HEAD"
     assert member["region_code"] == BANDUNG_VILLAGE
-    assert _trail(client, since, entity="family", action="create", region_code=BANDUNG_VILLAGE,
-                  username="admin")
+    assert _trail(
+        client,
+        since,
+        entity="family",
+        action="create",
+        region_code=BANDUNG_VILLAGE,
+        username="admin",
+    )
 
     token = csrf_token(client, f"/households/show/{household_id}")
     client.post(f"/households/delete/{household_id}", data={"csrf_token": token})
     assert _household_of(app, BANDUNG_VILLAGE) is None
-    (deleted,) = _trail(client, since, entity="household", entity_id=household_id,
-                        action="delete")
+    (deleted,) = _trail(client, since, entity="household", entity_id=household_id, action="delete")
     assert deleted["username"] == "admin"
     assert deleted["before"]["address"] == "Jl. Audit 7"
     assert deleted["after"] is None
-    (member_deleted,) = _trail(client, since, entity="member", entity_id=head["id"],
-                               action="delete")
+    (member_deleted,) = _trail(
+        client, since, entity="member", entity_id=head["id"], action="delete"
+    )
     assert member_deleted["before"]["full_name"] == "Ujang Sutisna"
     assert member_deleted["region_code"] == BANDUNG_VILLAGE
 
@@ -179,19 +208,23 @@ def test_rows_the_database_deletes_by_cascade_are_recorded_too(app, since, make_
 
     with app.app_context():
         member_ids = db.session.scalars(
-            sa.select(Member.id).where(Member.household_id == household_id)).all()
+            sa.select(Member.id).where(Member.household_id == household_id)
+        ).all()
         family_ids = db.session.scalars(
-            sa.select(Family.id).where(Family.household_id == household_id)).all()
+            sa.select(Family.id).where(Family.household_id == household_id)
+        ).all()
         db.session.expunge_all()
         db.session.delete(db.session.get(Household, household_id))
         db.session.commit()
-        deleted = db.session.scalars(sa.select(AuditEntry).where(
-            AuditEntry.id > since,
-            AuditEntry.action == "delete",
-            AuditEntry.region_code == BOGOR_VILLAGE,
-            AuditEntry.entity.in_(["member", "family"]),
-            AuditEntry.entity_id.in_([str(i) for i in member_ids + family_ids]),
-        )).all()
+        deleted = db.session.scalars(
+            sa.select(AuditEntry).where(
+                AuditEntry.id > since,
+                AuditEntry.action == "delete",
+                AuditEntry.region_code == BOGOR_VILLAGE,
+                AuditEntry.entity.in_(["member", "family"]),
+                AuditEntry.entity_id.in_([str(i) for i in member_ids + family_ids]),
+            )
+        ).all()
         members = {e.entity_id: e for e in deleted if e.entity == "member"}
         assert set(members) == {str(i) for i in member_ids}
         families = {e.entity_id for e in deleted if e.entity == "family"}
@@ -200,19 +233,28 @@ def test_rows_the_database_deletes_by_cascade_are_recorded_too(app, since, make_
         assert all(e.username == "system" for e in deleted)
 
 
-def test_member_edit_records_the_region_of_its_household(app, client, login, since,
-                                                          make_household):
+def test_member_edit_records_the_region_of_its_household(app, client, login, since, make_household):
     household_id = make_household(BOGOR_VILLAGE)
     head = _head(app, household_id)
     login("admin")
     edit_url = f"/members/edit/{head['id']}"
-    client.post(edit_url, data={
-        **_form_state(client, edit_url), "nik": head["nik"], "full_name": "Budi Setiawan",
-        "kk_number": head["kk"], "relation_to_head": "HEAD", "sex": "MALE",
-        "birth_place": "Bandung",
-        "birth_date": head["birth_date"].isoformat(), "disability": "NONE",
-        "chronic_illness": "NONE", "status": "ACTIVE",
-    }, follow_redirects=True)
+    client.post(
+        edit_url,
+        data={
+            **_form_state(client, edit_url),
+            "nik": head["nik"],
+            "full_name": "Budi Setiawan",
+            "kk_number": head["kk"],
+            "relation_to_head": "HEAD",
+            "sex": "MALE",
+            "birth_place": "Bandung",
+            "birth_date": head["birth_date"].isoformat(),
+            "disability": "NONE",
+            "chronic_illness": "NONE",
+            "status": "ACTIVE",
+        },
+        follow_redirects=True,
+    )
     (entry,) = _trail(client, since, entity="member", entity_id=head["id"], action="update")
     assert entry["region_code"] == BOGOR_VILLAGE
     assert entry["before"] == {"full_name": "Budi Santoso"}
@@ -244,9 +286,13 @@ def test_a_column_set_without_being_loaded_keeps_its_old_value(app, since, make_
         db.session.expire(household, ["address"])
         household.address = "Jl. Tanpa Muat 3"
         db.session.commit()
-        entry = db.session.scalar(sa.select(AuditEntry).where(
-            AuditEntry.id > since, AuditEntry.entity == "household",
-            AuditEntry.action == "update"))
+        entry = db.session.scalar(
+            sa.select(AuditEntry).where(
+                AuditEntry.id > since,
+                AuditEntry.entity == "household",
+                AuditEntry.action == "update",
+            )
+        )
         assert entry.before == {"address": "Jl. Merdeka 1"}
         assert entry.after == {"address": "Jl. Tanpa Muat 3"}
 
@@ -260,22 +306,35 @@ def test_a_new_user_is_recorded_without_the_password_hash(app, since):
         user = create_user("audit.tester", "Operator", PASSWORD, region_code="32.73")
         user_id, password_hash = user.id, user.password
         try:
-            entries = db.session.scalars(sa.select(AuditEntry).where(
-                AuditEntry.id > since, AuditEntry.entity == "user",
-                AuditEntry.entity_id == str(user_id),
-            ).order_by(AuditEntry.id)).all()
+            entries = db.session.scalars(
+                sa.select(AuditEntry)
+                .where(
+                    AuditEntry.id > since,
+                    AuditEntry.entity == "user",
+                    AuditEntry.entity_id == str(user_id),
+                )
+                .order_by(AuditEntry.id)
+            ).all()
             created = next(e for e in entries if e.action == "create")
             assert created.after["username"] == "audit.tester"
             assert created.after["roles"] == ["Operator"]
             assert created.after["password"] == "********"
-            assert any(e.action == "update" and e.after == {"region_code": "32.73"}
-                       and e.region_code == "32.73" for e in entries)
+            assert any(
+                e.action == "update"
+                and e.after == {"region_code": "32.73"}
+                and e.region_code == "32.73"
+                for e in entries
+            )
         finally:
             db.session.delete(db.session.get(type(user), user_id))
             db.session.commit()
-        entries = db.session.scalars(sa.select(AuditEntry).where(
-            AuditEntry.id > since, AuditEntry.entity == "user",
-            AuditEntry.entity_id == str(user_id))).all()
+        entries = db.session.scalars(
+            sa.select(AuditEntry).where(
+                AuditEntry.id > since,
+                AuditEntry.entity == "user",
+                AuditEntry.entity_id == str(user_id),
+            )
+        ).all()
         deleted = next(e for e in entries if e.action == "delete")
         assert deleted.before["password"] == "********"
         assert deleted.before["roles"] == ["Operator"]
@@ -294,19 +353,29 @@ def test_role_and_role_permission_changes_are_recorded(app, since):
         try:
             permission = security_manager.find_permission_view_menu("can_list", "AuditView")
             security_manager.add_permission_role(role, permission)
-            entries = db.session.scalars(sa.select(AuditEntry).where(
-                AuditEntry.id > since, AuditEntry.entity == "role",
-                AuditEntry.entity_id == str(role_id),
-            ).order_by(AuditEntry.id)).all()
+            entries = db.session.scalars(
+                sa.select(AuditEntry)
+                .where(
+                    AuditEntry.id > since,
+                    AuditEntry.entity == "role",
+                    AuditEntry.entity_id == str(role_id),
+                )
+                .order_by(AuditEntry.id)
+            ).all()
             assert [e.action for e in entries] == ["create", "update"]
             assert entries[0].after["name"] == "Audit test role"
             assert entries[1].before == {"permissions": []}
             assert entries[1].after == {"permissions": ["can list on AuditView"]}
         finally:
             security_manager.delete_role(db.session.get(type(role), role_id))
-        deleted = db.session.scalar(sa.select(AuditEntry).where(
-            AuditEntry.id > since, AuditEntry.entity == "role",
-            AuditEntry.entity_id == str(role_id), AuditEntry.action == "delete"))
+        deleted = db.session.scalar(
+            sa.select(AuditEntry).where(
+                AuditEntry.id > since,
+                AuditEntry.entity == "role",
+                AuditEntry.entity_id == str(role_id),
+                AuditEntry.action == "delete",
+            )
+        )
         assert deleted.before["permissions"] == ["can list on AuditView"]
 
 
@@ -361,8 +430,10 @@ def test_admin_and_pengawas_read_the_trail(client, login, username):
     assert client.get(f"/api/v1/audit/{entry_id}").status_code == 200
 
 
-@pytest.mark.parametrize("username", ["operator.bandung", "prov.jabar", "pusdatin",
-                                      "verifikator.bandung", "interkoneksi"])
+@pytest.mark.parametrize(
+    "username",
+    ["operator.bandung", "prov.jabar", "pusdatin", "verifikator.bandung", "interkoneksi"],
+)
 def test_other_roles_cannot_read_the_trail(client, login, token, username):
     if username != "interkoneksi":
         login(username)
@@ -391,10 +462,18 @@ def test_no_door_edits_or_deletes_an_entry(app, client, login, token, make_house
         original = (original.action, original.before, original.after)
     for username in ("admin", "pengawas"):
         headers = token(username)
-        assert client.post("/api/v1/audit/", json={"action": "create", "entity": "x"},
-                           headers=headers).status_code == 405
-        assert client.put(f"/api/v1/audit/{entry_id}", json={"action": "forged"},
-                          headers=headers).status_code == 405
+        assert (
+            client.post(
+                "/api/v1/audit/", json={"action": "create", "entity": "x"}, headers=headers
+            ).status_code
+            == 405
+        )
+        assert (
+            client.put(
+                f"/api/v1/audit/{entry_id}", json={"action": "forged"}, headers=headers
+            ).status_code
+            == 405
+        )
         assert client.delete(f"/api/v1/audit/{entry_id}", headers=headers).status_code == 405
         login(username)
         form_token = csrf_token(client, "/audit/list/")

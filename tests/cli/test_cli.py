@@ -20,8 +20,19 @@ def test_init_runs_again_without_changing_anything(app):
 
 def test_create_user_with_region(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["datakesos", "create-user", "operator.depok", "--role",
-                                 "Operator", "--region", "32.76", "--password", "Depok-Kuat-2026!"])
+    result = runner.invoke(
+        args=[
+            "datakesos",
+            "create-user",
+            "operator.depok",
+            "--role",
+            "Operator",
+            "--region",
+            "32.76",
+            "--password",
+            "Depok-Kuat-2026!",
+        ]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = app.appbuilder.sm.find_user(username="operator.depok")
@@ -30,12 +41,33 @@ def test_create_user_with_region(app):
 
 def test_create_user_refuses_bad_input_in_indonesian(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["datakesos", "create-user", "x1", "--role", "Raja",
-                                 "--password", "Depok-Kuat-2026!"])
+    result = runner.invoke(
+        args=["datakesos", "create-user", "x1", "--role", "Raja", "--password", "Depok-Kuat-2026!"]
+    )
     assert result.exit_code == 1 and "tidak dikenal" in result.output
-    result = runner.invoke(args=["datakesos", "create-user", "x2", "--role", "Operator",
-                                 "--password", "Depok-Kuat-2026!"])
+    result = runner.invoke(
+        args=[
+            "datakesos",
+            "create-user",
+            "x2",
+            "--role",
+            "Operator",
+            "--password",
+            "Depok-Kuat-2026!",
+        ]
+    )
     assert result.exit_code == 1 and "wilayah" in result.output
-    result = runner.invoke(args=["datakesos", "create-user", "x3", "--role", "Operator",
-                                 "--region", "99.99", "--password", "Depok-Kuat-2026!"])
+    result = runner.invoke(
+        args=[
+            "datakesos",
+            "create-user",
+            "x3",
+            "--role",
+            "Operator",
+            "--region",
+            "99.99",
+            "--password",
+            "Depok-Kuat-2026!",
+        ]
+    )
     assert result.exit_code == 1

@@ -1,4 +1,5 @@
 """`flask datakesos demo`: deterministic, realistic demo households and the demo users."""
+
 import collections
 import datetime
 
@@ -40,17 +41,26 @@ def test_households_families_and_members_have_the_national_shape(app_context):
     assert families >= households
     assert 2.8 <= members / households <= 4.6  # 98.2 M people in 27 M households: ~3.6
     assert "40" in result.output
-    heads = collections.Counter(db.session.scalars(
-        sa.select(Member.household_id).where(Member.relation_to_head == Relationship.HEAD)))
+    heads = collections.Counter(
+        db.session.scalars(
+            sa.select(Member.household_id).where(Member.relation_to_head == Relationship.HEAD)
+        )
+    )
     assert len(heads) == households and set(heads.values()) == {1}
     # Every member sits in a family of its own household.
     mismatched = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Member).join(Family, Member.family_id == Family.id)
-        .where(Family.household_id != Member.household_id))
+        sa.select(sa.func.count())
+        .select_from(Member)
+        .join(Family, Member.family_id == Family.id)
+        .where(Family.household_id != Member.household_id)
+    )
     assert mismatched == 0
     # Each family has members.
-    empty = db.session.scalar(sa.select(sa.func.count()).select_from(Family).where(
-        ~sa.exists().where(Member.family_id == Family.id)))
+    empty = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Family)
+        .where(~sa.exists().where(Member.family_id == Family.id))
+    )
     assert empty == 0
 
 
@@ -65,8 +75,10 @@ def test_every_nik_and_kk_passes_the_register_rules_without_warnings(app_context
     assert len({row.nik for row in rows}) == len(rows)
 
     kk_rows = db.session.execute(
-        sa.select(Family.kk_number, Household.village_code)
-        .join(Household, Family.household_id == Household.id)).all()
+        sa.select(Family.kk_number, Household.village_code).join(
+            Household, Family.household_id == Household.id
+        )
+    ).all()
     for kk_number, village in kk_rows:
         check = check_kk(kk_number)
         assert (check.errors, check.warnings) == ([], []), kk_number
@@ -74,7 +86,8 @@ def test_every_nik_and_kk_passes_the_register_rules_without_warnings(app_context
     assert len({row.kk_number for row in kk_rows}) == len(kk_rows)
 
     for register_id, village in db.session.execute(
-            sa.select(Household.register_id, Household.village_code)):
+        sa.select(Household.register_id, Household.village_code)
+    ):
         assert len(register_id) == 14 and register_id.isdigit()
         assert register_id[:4] == village[:5].replace(".", "")
 
@@ -86,8 +99,11 @@ def test_the_same_seed_gives_the_same_people(app_context):
     def snapshot():
         return (
             list(db.session.scalars(sa.select(Household.register_id).order_by(Household.id))),
-            list(db.session.execute(
-                sa.select(Member.nik, Member.full_name, Member.birth_date).order_by(Member.id))),
+            list(
+                db.session.execute(
+                    sa.select(Member.nik, Member.full_name, Member.birth_date).order_by(Member.id)
+                )
+            ),
         )
 
     run_demo(app_context, "--households", "30", "--seed", "7")
@@ -109,11 +125,13 @@ def test_demo_covers_kota_bandung_and_kabupaten_bogor(app_context):
     run_demo(app_context, "--households", "40")
 
     regencies = collections.Counter(
-        code[:5] for code in db.session.scalars(sa.select(Household.village_code)))
+        code[:5] for code in db.session.scalars(sa.select(Household.village_code))
+    )
     assert set(regencies) == {"32.73", "32.01"}
     assert regencies["32.73"] > regencies["32.01"]  # 60/40
     for latitude, longitude in db.session.execute(
-            sa.select(Household.latitude, Household.longitude)):
+        sa.select(Household.latitude, Household.longitude)
+    ):
         assert -7.9 < float(latitude) < -5.8 and 106.3 < float(longitude) < 108.9  # West Java
 
 
@@ -130,7 +148,8 @@ def test_unknown_region_is_refused_and_nothing_is_written(app_context):
     from models import Household
 
     result = app_context.test_cli_runner().invoke(
-        args=["datakesos", "demo", "--households", "5", "--regions", "99.99"])
+        args=["datakesos", "demo", "--households", "5", "--regions", "99.99"]
+    )
     assert result.exit_code == 1
     assert "99.99" in result.output
     assert count(Household) == 0
@@ -144,23 +163,32 @@ def test_program_memberships_follow_the_national_shares(app_context):
     run_demo(app_context, "--households", "300")
 
     families, members = count(Family), count(Member)
-    by_program = dict(db.session.execute(
-        sa.select(Program.code, sa.func.count(ProgramMembership.id))
-        .join(ProgramMembership, ProgramMembership.program_id == Program.id)
-        .group_by(Program.code)).all())
-    assert by_program["PBI-JK"] / members > 0.5                 # most people
-    assert 0.25 <= by_program["PKH"] / families <= 0.45         # 10 / 28.8
-    assert 0.42 <= by_program["BPNT"] / families <= 0.66        # 15.5 / 28.8
+    by_program = dict(
+        db.session.execute(
+            sa.select(Program.code, sa.func.count(ProgramMembership.id))
+            .join(ProgramMembership, ProgramMembership.program_id == Program.id)
+            .group_by(Program.code)
+        ).all()
+    )
+    assert by_program["PBI-JK"] / members > 0.5  # most people
+    assert 0.25 <= by_program["PKH"] / families <= 0.45  # 10 / 28.8
+    assert 0.42 <= by_program["BPNT"] / families <= 0.66  # 15.5 / 28.8
     assert 0 < by_program["PIP"] < members * 0.3
     assert 0 < by_program["RUTILAHU"] < 300 * 0.15
 
     poorest_people = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Member).join(Household)
-        .where(Household.welfare_decile <= 4))
+        sa.select(sa.func.count())
+        .select_from(Member)
+        .join(Household)
+        .where(Household.welfare_decile <= 4)
+    )
     poorest_pbi = db.session.scalar(
-        sa.select(sa.func.count()).select_from(ProgramMembership)
-        .join(Program).join(Household, ProgramMembership.household_id == Household.id)
-        .where(Program.code == "PBI-JK", Household.welfare_decile <= 4))
+        sa.select(sa.func.count())
+        .select_from(ProgramMembership)
+        .join(Program)
+        .join(Household, ProgramMembership.household_id == Household.id)
+        .where(Program.code == "PBI-JK", Household.welfare_decile <= 4)
+    )
     assert poorest_pbi / poorest_people > 0.9  # 96.8 of 98.2
 
     deciles = list(db.session.scalars(sa.select(Household.welfare_decile)))
@@ -168,7 +196,8 @@ def test_program_memberships_follow_the_national_shares(app_context):
     assert sum(1 for d in deciles if d <= 4) / len(deciles) > 0.55
 
     memberships = db.session.execute(
-        sa.select(ProgramMembership, Program.target_level).join(Program)).all()
+        sa.select(ProgramMembership, Program.target_level).join(Program)
+    ).all()
     for membership, level in memberships:
         assert membership.household_id is not None
         assert membership.status == MembershipStatus.ACTIVE
@@ -207,12 +236,17 @@ def test_demo_ids_leave_room_for_ordinary_inserts(app_context):
     from models import Household
 
     run_demo(app_context, "--households", "5")
-    household = Household(register_id="32730000000001", village_code="32.73.01.1001",
-                          address="Jl. Uji No. 1", welfare_decile=3)
+    household = Household(
+        register_id="32730000000001",
+        village_code="32.73.01.1001",
+        address="Jl. Uji No. 1",
+        welfare_decile=3,
+    )
     db.session.add(household)
     db.session.commit()
     assert household.id > db.session.scalar(
-        sa.select(sa.func.min(Household.id)).where(Household.id != household.id))
+        sa.select(sa.func.min(Household.id)).where(Household.id != household.id)
+    )
 
 
 def test_demo_users_exist_with_their_roles_and_scopes(app_context, monkeypatch):
@@ -240,7 +274,8 @@ def test_demo_users_exist_with_their_roles_and_scopes(app_context, monkeypatch):
 @pytest.mark.parametrize("households", ["0", "-3", "many"])
 def test_bad_household_counts_are_usage_errors(app_context, households):
     result = app_context.test_cli_runner().invoke(
-        args=["datakesos", "demo", "--households", households])
+        args=["datakesos", "demo", "--households", households]
+    )
     assert result.exit_code == 2
 
 
@@ -255,22 +290,33 @@ def _index_definitions() -> list[str]:
     from app.extensions import db
 
     # Names (and kinds): PostgreSQL may print a rebuilt partial index's predicate differently.
-    return sorted(db.session.scalars(sa.text(
-        "SELECT indexname || (indexdef LIKE 'CREATE UNIQUE%')::text FROM pg_indexes WHERE "
-        "tablename IN ('household', 'family', 'member', 'program_membership')")).all()
-        + db.session.scalars(sa.text(
-            "SELECT conname::text || contype::text || convalidated::text FROM pg_constraint WHERE "
-            "conrelid::regclass::text IN "
-            "('household', 'family', 'member', 'program_membership')")).all())
+    return sorted(
+        db.session.scalars(
+            sa.text(
+                "SELECT indexname || (indexdef LIKE 'CREATE UNIQUE%')::text FROM pg_indexes WHERE "
+                "tablename IN ('household', 'family', 'member', 'program_membership')"
+            )
+        ).all()
+        + db.session.scalars(
+            sa.text(
+                "SELECT conname::text || contype::text || convalidated::text FROM pg_constraint "
+                "WHERE conrelid::regclass::text IN "
+                "('household', 'family', 'member', 'program_membership')"
+            )
+        ).all()
+    )
 
 
 def _register_snapshot():
     from app.extensions import db
 
-    return db.session.execute(sa.text(
-        "SELECT h.register_id, h.village_code, h.welfare_decile, m.nik, m.full_name "
-        "FROM member m JOIN household h ON h.id = m.household_id "
-        "ORDER BY h.register_id, m.nik")).all()
+    return db.session.execute(
+        sa.text(
+            "SELECT h.register_id, h.village_code, h.welfare_decile, m.nik, m.full_name "
+            "FROM member m JOIN household h ON h.id = m.household_id "
+            "ORDER BY h.register_id, m.nik"
+        )
+    ).all()
 
 
 def test_bulk_copy_gives_a_valid_national_register_whatever_the_workers(app_context):
@@ -295,11 +341,15 @@ def test_bulk_copy_gives_a_valid_national_register_whatever_the_workers(app_cont
     assert len({row.nik for row in rows}) == len(rows)
     for (kk_number,) in db.session.execute(sa.select(Family.kk_number)):
         assert check_kk(kk_number).errors == []
-    heads = collections.Counter(db.session.scalars(
-        sa.select(Member.household_id).where(Member.relation_to_head == Relationship.HEAD)))
+    heads = collections.Counter(
+        db.session.scalars(
+            sa.select(Member.household_id).where(Member.relation_to_head == Relationship.HEAD)
+        )
+    )
     assert len(heads) == 600 and set(heads.values()) == {1}
-    regencies = collections.Counter(db.session.scalars(
-        sa.select(sa.func.substr(Household.village_code, 1, 5))))
+    regencies = collections.Counter(
+        db.session.scalars(sa.select(sa.func.substr(Household.village_code, 1, 5)))
+    )
     assert len(regencies) > 100  # spread over the country …
     assert regencies["32.73"] >= 6 and regencies["32.01"] >= 6  # … the demo regions included
 
@@ -310,8 +360,9 @@ def test_bulk_copy_gives_a_valid_national_register_whatever_the_workers(app_cont
     demo_copy.generate_bulk(600, seed=11, chunk=100, workers=1)
     assert _register_snapshot() == first
     # New rows after a bulk load get fresh ids from the sequences.
-    assert db.session.scalar(sa.text("SELECT nextval(pg_get_serial_sequence('member', 'id'))")) \
-        > db.session.scalar(sa.text("SELECT max(id) FROM member"))
+    assert db.session.scalar(
+        sa.text("SELECT nextval(pg_get_serial_sequence('member', 'id'))")
+    ) > db.session.scalar(sa.text("SELECT max(id) FROM member"))
 
 
 def test_bulk_flag_is_refused_with_a_clear_message_on_sqlite(app_context):
@@ -320,7 +371,8 @@ def test_bulk_flag_is_refused_with_a_clear_message_on_sqlite(app_context):
     from models import Household
 
     result = app_context.test_cli_runner().invoke(
-        args=["datakesos", "demo", "--households", "10", "--bulk"])
+        args=["datakesos", "demo", "--households", "10", "--bulk"]
+    )
     assert result.exit_code == 1
     assert "PostgreSQL" in result.output
     assert count(Household) == 0
@@ -344,8 +396,10 @@ def _members_with_valid_niks() -> list:
     from models import Household, Member
 
     rows = db.session.execute(
-        sa.select(Member.nik, Member.birth_date, Member.sex, Household.village_code)
-        .join(Household, Member.household_id == Household.id)).all()
+        sa.select(Member.nik, Member.birth_date, Member.sex, Household.village_code).join(
+            Household, Member.household_id == Household.id
+        )
+    ).all()
     for nik, birth_date, sex, village in rows:
         check = check_nik(nik, birth_date, sex)
         assert (check.errors, check.warnings) == ([], []), nik

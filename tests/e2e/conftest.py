@@ -3,6 +3,7 @@ gunicorn on a free port, driven by Debian's Chromium through Playwright.
 
 The server uses a fresh SQLite file, or — when TEST_DATABASE_URL is set — a fresh PostgreSQL
 database named after the test database with `_e2e` appended, dropped afterwards."""
+
 import os
 import signal
 import socket
@@ -23,8 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DEMO_HOUSEHOLDS = 50
 START_TIMEOUT = 90
@@ -49,7 +55,11 @@ def _free_port() -> int:
 def _flask(env: dict, *arguments: str, timeout: int = 600) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "flask", *arguments],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if result.returncode != 0:
         pytest.fail(
@@ -97,10 +107,16 @@ def live_server(tmp_path_factory, e2e_database_url):
         PYTHONUNBUFFERED="1",
     )
     _flask(env, "datakesos", "init")
-    has_demo = subprocess.run(
-        [sys.executable, "-m", "flask", "datakesos", "demo", "--help"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    ).returncode == 0
+    has_demo = (
+        subprocess.run(
+            [sys.executable, "-m", "flask", "datakesos", "demo", "--help"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).returncode
+        == 0
+    )
     if has_demo:
         _flask(env, "datakesos", "demo", "--households", str(DEMO_HOUSEHOLDS))
     else:
@@ -111,16 +127,36 @@ def live_server(tmp_path_factory, e2e_database_url):
     log_path = instance / "gunicorn.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync",
-             "--timeout", "120", "--bind", f"127.0.0.1:{port}", "run:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "2",
+                "--worker-class",
+                "sync",
+                "--timeout",
+                "120",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "run:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     # Jobs (period closes, certificate batches) run only in the scheduler process, as in
     # `make run`; it polls every second here so that a journey sees its job finish quickly.
     with open(instance / "scheduler.log", "w") as log:
         scheduler = subprocess.Popen(
             [sys.executable, "-m", "flask", "datakesos", "scheduler", "--poll-seconds", "1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         _wait_until_serving(server, base_url + "/login/", log_path)
@@ -144,19 +180,24 @@ def _wait_until_serving(server: subprocess.Popen, url: str, log_path: Path) -> N
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"the server exited ({server.returncode}):\n{log_path.read_text()[-5000:]}",
-                        pytrace=False)
+            pytest.fail(
+                f"the server exited ({server.returncode}):\n{log_path.read_text()[-5000:]}",
+                pytrace=False,
+            )
         try:
             with opener.open(url, timeout=5):
                 return
         except urllib.error.HTTPError as error:
-            pytest.fail(f"{url} answered {error.code}:\n{log_path.read_text()[-5000:]}",
-                        pytrace=False)
+            pytest.fail(
+                f"{url} answered {error.code}:\n{log_path.read_text()[-5000:]}", pytrace=False
+            )
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     _stop(server)
-    pytest.fail(f"the server did not answer within {START_TIMEOUT} s:\n{log_path.read_text()[-5000:]}",
-                pytrace=False)
+    pytest.fail(
+        f"the server did not answer within {START_TIMEOUT} s:\n{log_path.read_text()[-5000:]}",
+        pytrace=False,
+    )
 
 
 def _stop(server: subprocess.Popen) -> None:
@@ -177,14 +218,20 @@ def bandung_household(live_server, e2e_db):
     if not live_server.demo_loaded:
         pytest.skip("no demo data")
     with e2e_db.connect() as connection:
-        found = connection.execute(sa.text("""
+        found = (
+            connection.execute(
+                sa.text("""
             SELECT h.id, h.register_id, h.floor_area_m2, h.village_code, m.nik, r.name AS village
             FROM household h
             JOIN member m ON m.household_id = h.id AND m.relation_to_head = 'HEAD'
             JOIN region r ON r.code = h.village_code
             WHERE h.village_code LIKE '32.73.%' AND h.status = 'ACTIVE'
               AND h.floor_area_m2 IS NOT NULL
-            ORDER BY h.id LIMIT 1""")).mappings().first()
+            ORDER BY h.id LIMIT 1""")
+            )
+            .mappings()
+            .first()
+        )
     assert found, "the demo holds no household of Kota Bandung"
     return dict(found)
 
@@ -200,7 +247,9 @@ def browser():
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
         )
         try:
             yield chromium
@@ -224,7 +273,9 @@ def console_errors() -> list[str]:
 def page(browser, live_server, server_errors, console_errors, request):
     """A fresh browser context (no cookies) in Indonesian, on the live server."""
     context = browser.new_context(
-        base_url=live_server.url, locale="id-ID", timezone_id="Asia/Jakarta",
+        base_url=live_server.url,
+        locale="id-ID",
+        timezone_id="Asia/Jakarta",
         viewport=LAPTOP,
     )
     context.set_default_timeout(20_000)
@@ -244,8 +295,9 @@ def page(browser, live_server, server_errors, console_errors, request):
     finally:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         try:
-            new_page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-final.png"),
-                                full_page=True)
+            new_page.screenshot(
+                path=str(SCREENSHOTS / f"{request.node.name}-final.png"), full_page=True
+            )
         except Exception:  # noqa: BLE001 - a screenshot must not hide the test's own result
             pass
         context.close()
@@ -261,10 +313,10 @@ def screenshot(page, request):
         path = SCREENSHOTS / f"{request.node.name}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
         if phone:
-
             with phone_width(page):
-                page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-{step}-phone.png"),
-                                full_page=True)
+                page.screenshot(
+                    path=str(SCREENSHOTS / f"{request.node.name}-{step}-phone.png"), full_page=True
+                )
         return path
 
     return _take

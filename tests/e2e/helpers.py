@@ -1,5 +1,6 @@
 """What every journey does and checks: signing in, menus, the search select, and that a page
 is whole — no server error, no script error, no English left in Flask-AppBuilder's or our UI."""
+
 import contextlib
 import re
 
@@ -12,20 +13,74 @@ PHONE = {"width": 390, "height": 844}
 # The head of the household that the operator proposes (test_journeys_a_register.py) and
 # that becomes registered at the close (test_journeys_b_close.py). NIK = district of
 # registration + birth date (+40 for women) + serial; the demo does not use serials 99xx.
-NEW_HEAD = {"name": "Sutisna Journey", "nik": "3273131505859901", "kk": "3273130102269901",
-            "birth": "1985-05-15", "address": "Jl. Uji Perjalanan No. 1"}
+NEW_HEAD = {
+    "name": "Sutisna Journey",
+    "nik": "3273131505859901",
+    "kk": "3273130102269901",
+    "birth": "1985-05-15",
+    "address": "Jl. Uji Perjalanan No. 1",
+}
 
 # Words of Flask-AppBuilder's (and our) English UI that must not reach an Indonesian user.
 # Loanwords that Indonesian uses as they are (Status, Data, Total, Detail, Filter, Program …)
 # are not listed; "Filter" is caught as FAB's English phrases instead.
 ENGLISH_UI = [
-    "Search", "Add", "Edit", "Record", "Records", "List", "Save", "Back", "Delete", "Actions",
-    "Refresh", "Add Filter", "Filters", "Show", "Home", "Logout", "Login", "Previous", "Next",
-    "Page size", "Choose", "Select", "Please", "None", "True", "False", "Cancel", "Submit",
-    "Close", "Yes", "Are you sure", "Required", "Invalid", "This field", "No data",
-    "Not Found", "Forbidden", "Internal Server Error", "Traceback", "Dashboard", "Households",
-    "Household", "Members", "Proposal", "Proposals", "Verify", "Period", "Region", "Village",
-    "Download", "Print", "Reports", "Welcome", "Sign in", "Username", "Password",
+    "Search",
+    "Add",
+    "Edit",
+    "Record",
+    "Records",
+    "List",
+    "Save",
+    "Back",
+    "Delete",
+    "Actions",
+    "Refresh",
+    "Add Filter",
+    "Filters",
+    "Show",
+    "Home",
+    "Logout",
+    "Login",
+    "Previous",
+    "Next",
+    "Page size",
+    "Choose",
+    "Select",
+    "Please",
+    "None",
+    "True",
+    "False",
+    "Cancel",
+    "Submit",
+    "Close",
+    "Yes",
+    "Are you sure",
+    "Required",
+    "Invalid",
+    "This field",
+    "No data",
+    "Not Found",
+    "Forbidden",
+    "Internal Server Error",
+    "Traceback",
+    "Dashboard",
+    "Households",
+    "Household",
+    "Members",
+    "Proposal",
+    "Proposals",
+    "Verify",
+    "Period",
+    "Region",
+    "Village",
+    "Download",
+    "Print",
+    "Reports",
+    "Welcome",
+    "Sign in",
+    "Username",
+    "Password",
 ]
 _ENGLISH = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, ENGLISH_UI)) + r")(?![\w])")
 
@@ -96,7 +151,9 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
 
 def open_menu_item(page, label: str) -> None:
     """Click a menu entry by its visible text, opening its dropdown first when it has one."""
-    link = page.locator(".navbar a").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).first
+    link = (
+        page.locator(".navbar a").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).first
+    )
     if not link.is_visible():
         toggle = page.locator(".navbar-toggle")
         if toggle.is_visible():
@@ -142,7 +199,9 @@ def assert_page_ok(page, server_errors: list, console_errors: list | None = None
         assert console_errors == [], f"browser console errors on {page.url}: {console_errors}"
     assert_indonesian(page)
     unlabelled = page.evaluate(_UNLABELLED)
-    assert not unlabelled, f"form fields without a label for screen readers on {page.url}: {unlabelled}"
+    assert not unlabelled, (
+        f"form fields without a label for screen readers on {page.url}: {unlabelled}"
+    )
     return text
 
 

@@ -4,12 +4,21 @@ of the correction; a hand-typed address of Bogor stays hidden. test_journeys_b_c
 from here (the period close, then certificates).
 
 The tests share the live server's database and run in this order (pytest keeps file order)."""
+
 import re
 
 import pytest
 
 from tests.e2e.helpers import (
-    NEW_HEAD, add_list_filter, assert_page_ok, open_menu_item, submit_list_filters, pick_in_search_select, row, scalar, sign_in,
+    NEW_HEAD,
+    add_list_filter,
+    assert_page_ok,
+    open_menu_item,
+    pick_in_search_select,
+    row,
+    scalar,
+    sign_in,
+    submit_list_filters,
 )
 
 pytestmark = pytest.mark.e2e
@@ -19,8 +28,9 @@ SPOUSE = {"name": "Euis Journey", "nik": "3273136008879902", "birth": "1987-08-2
 CHILD = {"name": "Asep Journey", "nik": "3273130303159903", "birth": "2015-03-03"}
 
 
-def test_operator_corrects_and_proposes(page, screenshot, server_errors, console_errors,
-                                                bandung_household, e2e_db):
+def test_operator_corrects_and_proposes(
+    page, screenshot, server_errors, console_errors, bandung_household, e2e_db
+):
     household = bandung_household
     page.goto("/login/")
     screenshot("login", phone=True)
@@ -57,8 +67,10 @@ def test_operator_corrects_and_proposes(page, screenshot, server_errors, console
     assert error.is_visible(), text[:1500]
     assert "lantai" in error.inner_text().lower() or "lantai" in text.lower()
     screenshot("invalid-edit", phone=True)
-    assert scalar(e2e_db, "SELECT floor_area_m2 FROM household WHERE id = :id",
-                  id=household["id"]) == old_area
+    assert (
+        scalar(e2e_db, "SELECT floor_area_m2 FROM household WHERE id = :id", id=household["id"])
+        == old_area
+    )
 
     # A valid one is saved.
     page.get_by_label("Luas lantai").fill(str(old_area + 7))
@@ -66,8 +78,10 @@ def test_operator_corrects_and_proposes(page, screenshot, server_errors, console
         page.get_by_role("button", name="Simpan").click()
     text = assert_page_ok(page, server_errors, console_errors)
     assert page.locator(".alert-success").count() == 1, text[:1500]
-    assert scalar(e2e_db, "SELECT floor_area_m2 FROM household WHERE id = :id",
-                  id=household["id"]) == old_area + 7
+    assert (
+        scalar(e2e_db, "SELECT floor_area_m2 FROM household WHERE id = :id", id=household["id"])
+        == old_area + 7
+    )
 
     # A new household with two further members, its village chosen by searching.
     open_menu_item(page, "Usulan")
@@ -82,7 +96,8 @@ def test_operator_corrects_and_proposes(page, screenshot, server_errors, console
     page.locator("#head_birth_date").fill(HEAD["birth"])
     page.keyboard.press("Tab")  # on to the next field: the date picker closes, the date stays
     for index, (person, relation, sex) in enumerate(
-            [(SPOUSE, "SPOUSE", "FEMALE"), (CHILD, "CHILD", "MALE")]):
+        [(SPOUSE, "SPOUSE", "FEMALE"), (CHILD, "CHILD", "MALE")]
+    ):
         prefix = f"#further_members-{index}-"
         page.locator(prefix + "full_name").fill(person["name"])
         page.locator(prefix + "nik").fill(person["nik"])
@@ -99,17 +114,25 @@ def test_operator_corrects_and_proposes(page, screenshot, server_errors, console
     with page.expect_navigation():
         page.get_by_role("button", name="Ajukan untuk verifikasi").click()
     assert_page_ok(page, server_errors, console_errors)
-    proposal = row(e2e_db, """
+    proposal = row(
+        e2e_db,
+        """
         SELECT p.status, (SELECT count(*) FROM member m WHERE m.household_id = h.id) AS people
         FROM proposal p JOIN household h ON h.id = p.household_id
-        JOIN member m ON m.household_id = h.id AND m.nik = :nik""", nik=HEAD["nik"])
+        JOIN member m ON m.household_id = h.id AND m.nik = :nik""",
+        nik=HEAD["nik"],
+    )
     assert proposal and proposal["status"] == "SUBMITTED" and proposal["people"] == 3, proposal
 
 
 def test_verifier_verifies_the_proposal(page, screenshot, server_errors, console_errors, e2e_db):
-    proposal_id = scalar(e2e_db, """
+    proposal_id = scalar(
+        e2e_db,
+        """
         SELECT p.id FROM proposal p JOIN member m ON m.household_id = p.household_id
-        WHERE m.nik = :nik AND p.status = 'SUBMITTED'""", nik=HEAD["nik"])
+        WHERE m.nik = :nik AND p.status = 'SUBMITTED'""",
+        nik=HEAD["nik"],
+    )
     if proposal_id is None:
         pytest.skip("the operator's journey did not leave a submitted proposal")
     sign_in(page, "verifikator.bandung")
@@ -119,8 +142,12 @@ def test_verifier_verifies_the_proposal(page, screenshot, server_errors, console
     with page.expect_navigation():
         page.locator(f"a[href$='/proposals/show/{proposal_id}']").first.click()
     text = assert_page_ok(page, server_errors, console_errors)
-    register_id = scalar(e2e_db, "SELECT h.register_id FROM proposal p JOIN household h "
-                                 "ON h.id = p.household_id WHERE p.id = :id", id=proposal_id)
+    register_id = scalar(
+        e2e_db,
+        "SELECT h.register_id FROM proposal p JOIN household h "
+        "ON h.id = p.household_id WHERE p.id = :id",
+        id=proposal_id,
+    )
     assert register_id in text and "Diajukan" in text, text[:2000]
     screenshot("proposal", phone=True)
 
@@ -139,12 +166,14 @@ def test_verifier_verifies_the_proposal(page, screenshot, server_errors, console
     text = assert_page_ok(page, server_errors, console_errors)
     assert page.locator(".alert-success").count() == 1, text[:1000]
     screenshot("verified")
-    assert scalar(e2e_db, "SELECT status FROM proposal WHERE id = :id",
-                  id=proposal_id) == "VERIFIED"
+    assert (
+        scalar(e2e_db, "SELECT status FROM proposal WHERE id = :id", id=proposal_id) == "VERIFIED"
+    )
 
 
 def test_overseer_reads_the_correction_and_cannot_change_anything(
-        page, screenshot, server_errors, console_errors, bandung_household):
+    page, screenshot, server_errors, console_errors, bandung_household
+):
     sign_in(page, "pengawas")
     visited = []
 
@@ -154,8 +183,10 @@ def test_overseer_reads_the_correction_and_cannot_change_anything(
             "a[href*='/edit/'], a[href*='/add'], a[href*='/delete/'], "
             "form[action*='/delete/'], .btn:has(.fa-edit), .btn:has(.fa-trash), .btn:has(.fa-plus)"
         )
-        assert writes.count() == 0, (page.url, [writes.nth(i).evaluate("e => e.outerHTML")
-                                                for i in range(min(writes.count(), 3))])
+        assert writes.count() == 0, (
+            page.url,
+            [writes.nth(i).evaluate("e => e.outerHTML") for i in range(min(writes.count(), 3))],
+        )
 
     assert_page_ok(page, server_errors, console_errors)
     no_write_buttons()
@@ -176,8 +207,11 @@ def test_overseer_reads_the_correction_and_cannot_change_anything(
     submit_list_filters(page)
     text = assert_page_ok(page, server_errors, console_errors)
     screenshot("audit-filtered", phone=True)
-    entry = page.locator("table tbody tr:has(a[href*='/audit/show/'])").filter(
-        has_text="Diubah").filter(has=page.locator("td", has_text=re.compile(rf"^\s*{bandung_household['id']}\s*$")))
+    entry = (
+        page.locator("table tbody tr:has(a[href*='/audit/show/'])")
+        .filter(has_text="Diubah")
+        .filter(has=page.locator("td", has_text=re.compile(rf"^\s*{bandung_household['id']}\s*$")))
+    )
     assert entry.count() == 1, text[:3000]
     with page.expect_navigation():
         entry.locator("a[href*='/audit/show/']").first.click()
@@ -194,18 +228,22 @@ def test_overseer_reads_the_correction_and_cannot_change_anything(
 
 
 def test_a_bogor_address_typed_by_a_bandung_operator_is_not_found(
-        page, screenshot, server_errors, live_server, e2e_db):
+    page, screenshot, server_errors, live_server, e2e_db
+):
     if not live_server.demo_loaded:
         pytest.skip("no demo data")
-    bogor = scalar(e2e_db, "SELECT id FROM household WHERE village_code LIKE '32.01.%' "
-                           "ORDER BY id LIMIT 1")
+    bogor = scalar(
+        e2e_db, "SELECT id FROM household WHERE village_code LIKE '32.01.%' ORDER BY id LIMIT 1"
+    )
     sign_in(page, "operator.bandung")
-    for path in (f"/households/show/{bogor}", f"/households/edit/{bogor}",
-                 f"/reports/household/{bogor}/certificate.pdf"):
+    for path in (
+        f"/households/show/{bogor}",
+        f"/households/edit/{bogor}",
+        f"/reports/household/{bogor}/certificate.pdf",
+    ):
         response = page.goto(path)
         assert response.status == 404, (path, response.status)
         # (the browser's console reports the 404 of the page itself: no console check here)
         text = assert_page_ok(page, server_errors)
         assert "tidak ditemukan" in text.lower(), text[:500]
     screenshot("not-found", phone=True)
-

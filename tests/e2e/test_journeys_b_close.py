@@ -2,6 +2,7 @@
 close and closes now, watching the job the scheduler process runs; the province watches its
 regencies' activity and prints a recap; the operator prints registration certificates, also for
 the household proposed (and verified) before the close."""
+
 import re
 import subprocess
 
@@ -17,8 +18,9 @@ CLOSE_TIMEOUT_MS = 120_000
 def pdf_text(pdf: bytes) -> str:
     """The text of a PDF (poppler's pdftotext, installed by `make install`)."""
     assert pdf[:5] == b"%PDF-"
-    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
-                            check=True, timeout=60)
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True, timeout=60
+    )
     return result.stdout.decode()
 
 
@@ -31,8 +33,9 @@ def _pdf_from_link(page, link) -> str:
     return pdf_text(response.body())
 
 
-def test_pusdatin_schedules_and_closes_the_period(page, screenshot, server_errors, console_errors,
-                                                  live_server, e2e_db):
+def test_pusdatin_schedules_and_closes_the_period(
+    page, screenshot, server_errors, console_errors, live_server, e2e_db
+):
     if not live_server.demo_loaded:
         pytest.skip("no demo data")
     open_code = scalar(e2e_db, "SELECT code FROM period WHERE status = 'OPEN'")
@@ -69,12 +72,14 @@ def test_pusdatin_schedules_and_closes_the_period(page, screenshot, server_error
     assert "job-succeeded" in done.get_attribute("class")
     assert "Berhasil" in done.inner_text() or "Selesai" in done.inner_text(), done.inner_text()
     screenshot("closed", phone=True)
-    assert scalar(e2e_db, "SELECT status FROM period WHERE code = :code",
-                  code=open_code) == "CLOSED"
+    assert (
+        scalar(e2e_db, "SELECT status FROM period WHERE code = :code", code=open_code) == "CLOSED"
+    )
 
 
-def test_province_watches_activity_and_prints_a_recap(page, screenshot, server_errors,
-                                                       console_errors, live_server, e2e_db):
+def test_province_watches_activity_and_prints_a_recap(
+    page, screenshot, server_errors, console_errors, live_server, e2e_db
+):
     if not live_server.demo_loaded:
         pytest.skip("no demo data")
     sign_in(page, "prov.jabar")
@@ -111,8 +116,9 @@ def test_province_watches_activity_and_prints_a_recap(page, screenshot, server_e
     assert "Jawa Barat" in pdf_text(page.context.request.get(response.url).body())
 
 
-def test_operator_prints_certificates(page, screenshot, server_errors, console_errors,
-                                      bandung_household, e2e_db):
+def test_operator_prints_certificates(
+    page, screenshot, server_errors, console_errors, bandung_household, e2e_db
+):
     sign_in(page, "operator.bandung")
     page.goto(f"/households/show/{bandung_household['id']}")
     assert_page_ok(page, server_errors, console_errors)
@@ -120,8 +126,9 @@ def test_operator_prints_certificates(page, screenshot, server_errors, console_e
     assert bandung_household["register_id"] in certificate, certificate[:1500]
 
     # The household proposed and verified before the close is now in the register.
-    proposed = scalar(e2e_db, "SELECT household_id FROM member WHERE nik = :nik",
-                      nik=NEW_HEAD["nik"])
+    proposed = scalar(
+        e2e_db, "SELECT household_id FROM member WHERE nik = :nik", nik=NEW_HEAD["nik"]
+    )
     if proposed is None:
         pytest.skip("the proposal journey did not run")
     assert scalar(e2e_db, "SELECT status FROM household WHERE id = :id", id=proposed) == "ACTIVE"

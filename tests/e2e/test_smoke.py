@@ -1,14 +1,15 @@
 """A person with a browser: the administrator signs in and opens the household register."""
+
 import pytest
 
-from tests.e2e.helpers import PASSWORD
-from tests.e2e.helpers import assert_page_ok, open_menu_item, phone_width, sign_in
+from tests.e2e.helpers import PASSWORD, assert_page_ok, open_menu_item, phone_width, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def test_admin_signs_in_and_opens_the_household_list(page, live_server, screenshot, server_errors,
-                                                     console_errors):
+def test_admin_signs_in_and_opens_the_household_list(
+    page, live_server, screenshot, server_errors, console_errors
+):
     sign_in(page, "admin")
     screenshot("after-login", phone=True)
     assert_page_ok(page, server_errors, console_errors)

@@ -6,6 +6,7 @@ exporting role can take the console down.
 
 Each assertion on the pool is made while the response is still referenced: a connection that
 only the garbage collector would give back (the original defect) counts as held."""
+
 import contextlib
 import contextvars
 import gc
@@ -27,6 +28,7 @@ REFUSAL = "Anda sudah menjalankan 2 ekspor sekaligus, batas untuk satu pengguna"
 
 
 # -- clients and downloads ------------------------------------------------------------------------
+
 
 class OpenDownload:
     """A download that has sent its first chunk and is still open, as a slow browser's is.
@@ -62,8 +64,7 @@ def abandoned_before_first_chunk(app, client, url: str):
     whose client went away before the first byte was sent (the test client always reads one
     chunk itself, so this speaks WSGI directly)."""
     cookie = client.get_cookie("session")
-    environ = EnvironBuilder(path=url, headers={"Cookie": f"session={cookie.value}"}) \
-        .get_environ()
+    environ = EnvironBuilder(path=url, headers={"Cookie": f"session={cookie.value}"}).get_environ()
     statuses = []
     body = app(environ, lambda status, headers, exc_info=None: statuses.append(status))
     assert statuses == ["200 OK"], statuses
@@ -86,12 +87,21 @@ def postgresql_sessions(engine) -> dict:
     from app.exports.slots import SLOT_LOCK_CLASS
 
     with engine.connect() as connection:
-        states = dict(connection.execute(sa.text(
-            "SELECT coalesce(state, '?'), count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1")).all())
-        states["slot locks"] = connection.scalar(sa.text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 "
-            "AND classid BETWEEN :first AND :first + 99"), {"first": SLOT_LOCK_CLASS})
+        states = dict(
+            connection.execute(
+                sa.text(
+                    "SELECT coalesce(state, '?'), count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1"
+                )
+            ).all()
+        )
+        states["slot locks"] = connection.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 "
+                "AND classid BETWEEN :first AND :first + 99"
+            ),
+            {"first": SLOT_LOCK_CLASS},
+        )
     return states
 
 
@@ -176,8 +186,10 @@ def test_200_exports_some_aborted_leave_the_pool_as_it_was(app, engine, large_re
             assert engine.pool.checkedout() == 0, number  # its response is still referenced
     elapsed = time.perf_counter() - started
     after = postgresql_sessions(engine)
-    print(f"\n200 exports {modes} in {elapsed:.1f} s; pool checked out: "
-          f"{engine.pool.checkedout()}; PostgreSQL sessions before {before} after {after}")
+    print(
+        f"\n200 exports {modes} in {elapsed:.1f} s; pool checked out: "
+        f"{engine.pool.checkedout()}; PostgreSQL sessions before {before} after {after}"
+    )
     assert_nothing_held(engine)
     assert export_audits(app) == audits + 200
     login_page = answers_quickly(app.test_client(), "/login/")
@@ -202,8 +214,9 @@ def test_a_download_holds_its_own_connection_and_nothing_else(app, engine, large
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_failure_mid_file_releases_everything(app, engine, large_register, monkeypatch,
-                                                tmp_path, fmt):
+def test_a_failure_mid_file_releases_everything(
+    app, engine, large_register, monkeypatch, tmp_path, fmt
+):
     """A row that cannot be written breaks the download (the client sees an incomplete
     transfer, never a file that looks whole), and still gives back the connection, the
     transaction, the slot and the XLSX's temporary folder."""
@@ -233,8 +246,9 @@ def test_a_failure_mid_file_releases_everything(app, engine, large_register, mon
     assert OpenDownload(client, f"/households/export/{fmt}").finish()  # the slot is free
 
 
-def test_a_response_dropped_before_its_first_byte_frees_its_slot(app, engine, large_register,
-                                                                 monkeypatch):
+def test_a_response_dropped_before_its_first_byte_frees_its_slot(
+    app, engine, large_register, monkeypatch
+):
     monkeypatch.setitem(app.config, "EXPORT_MAX_CONCURRENT", 1)
     client = signed_in(app, "operator.bandung")
     body = abandoned_before_first_chunk(app, client, "/households/export/xlsx")
@@ -306,7 +320,9 @@ def test_the_limit_holds_across_processes_and_dies_with_them(app, engine, large_
     worker = subprocess.Popen(
         [sys.executable, "-c", HOLD_A_SLOT, database_url(), str(user_id), "2"],
         cwd=ROOT,
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert worker.stdout.readline().strip() == "holding"
         operator = signed_in(app, "operator.bandung")

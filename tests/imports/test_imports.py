@@ -1,5 +1,6 @@
 """Bulk import of households from CSV: the command line and the upload page, all or nothing,
 idempotent, scoped, with an error report in Indonesian that tells nothing of other regions."""
+
 import csv
 import io
 
@@ -20,8 +21,9 @@ def sample_rows() -> list[dict]:
 def as_csv(rows: list[dict], delimiter=",", header=None) -> bytes:
     header = header or list(rows[0])
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, header, delimiter=delimiter, lineterminator="\n",
-                            extrasaction="ignore")
+    writer = csv.DictWriter(
+        buffer, header, delimiter=delimiter, lineterminator="\n", extrasaction="ignore"
+    )
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
@@ -31,8 +33,12 @@ def one_household(village=BANDUNG_VILLAGE, register_id=None, **member) -> dict:
     """The first row of the sample (a head) moved to `village`, with changes."""
     row = dict(sample_rows()[0])
     district = village.replace(".", "")
-    row.update(village_code=village, register_id=register_id or district[:4] + "0000000001",
-               kk_number=district[:6] + "1501200001", nik=district[:6] + "0511780001")
+    row.update(
+        village_code=village,
+        register_id=register_id or district[:4] + "0000000001",
+        kk_number=district[:6] + "1501200001",
+        nik=district[:6] + "0511780001",
+    )
     row.update(member)
     return row
 
@@ -52,8 +58,10 @@ def counts(app) -> dict:
     from app.extensions import db
 
     with app.app_context():
-        return {table: db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
-                for table in ("household", "family", "member", "proposal")}
+        return {
+            table: db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+            for table in ("household", "family", "member", "proposal")
+        }
 
 
 def total_rows(app, table):
@@ -75,21 +83,27 @@ def test_sample_imported_twice_second_run_changes_nothing(app, tmp_path):
     with app.app_context():
         versions = db.session.execute(sa.text("SELECT id, version FROM member ORDER BY id")).all()
         audit = db.session.scalar(sa.text("SELECT count(*) FROM audit_entry"))
-        created = db.session.scalar(sa.text(
-            "SELECT count(*) FROM audit_entry WHERE action = 'create' AND entity = 'member' "
-            "AND username = 'system'"))
+        created = db.session.scalar(
+            sa.text(
+                "SELECT count(*) FROM audit_entry WHERE action = 'create' AND entity = 'member' "
+                "AND username = 'system'"
+            )
+        )
     assert created >= len(rows)
 
     again, problems = run_cli(app, tmp_path, SAMPLE.read_bytes())
     assert again.exit_code == 0, again.output
     assert counts(app) == first
     with app.app_context():
-        assert db.session.execute(
-            sa.text("SELECT id, version FROM member ORDER BY id")).all() == versions
+        assert (
+            db.session.execute(sa.text("SELECT id, version FROM member ORDER BY id")).all()
+            == versions
+        )
         # Only the import itself is recorded, no change to any record.
         assert db.session.scalar(sa.text("SELECT count(*) FROM audit_entry")) == audit + 1
-        last = db.session.execute(sa.text(
-            "SELECT action, entity, after FROM audit_entry ORDER BY id DESC LIMIT 1")).one()
+        last = db.session.execute(
+            sa.text("SELECT action, entity, after FROM audit_entry ORDER BY id DESC LIMIT 1")
+        ).one()
     assert last.action == "import" and last.entity == "import"
     assert "0 added, 0 updated" in again.output or "0 ditambahkan, 0 diubah" in again.output
 
@@ -107,13 +121,18 @@ def test_changed_value_updates_with_new_version_and_audit(app, tmp_path):
     result, problems = run_cli(app, tmp_path, as_csv(rows), "--user", "operator.bandung")
     assert result.exit_code == 0, (result.output, problems)
     with app.app_context():
-        household = db.session.execute(sa.text(
-            "SELECT address, version FROM household WHERE register_id = :r"), {"r": target}).one()
-        name = db.session.scalar(sa.text("SELECT full_name FROM member WHERE nik = :n"),
-                                 {"n": rows[0]["nik"]})
-        entry = db.session.execute(sa.text(
-            "SELECT username, before, after FROM audit_entry WHERE entity = 'household' "
-            "AND action = 'update' ORDER BY id DESC LIMIT 1")).one()
+        household = db.session.execute(
+            sa.text("SELECT address, version FROM household WHERE register_id = :r"), {"r": target}
+        ).one()
+        name = db.session.scalar(
+            sa.text("SELECT full_name FROM member WHERE nik = :n"), {"n": rows[0]["nik"]}
+        )
+        entry = db.session.execute(
+            sa.text(
+                "SELECT username, before, after FROM audit_entry WHERE entity = 'household' "
+                "AND action = 'update' ORDER BY id DESC LIMIT 1"
+            )
+        ).one()
     assert household.address == "Jl. Baru No. 9" and household.version == 2
     assert name == "=cmd|' /C calc'!A0"  # stored as text, as typed
     assert entry.username == "operator.bandung"
@@ -143,9 +162,13 @@ def test_ten_thousand_rows_with_one_bad_row_write_nothing(app, tmp_path):
     assert "YYYY-MM-DD" in problems[0][2]
 
 
-@pytest.mark.parametrize("encoding, expected", [
-    ("latin-1", "UTF-8"), ("utf-16", "UTF-16"),
-])
+@pytest.mark.parametrize(
+    "encoding, expected",
+    [
+        ("latin-1", "UTF-8"),
+        ("utf-16", "UTF-16"),
+    ],
+)
 def test_other_encodings_are_refused(app, tmp_path, encoding, expected):
     rows = [one_household(full_name="Dédé Suhérman")]
     content = as_csv(rows).decode().encode(encoding)
@@ -189,8 +212,12 @@ def test_unreadable_rows_and_quoted_header(app, tmp_path):
     quoted = b",".join(b'"%s"' % name for name in content.split(b"\n", 1)[0].split(b","))
     result, problems = run_cli(app, tmp_path, quoted + b"\n" + content.split(b"\n", 1)[1])
     assert result.exit_code == 0, problems
-    row = one_household(register_id="32730000000002", nik="3273010511780002",
-                        kk_number="3273011501200002", full_name="Ada\x00Nul")
+    row = one_household(
+        register_id="32730000000002",
+        nik="3273010511780002",
+        kk_number="3273011501200002",
+        full_name="Ada\x00Nul",
+    )
     _result, problems = run_cli(app, tmp_path, as_csv([row]))
     assert problems[0][:2] == ["1", "file"] and "2" in problems[0][2] and "NUL" in problems[0][2]
     row["full_name"] = "x" * 200_000
@@ -200,7 +227,7 @@ def test_unreadable_rows_and_quoted_header(app, tmp_path):
 
 
 def test_formula_payloads_are_neutralised_in_the_report(app, tmp_path):
-    row = one_household(sex="=HYPERLINK(\"http://x\")", full_name="+62 @evil")
+    row = one_household(sex='=HYPERLINK("http://x")', full_name="+62 @evil")
     row["nik"] = "123"
     _result, problems = run_cli(app, tmp_path, as_csv([row]))
     assert {problem[1] for problem in problems} >= {"sex", "nik"}
@@ -223,7 +250,7 @@ def test_oversized_file_is_refused(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1024)
     _result, problems = run_cli(app, tmp_path, SAMPLE.read_bytes())
     assert "MB" in problems[0][2]
-    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 10 ** 8)
+    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 10**8)
     monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 3)
     _result, problems = run_cli(app, tmp_path, SAMPLE.read_bytes())
     assert "3" in problems[0][2]
@@ -258,10 +285,13 @@ def test_duplicated_nik_within_the_file_and_against_the_register(app, tmp_path, 
 
     household_id = make_household()
     with app.app_context():
-        nik, kk = db.session.execute(sa.text(
-            "SELECT m.nik, f.kk_number FROM member m JOIN family f ON f.id = m.family_id "
-            "WHERE m.household_id = :h AND m.relation_to_head = 'HEAD'"),
-            {"h": household_id}).one()
+        nik, kk = db.session.execute(
+            sa.text(
+                "SELECT m.nik, f.kk_number FROM member m JOIN family f ON f.id = m.family_id "
+                "WHERE m.household_id = :h AND m.relation_to_head = 'HEAD'"
+            ),
+            {"h": household_id},
+        ).one()
     row = one_household(nik=nik)
     _result, problems = run_cli(app, tmp_path, as_csv([row]))
     assert problems[0][:2] == ["2", "nik"] and nik in problems[0][2]
@@ -275,15 +305,15 @@ def test_operator_import_enters_as_draft_proposals(app, tmp_path):
     from app.extensions import db
 
     households = len({row["register_id"] for row in sample_rows()})
-    checked, _ = run_cli(app, tmp_path, SAMPLE.read_bytes(), "--user", "operator.bandung",
-                         "--dry-run")
+    checked, _ = run_cli(
+        app, tmp_path, SAMPLE.read_bytes(), "--user", "operator.bandung", "--dry-run"
+    )
     assert f"Usulan: {households}." in checked.output  # a check counts the drafts it would make
     result, problems = run_cli(app, tmp_path, SAMPLE.read_bytes(), "--user", "operator.bandung")
     assert result.exit_code == 0, problems
     with app.app_context():
         statuses = set(db.session.scalars(sa.text("SELECT DISTINCT status FROM household")))
-        proposals = db.session.execute(sa.text(
-            "SELECT kind, status FROM proposal")).all()
+        proposals = db.session.execute(sa.text("SELECT kind, status FROM proposal")).all()
     assert statuses == {"PROPOSED"}
     assert {tuple(p) for p in proposals} == {("NEW_HOUSEHOLD", "DRAFT")}
     assert len(proposals) == len({row["register_id"] for row in sample_rows()})
@@ -292,9 +322,14 @@ def test_operator_import_enters_as_draft_proposals(app, tmp_path):
 # -- the upload page ----------------------------------------------------------------------------
 def upload(client, content: bytes, name="rumah-tangga.csv", token=None):
     token = token or csrf_token(client, "/import/")
-    return client.post("/import/upload", data={
-        "csrf_token": token, "file": (io.BytesIO(content), name),
-    }, content_type="multipart/form-data")
+    return client.post(
+        "/import/upload",
+        data={
+            "csrf_token": token,
+            "file": (io.BytesIO(content), name),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def latest_job(app):
@@ -354,8 +389,11 @@ def test_upload_error_report_belongs_to_its_owner(app, client, login):
 
 def test_upload_needs_csrf_and_the_import_right(app, client, login):
     login("operator.bandung")
-    response = client.post("/import/upload", data={
-        "file": (io.BytesIO(SAMPLE.read_bytes()), "a.csv")}, content_type="multipart/form-data")
+    response = client.post(
+        "/import/upload",
+        data={"file": (io.BytesIO(SAMPLE.read_bytes()), "a.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     client.get("/logout/")
     login("pengawas")
@@ -382,7 +420,7 @@ def test_the_upload_page_tells_an_administrator_that_records_enter_directly(clie
     assert "langsung masuk ke data terpadu" in page and "draf usulan" not in page
 
 
-# -- numbers held outside the importer's region (app.security.lookups) ----------------------------------
+# -- numbers held outside the importer's region (app.security.lookups) -----------------------------
 ELSEWHERE = "sudah terdaftar dan tidak dapat digunakan"
 
 
@@ -391,39 +429,59 @@ def bandung_household(app, make_household) -> dict:
 
     household_id = make_household(BANDUNG_VILLAGE)
     with app.app_context():
-        register_id, nik, kk = db.session.execute(sa.text(
-            "SELECT h.register_id, m.nik, f.kk_number FROM household h "
-            "JOIN member m ON m.household_id = h.id JOIN family f ON f.id = m.family_id "
-            "WHERE h.id = :h AND m.relation_to_head = 'HEAD'"), {"h": household_id}).one()
+        register_id, nik, kk = db.session.execute(
+            sa.text(
+                "SELECT h.register_id, m.nik, f.kk_number FROM household h "
+                "JOIN member m ON m.household_id = h.id JOIN family f ON f.id = m.family_id "
+                "WHERE h.id = :h AND m.relation_to_head = 'HEAD'"
+            ),
+            {"h": household_id},
+        ).one()
     return {"register_id": register_id, "nik": nik, "kk": kk}
 
 
 def bogor_rows(foreign: dict) -> list[dict]:
     """Three Bogor households of a Bogor operator's file, each naming one Bandung number."""
     return [
-        one_household(BOGOR_VILLAGE, register_id=foreign["register_id"],
-                      nik="3201010511780002", kk_number="3201011501200002"),
-        one_household(BOGOR_VILLAGE, register_id="32010000000003", nik=foreign["nik"],
-                      kk_number="3201011501200003"),
-        one_household(BOGOR_VILLAGE, register_id="32010000000004", nik="3201010511780004",
-                      kk_number=foreign["kk"]),
+        one_household(
+            BOGOR_VILLAGE,
+            register_id=foreign["register_id"],
+            nik="3201010511780002",
+            kk_number="3201011501200002",
+        ),
+        one_household(
+            BOGOR_VILLAGE,
+            register_id="32010000000003",
+            nik=foreign["nik"],
+            kk_number="3201011501200003",
+        ),
+        one_household(
+            BOGOR_VILLAGE,
+            register_id="32010000000004",
+            nik="3201010511780004",
+            kk_number=foreign["kk"],
+        ),
     ]
 
 
-def test_an_import_learns_only_that_foreign_numbers_are_registered(app, tmp_path,
-                                                                  make_household, audit_trail):
-
+def test_an_import_learns_only_that_foreign_numbers_are_registered(
+    app, tmp_path, make_household, audit_trail
+):
     foreign = bandung_household(app, make_household)
-    result, problems = run_cli(app, tmp_path, as_csv(bogor_rows(foreign)),
-                               "--user", "operator.bogor")
+    result, problems = run_cli(
+        app, tmp_path, as_csv(bogor_rows(foreign)), "--user", "operator.bogor"
+    )
     assert result.exit_code == 1
     assert [problem[:2] for problem in problems] == [
-        ["2", "register_id"], ["3", "nik"], ["4", "kk_number"]]
+        ["2", "register_id"],
+        ["3", "nik"],
+        ["4", "kk_number"],
+    ]
     assert all(ELSEWHERE in problem[2] for problem in problems)
     text = " ".join(problem[2] for problem in problems)
     for told in ("luar wilayah", "rumah tangga lain", "dimiliki", "kepala"):
         assert told not in text
-    (who, _entity, details), = audit_trail("identity_conflict")
+    ((who, _entity, details),) = audit_trail("identity_conflict")
     assert who == "operator.bogor"
     assert details == {"number": "any", "count": 3, "door": "import"}
     assert total_rows(app, "household") == 1
@@ -432,15 +490,26 @@ def test_an_import_learns_only_that_foreign_numbers_are_registered(app, tmp_path
 def test_an_import_says_nothing_of_a_foreign_households_head(app, tmp_path, make_household):
     foreign = bandung_household(app, make_household)
     reports = []
-    for nik, relation in ((foreign["nik"], "HEAD"), ("3201010511780009", "HEAD"),
-                          ("3201010511780009", "CHILD")):
-        row = one_household(BOGOR_VILLAGE, register_id=foreign["register_id"], nik=nik,
-                            kk_number="3201011501200009", relation_to_head=relation)
+    for nik, relation in (
+        (foreign["nik"], "HEAD"),
+        ("3201010511780009", "HEAD"),
+        ("3201010511780009", "CHILD"),
+    ):
+        row = one_household(
+            BOGOR_VILLAGE,
+            register_id=foreign["register_id"],
+            nik=nik,
+            kk_number="3201011501200009",
+            relation_to_head=relation,
+        )
         _result, problems = run_cli(app, tmp_path, as_csv([row]), "--user", "operator.bogor")
         reports.append([problem for problem in problems if problem[1] != "nik"])
     # The same answer whoever the file names as head; a new household needs its head itself.
-    assert reports[0] == reports[1] == [
-        ["2", "register_id", f"ID register {foreign['register_id']} {ELSEWHERE}."]]
+    assert (
+        reports[0]
+        == reports[1]
+        == [["2", "register_id", f"ID register {foreign['register_id']} {ELSEWHERE}."]]
+    )
     assert not [problem for problem in reports[2] if "sudah memiliki kepala" in problem[2]]
 
 
@@ -448,10 +517,12 @@ def test_past_the_allowance_a_file_gets_one_count_and_no_rows(app, tmp_path, mak
     foreign = bandung_household(app, make_household)
     app.config["LOOKUP_CONFLICT_DAILY_QUOTA"] = 2
     try:
-        _result, over = run_cli(app, tmp_path, as_csv(bogor_rows(foreign)),
-                                "--user", "operator.bogor")
-        _result, after = run_cli(app, tmp_path, as_csv(bogor_rows(foreign)[1:2]),
-                                 "--user", "operator.bogor")
+        _result, over = run_cli(
+            app, tmp_path, as_csv(bogor_rows(foreign)), "--user", "operator.bogor"
+        )
+        _result, after = run_cli(
+            app, tmp_path, as_csv(bogor_rows(foreign)[1:2]), "--user", "operator.bogor"
+        )
     finally:
         app.config["LOOKUP_CONFLICT_DAILY_QUOTA"] = 50
     assert len(over) == 1 and over[0][:2] == ["1", "file"]
@@ -462,9 +533,9 @@ def test_past_the_allowance_a_file_gets_one_count_and_no_rows(app, tmp_path, mak
     assert len(after) == 1 and after[0][2].startswith("1 ID register") and "(0 dalam" in after[0][2]
 
 
-def test_numbers_held_in_the_importers_region_are_still_named(app, tmp_path, make_household,
-                                                                audit_trail):
-
+def test_numbers_held_in_the_importers_region_are_still_named(
+    app, tmp_path, make_household, audit_trail
+):
     own = bandung_household(app, make_household)
     row = one_household(BANDUNG_VILLAGE, nik=own["nik"], kk_number=own["kk"])
     _result, problems = run_cli(app, tmp_path, as_csv([row]), "--user", "operator.bandung")

@@ -1,4 +1,5 @@
 """Queued jobs run once, record progress and failures."""
+
 import pytest
 
 from app import jobs
@@ -17,7 +18,7 @@ def _fail(run, progress):
 
 @pytest.fixture(autouse=True)
 def registered_test_kinds():
-    """Job kinds of these tests, registered as the app registers its own (create_app (app/__init__.py))."""
+    """Job kinds of these tests, registered as the app registers its own (in create_app)."""
     jobs.register("test_echo", _echo)
     jobs.register("test_fail", _fail)
 

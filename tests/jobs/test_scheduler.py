@@ -1,5 +1,6 @@
 """The scheduler process: one active instance per database, the close schedule in its time zone,
 queued jobs run there and nowhere else, no second close of a period."""
+
 import datetime
 import signal
 import threading
@@ -37,14 +38,16 @@ def _close_runs(app):
     from models import JobRun
 
     with app.app_context():
-        runs = db.session.scalars(sa.select(JobRun).where(JobRun.kind == "close_period")
-                                  .order_by(JobRun.id)).all()
+        runs = db.session.scalars(
+            sa.select(JobRun).where(JobRun.kind == "close_period").order_by(JobRun.id)
+        ).all()
         db.session.expunge_all()
         return runs
 
 
 def test_two_scheduler_processes_and_a_close_scheduled_for_now_give_one_job_and_one_snapshot(
-        app, fresh_period):
+    app, fresh_period
+):
     from app import periods
     from app.extensions import db
     from models import PeriodSnapshot
@@ -62,25 +65,33 @@ def test_two_scheduler_processes_and_a_close_scheduled_for_now_give_one_job_and_
     outputs = ([], [])
     processes = [flask_command("scheduler", "--poll-seconds", "1") for _ in range(2)]
     try:
-        for process, lines in zip(processes, outputs):
+        for process, lines in zip(processes, outputs, strict=True):
             _collect(process.stderr, lines)
         waiting = "Proses penjadwal lain sedang aktif; menunggu"
         active = "Penjadwal aktif"
-        assert _wait(lambda: sum(any(active in line for line in lines) for lines in outputs) == 1
-                     and sum(any(waiting in line for line in lines) for lines in outputs) == 1,
-                     timeout=60), outputs
+        assert _wait(
+            lambda: sum(any(active in line for line in lines) for lines in outputs) == 1
+            and sum(any(waiting in line for line in lines) for lines in outputs) == 1,
+            timeout=60,
+        ), outputs
         # The close fires at the scheduled minute, in the schedule's time zone.
         seconds = (target - datetime.datetime.now(zone)).total_seconds()
-        runs = _wait(lambda: [run for run in _close_runs(app)
-                              if run.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)],
-                     timeout=seconds + 60)
+        runs = _wait(
+            lambda: [
+                run
+                for run in _close_runs(app)
+                if run.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+            ],
+            timeout=seconds + 60,
+        )
         assert runs, outputs
         time.sleep(3)  # a few more polls: nothing else is queued
         runs = _close_runs(app)
         assert len(runs) == 1, runs
         assert runs[0].status == JobStatus.SUCCEEDED, runs[0].error
-        assert runs[0].started_at >= target.astimezone().replace(tzinfo=None) - \
-            datetime.timedelta(seconds=1)
+        assert runs[0].started_at >= target.astimezone().replace(tzinfo=None) - datetime.timedelta(
+            seconds=1
+        )
         assert runs[0].requested_by_id is None  # queued by the schedule
         with app.app_context():
             connection = db.session.connection()
@@ -90,14 +101,16 @@ def test_two_scheduler_processes_and_a_close_scheduled_for_now_give_one_job_and_
             assert period_row(connection, NEXT_CODE).status == PeriodStatus.OPEN
 
         # The active one stops: the waiting one takes over, and queues nothing new.
-        first = next(p for p, lines in zip(processes, outputs)
-                     if any(active in line for line in lines))
+        first = next(
+            p
+            for p, lines in zip(processes, outputs, strict=True)
+            if any(active in line for line in lines)
+        )
         second = next(p for p in processes if p is not first)
         second_lines = outputs[processes.index(second)]
         first.send_signal(signal.SIGTERM)
         assert first.wait(timeout=30) == 0
-        assert _wait(lambda: any(active in line for line in second_lines), timeout=30), \
-            second_lines
+        assert _wait(lambda: any(active in line for line in second_lines), timeout=30), second_lines
         time.sleep(3)
         assert len(_close_runs(app)) == 1
     finally:
@@ -123,9 +136,12 @@ def test_the_scheduler_runs_jobs_queued_by_the_console(app, fresh_period):
     lines = []
     _collect(process.stderr, lines)
     try:
-        finished = _wait(lambda: [r for r in _close_runs(app)
-                                  if r.id == run_id and r.status == JobStatus.SUCCEEDED],
-                         timeout=60)
+        finished = _wait(
+            lambda: [
+                r for r in _close_runs(app) if r.id == run_id and r.status == JobStatus.SUCCEEDED
+            ],
+            timeout=60,
+        )
         assert finished, lines
         assert finished[0].result["households"] == 10
     finally:
@@ -134,14 +150,14 @@ def test_the_scheduler_runs_jobs_queued_by_the_console(app, fresh_period):
 
 
 def test_the_schedule_is_a_cron_in_its_own_time_zone(app):
-    from app import periods
-    from app import scheduler
+    from app import periods, scheduler
     from models import CloseSchedule
 
-    schedule = CloseSchedule(day_of_month=25, hour=23, minute=0, timezone="Asia/Jayapura",
-                             enabled=True)
+    schedule = CloseSchedule(
+        day_of_month=25, hour=23, minute=0, timezone="Asia/Jayapura", enabled=True
+    )
     trigger = periods.close_trigger(schedule)
-    after = datetime.datetime(2026, 11, 28, tzinfo=datetime.timezone.utc)
+    after = datetime.datetime(2026, 11, 28, tzinfo=datetime.UTC)
     fire = trigger.get_next_fire_time(None, after)
     assert fire.isoformat() == "2026-12-25T23:00:00+09:00"
     assert scheduler.schedule_signature(schedule) == "25|23|0|Asia/Jayapura"
@@ -150,8 +166,7 @@ def test_the_schedule_is_a_cron_in_its_own_time_zone(app):
 
 
 def test_the_scheduled_job_queues_one_close_and_ignores_a_stale_schedule(app, fresh_period):
-    from app import periods
-    from app import scheduler
+    from app import periods, scheduler
 
     scheduler._app = app
     with app.app_context():
@@ -166,16 +181,16 @@ def test_the_scheduled_job_queues_one_close_and_ignores_a_stale_schedule(app, fr
 
 
 def test_jobs_left_running_by_a_dead_scheduler_are_marked_failed(app, fresh_period):
-    from app import jobs
-    from app import scheduler
+    from app import jobs, scheduler
     from app.extensions import db
     from models import JobRun
     from models.enums import JobStatus
 
     with app.app_context():
         run = jobs.enqueue("close_period", {"code": fresh_period})
-        db.session.execute(sa.update(JobRun).where(JobRun.id == run.id)
-                           .values(status=JobStatus.RUNNING))
+        db.session.execute(
+            sa.update(JobRun).where(JobRun.id == run.id).values(status=JobStatus.RUNNING)
+        )
         db.session.commit()
         assert scheduler._fail_orphaned_jobs() >= 1
         db.session.expire_all()

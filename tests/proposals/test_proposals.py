@@ -1,12 +1,13 @@
 """Proposals (usulan) through the console: an operator proposes, a verifier of the same regency
 verifies or rejects, and the period close applies what was verified (DESIGN §5, issue 4)."""
+
 import datetime
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, PASSWORD, csrf_token, session_csrf
 from models.enums import Sex
+from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, PASSWORD, csrf_token, session_csrf
 from tests.fixtures.factories import kk_for, nik_for
 
 HEAD_BIRTH = datetime.date(1975, 8, 17)
@@ -92,8 +93,9 @@ def _propose_member(household_id, data, user):
     household = queries.find_household(user, household_id)
     problems, nik, family, draft = proposals.check_member_proposal(household, data, user)
     problems.raise_if_any()
-    member = Member(nik=nik, **{name: data[name] for name in MEMBER_FIELDS
-                                if data.get(name) is not None})
+    member = Member(
+        nik=nik, **{name: data[name] for name in MEMBER_FIELDS if data.get(name) is not None}
+    )
     proposal = proposals.build_member_proposal(household, member, family, draft, user)
     db.session.commit()
     return proposal
@@ -127,18 +129,35 @@ def _post(client, url, **data):
 
 # -- proposing a household --------------------------------------------------------------
 def test_proposed_household_is_visible_to_its_regency_but_not_in_the_register(
-        app, client, proposed):
+    app, client, proposed
+):
     proposal = _proposal(app, proposed)
     assert (proposal.kind.name, proposal.status.name, proposal.regency_code) == (
-        "NEW_HOUSEHOLD", "DRAFT", "32.73")
-    assert _scalar(app, "SELECT status FROM household WHERE id = :id",
-                   id=proposal.household_id) == "PROPOSED"
-    assert _scalar(app, "SELECT count(*) FROM member WHERE household_id = :id "
-                        "AND status = 'PROPOSED'", id=proposal.household_id) == 2
-    assert _scalar(app, "SELECT count(*) FROM family WHERE household_id = :id",
-                   id=proposal.household_id) == 1
-    assert _scalar(app, "SELECT register_id FROM household WHERE id = :id",
-                   id=proposal.household_id).startswith("3273")
+        "NEW_HOUSEHOLD",
+        "DRAFT",
+        "32.73",
+    )
+    assert (
+        _scalar(app, "SELECT status FROM household WHERE id = :id", id=proposal.household_id)
+        == "PROPOSED"
+    )
+    assert (
+        _scalar(
+            app,
+            "SELECT count(*) FROM member WHERE household_id = :id AND status = 'PROPOSED'",
+            id=proposal.household_id,
+        )
+        == 2
+    )
+    assert (
+        _scalar(
+            app, "SELECT count(*) FROM family WHERE household_id = :id", id=proposal.household_id
+        )
+        == 1
+    )
+    assert _scalar(
+        app, "SELECT register_id FROM household WHERE id = :id", id=proposal.household_id
+    ).startswith("3273")
     households = client.get("/households/list/").get_data(as_text=True)
     assert "Ujang Sopandi" in households and "Diusulkan" in households
     listed = client.get("/proposals/list/").get_data(as_text=True)
@@ -157,12 +176,15 @@ def test_proposed_household_is_visible_to_its_regency_but_not_in_the_register(
 
 def test_bad_nik_is_refused_and_nothing_is_written(app, client, login):
     login("operator.bandung")
-    response = client.post("/proposals/households/add",
-                           data=_household_form(client, head_nik="12345"))
+    response = client.post(
+        "/proposals/households/add", data=_household_form(client, head_nik="12345")
+    )
     assert response.status_code == 200
     assert "NIK harus terdiri dari 16 digit" in response.get_data(as_text=True)
-    response = client.post("/proposals/households/add", data=_household_form(
-        client, **{"further_members-0-nik": "3273015213790000"}))
+    response = client.post(
+        "/proposals/households/add",
+        data=_household_form(client, **{"further_members-0-nik": "3273015213790000"}),
+    )
     html = response.get_data(as_text=True)
     assert "Euis Komariah" in html  # what the clerk typed is still there
     assert "tidak boleh 0000" in html
@@ -172,30 +194,33 @@ def test_bad_nik_is_refused_and_nothing_is_written(app, client, login):
 
 def test_outside_scope_is_refused(app, client, login):
     login("operator.bandung")
-    response = client.post("/proposals/households/add",
-                           data=_household_form(client, village=BOGOR_VILLAGE))
+    response = client.post(
+        "/proposals/households/add", data=_household_form(client, village=BOGOR_VILLAGE)
+    )
     assert "di luar wilayah Anda" in response.get_data(as_text=True)
     assert _scalar(app, "SELECT count(*) FROM household") == 0
 
 
 def test_a_nik_of_a_pending_proposal_cannot_be_proposed_again(app, client, login, proposed):
     taken = _scalar(app, "SELECT nik FROM member WHERE relation_to_head = 'HEAD'")
-    response = client.post("/proposals/households/add",
-                           data=_household_form(client, head_nik=taken))
+    response = client.post(
+        "/proposals/households/add", data=_household_form(client, head_nik=taken)
+    )
     assert "sudah dimiliki orang lain" in response.get_data(as_text=True)
     assert _scalar(app, "SELECT count(*) FROM proposal") == 1
 
 
 def test_a_household_needs_its_head(app):
     from app.register.households import InvalidRecord
-    from tests.fixtures.factories import member_data
     from models.enums import Relationship
+    from tests.fixtures.factories import member_data
 
     with app.app_context():
         member = member_data(BANDUNG_VILLAGE, relation=Relationship.CHILD)
         with pytest.raises(InvalidRecord) as refused:
             _propose_household(
-                {"village_code": BANDUNG_VILLAGE, "address": "Jl. Tanpa Kepala"}, [member],
+                {"village_code": BANDUNG_VILLAGE, "address": "Jl. Tanpa Kepala"},
+                [member],
                 _user("operator.bandung"),
             )
     assert "kepala" in refused.value.message
@@ -225,8 +250,11 @@ def test_submit_verify_and_nobody_verifies_their_own(app, client, login, propose
     with app.app_context():
         assert proposal.verified_by_id == _user("verifikator.bandung").id
     # A second verification is refused: it is verified already.
-    response = client.post(f"/proposals/verify/{proposed}",
-                           data={"csrf_token": session_csrf(client)}, follow_redirects=True)
+    response = client.post(
+        f"/proposals/verify/{proposed}",
+        data={"csrf_token": session_csrf(client)},
+        follow_redirects=True,
+    )
     assert "Hanya usulan yang sudah diajukan" in response.get_data(as_text=True)
 
 
@@ -236,16 +264,18 @@ def test_an_admin_does_not_verify_their_own_proposal(app, client, login):
     assert response.status_code == 302
     proposal_id = _latest_proposal_id(app)
     _post(client, f"/proposals/submit/{proposal_id}")
-    response = client.post(f"/proposals/verify/{proposal_id}",
-                           data={"csrf_token": session_csrf(client)}, follow_redirects=True)
+    response = client.post(
+        f"/proposals/verify/{proposal_id}",
+        data={"csrf_token": session_csrf(client)},
+        follow_redirects=True,
+    )
     assert "memverifikasi usulannya sendiri" in response.get_data(as_text=True)
     assert _proposal(app, proposal_id).status.name == "SUBMITTED"
     response = _post(client, f"/proposals/reject/{proposal_id}", rejection_reason="Ganda")
     assert _proposal(app, proposal_id).status.name == "SUBMITTED"
 
 
-def test_another_regency_does_not_see_the_proposal(app, client, login, proposed,
-                                                   verifier_of_bogor):
+def test_another_regency_does_not_see_the_proposal(app, client, login, proposed, verifier_of_bogor):
     _post(client, f"/proposals/submit/{proposed}")
     register_id = _scalar(app, "SELECT register_id FROM household")
     assert register_id in client.get("/proposals/list/").get_data(as_text=True)
@@ -255,14 +285,16 @@ def test_another_regency_does_not_see_the_proposal(app, client, login, proposed,
         assert "Ujang Sopandi" not in client.get("/households/list/").get_data(as_text=True)
         assert register_id not in client.get("/proposals/list/").get_data(as_text=True)
         for step in ("verify", "reject", "submit", "delete", "edit"):
-            status = _post(client, f"/proposals/{step}/{proposed}",
-                           rejection_reason="x").status_code
+            status = _post(
+                client, f"/proposals/{step}/{proposed}", rejection_reason="x"
+            ).status_code
             assert status in (302, 403, 404), (username, step, status)
     assert _proposal(app, proposed).status.name == "SUBMITTED"
     _switch(client, login, verifier_of_bogor)
     for step in ("verify", "reject"):
-        assert _post(client, f"/proposals/{step}/{proposed}",
-                     rejection_reason="x").status_code == 404
+        assert (
+            _post(client, f"/proposals/{step}/{proposed}", rejection_reason="x").status_code == 404
+        )
 
 
 def test_reject_needs_a_reason(app, client, login, proposed):
@@ -272,8 +304,11 @@ def test_reject_needs_a_reason(app, client, login, proposed):
     assert response.status_code == 400
     assert "alasan penolakan" in response.get_data(as_text=True)
     assert _proposal(app, proposed).status.name == "SUBMITTED"
-    response = _post(client, f"/proposals/reject/{proposed}",
-                     rejection_reason="Rumah tangga tidak ditemukan di alamat")
+    response = _post(
+        client,
+        f"/proposals/reject/{proposed}",
+        rejection_reason="Rumah tangga tidak ditemukan di alamat",
+    )
     assert response.status_code == 302
     proposal = _proposal(app, proposed)
     assert proposal.status.name == "REJECTED"
@@ -332,8 +367,7 @@ def _member_form(client, url, birth=datetime.date(2012, 6, 5), **overrides):
 
 def test_new_member_of_a_registered_household(app, client, login, make_household):
     household_id = make_household()
-    register_id = _scalar(app, "SELECT register_id FROM household WHERE id = :id",
-                          id=household_id)
+    register_id = _scalar(app, "SELECT register_id FROM household WHERE id = :id", id=household_id)
     kk = _scalar(app, "SELECT kk_number FROM family WHERE household_id = :id", id=household_id)
     login("operator.bandung")
     response = client.get(f"/proposals/new-member?register_id={register_id}")
@@ -344,10 +378,11 @@ def test_new_member_of_a_registered_household(app, client, login, make_household
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     proposal = _proposal(app, _latest_proposal_id(app))
     assert proposal.kind.name == "NEW_MEMBER" and proposal.household_id == household_id
-    assert _scalar(app, "SELECT status FROM member WHERE id = :id",
-                   id=proposal.member_id) == "PROPOSED"
-    assert _scalar(app, "SELECT status FROM household WHERE id = :id",
-                   id=household_id) == "ACTIVE"
+    assert (
+        _scalar(app, "SELECT status FROM member WHERE id = :id", id=proposal.member_id)
+        == "PROPOSED"
+    )
+    assert _scalar(app, "SELECT status FROM household WHERE id = :id", id=household_id) == "ACTIVE"
     # Bad NIK: refused in Indonesian, nothing written.
     response = client.post(url, data=_member_form(client, url, nik="32730112", kk_number=kk))
     assert "NIK harus terdiri dari 16 digit" in response.get_data(as_text=True)
@@ -363,25 +398,36 @@ def test_members_added_to_a_draft_household_join_its_proposal(app, client, login
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert response.headers["Location"].endswith(f"/proposals/show/{proposed}")
     assert _scalar(app, "SELECT count(*) FROM proposal") == 1
-    assert _scalar(app, "SELECT count(*) FROM member WHERE household_id = :id "
-                        "AND status = 'PROPOSED'", id=household_id) == 3
+    assert (
+        _scalar(
+            app,
+            "SELECT count(*) FROM member WHERE household_id = :id AND status = 'PROPOSED'",
+            id=household_id,
+        )
+        == 3
+    )
 
 
 # -- deactivations ----------------------------------------------------------------------
 def test_deactivation_proposals(app, client, login, make_household):
     household_id = make_household()
-    register_id = _scalar(app, "SELECT register_id FROM household WHERE id = :id",
-                          id=household_id)
-    head, spouse = [_scalar(app, f"SELECT nik FROM member WHERE household_id = :id "
-                                 f"AND relation_to_head = '{relation}'", id=household_id)
-                    for relation in ("HEAD", "SPOUSE")]
+    register_id = _scalar(app, "SELECT register_id FROM household WHERE id = :id", id=household_id)
+    head, spouse = [
+        _scalar(
+            app,
+            f"SELECT nik FROM member WHERE household_id = :id AND relation_to_head = '{relation}'",
+            id=household_id,
+        )
+        for relation in ("HEAD", "SPOUSE")
+    ]
     login("operator.bandung")
     url = "/proposals/deactivate"
     assert client.get(url).status_code == 200
 
     def propose(**data):
-        return client.post(url, data={"csrf_token": csrf_token(client, url),
-                                      "register_id": register_id, **data})
+        return client.post(
+            url, data={"csrf_token": csrf_token(client, url), "register_id": register_id, **data}
+        )
 
     response = propose(nik=spouse)
     assert response.status_code == 400 and _scalar(app, "SELECT count(*) FROM proposal") == 0
@@ -389,7 +435,10 @@ def test_deactivation_proposals(app, client, login, make_household):
     assert response.status_code == 302
     proposal = _proposal(app, _latest_proposal_id(app))
     assert (proposal.kind.name, proposal.reason.name, proposal.status.name) == (
-        "DEACTIVATE_MEMBER", "DECEASED", "DRAFT")
+        "DEACTIVATE_MEMBER",
+        "DECEASED",
+        "DRAFT",
+    )
     # Only one pending deactivation per target.
     response = propose(nik=spouse, reason="MOVED")
     assert response.status_code == 409
@@ -401,15 +450,20 @@ def test_deactivation_proposals(app, client, login, make_household):
     assert response.status_code == 302
     assert propose(reason="NOT_FOUND").status_code == 409
     # Nothing changes before the close.
-    assert _scalar(app, "SELECT status FROM household WHERE id = :id",
-                   id=household_id) == "ACTIVE"
+    assert _scalar(app, "SELECT status FROM household WHERE id = :id", id=household_id) == "ACTIVE"
     assert _scalar(app, "SELECT count(*) FROM member WHERE status = 'ACTIVE'") == 2
     assert _scalar(app, "SELECT count(*) FROM proposal") == 2
     # A household of another regency is not found.
     bogor = make_household(BOGOR_VILLAGE)
     bogor_register = _scalar(app, "SELECT register_id FROM household WHERE id = :id", id=bogor)
-    response = client.post(url, data={"csrf_token": csrf_token(client, url),
-                                      "register_id": bogor_register, "reason": "MOVED"})
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "register_id": bogor_register,
+            "reason": "MOVED",
+        },
+    )
     assert response.status_code == 404
     assert client.get(f"{url}?household={bogor}").status_code == 404
 
@@ -429,22 +483,34 @@ def test_apply_verified_changes_statuses_set_based(app, make_household):
         gone = db.session.get(Household, make_household())
         spouse = next(m for m in registered.members if m.relation_to_head == Relationship.SPOUSE)
         head = member_data(BANDUNG_VILLAGE, name="Dadang Suryana")
-        child = member_data(BANDUNG_VILLAGE, relation=Relationship.CHILD,
-                            birth_date=datetime.date(2015, 1, 9), name="Rina",
-                            kk=head["kk_number"])
+        child = member_data(
+            BANDUNG_VILLAGE,
+            relation=Relationship.CHILD,
+            birth_date=datetime.date(2015, 1, 9),
+            name="Rina",
+            kk=head["kk_number"],
+        )
         new_household = _propose_household(
-            {"village_code": BANDUNG_VILLAGE, "address": "Jl. Baru 1"}, [head, child], operator)
+            {"village_code": BANDUNG_VILLAGE, "address": "Jl. Baru 1"}, [head, child], operator
+        )
         waiting = _propose_household(
             {"village_code": BANDUNG_VILLAGE, "address": "Jl. Baru 2"},
-            [member_data(BANDUNG_VILLAGE, name="Belum Diverifikasi")], operator)
+            [member_data(BANDUNG_VILLAGE, name="Belum Diverifikasi")],
+            operator,
+        )
         new_member = _propose_member(
-            registered.id, member_data(BANDUNG_VILLAGE, relation=Relationship.CHILD,
-                                       birth_date=datetime.date(2018, 2, 3), name="Dede",
-                                       kk=registered.families[0].kk_number), operator)
-        member_gone = proposals.propose_deactivation(operator, "DECEASED",
-                                                     member_id=spouse.id)
-        household_gone = proposals.propose_deactivation(operator, "MOVED",
-                                                        household_id=gone.id)
+            registered.id,
+            member_data(
+                BANDUNG_VILLAGE,
+                relation=Relationship.CHILD,
+                birth_date=datetime.date(2018, 2, 3),
+                name="Dede",
+                kk=registered.families[0].kk_number,
+            ),
+            operator,
+        )
+        member_gone = proposals.propose_deactivation(operator, "DECEASED", member_id=spouse.id)
+        household_gone = proposals.propose_deactivation(operator, "MOVED", household_id=gone.id)
         ids = [p.id for p in (new_household, new_member, member_gone, household_gone)]
         for proposal in (new_household, new_member, member_gone, household_gone, waiting):
             proposals.submit(proposal, operator)
@@ -458,33 +524,44 @@ def test_apply_verified_changes_statuses_set_based(app, make_household):
 
         with db.engine.begin() as connection:
             counts = proposals.apply_verified(connection, period_id)
-        assert counts == {"households_activated": 1, "members_activated": 3,
-                          "households_deactivated": 1, "members_deactivated": 1,
-                          "proposals_applied": 4}
+        assert counts == {
+            "households_activated": 1,
+            "members_activated": 3,
+            "households_deactivated": 1,
+            "members_deactivated": 1,
+            "proposals_applied": 4,
+        }
         with db.engine.begin() as connection:
             again = proposals.apply_verified(connection, period_id)
         assert set(again.values()) == {0}
 
         db.session.expire_all()
         assert db.session.get(Household, new_household_id).status.name == "ACTIVE"
-        assert {m.status.name for m in db.session.get(Household, new_household_id).members} \
-            == {"ACTIVE"}
+        assert {m.status.name for m in db.session.get(Household, new_household_id).members} == {
+            "ACTIVE"
+        }
         assert db.session.get(Member, new_member_id).status.name == "ACTIVE"
         assert db.session.get(Member, spouse_id).status.name == "DECEASED"
         household = db.session.get(Household, gone_id)
         assert household.status.name == "INACTIVE"
         assert {m.status.name for m in household.members} == {"ACTIVE"}
         assert db.session.get(Household, waiting_id).status.name == "PROPOSED"
-        rows = db.session.execute(sa.text(
-            "SELECT status, applied_period_id FROM proposal ORDER BY id")).all()
+        rows = db.session.execute(
+            sa.text("SELECT status, applied_period_id FROM proposal ORDER BY id")
+        ).all()
         statuses = {status for status, _ in rows}
         assert statuses == {"APPLIED", "SUBMITTED"}
         assert {applied for status, applied in rows if status == "APPLIED"} == {period_id}
-        assert db.session.scalar(sa.text("SELECT count(*) FROM audit_entry")) \
-            == audit_before + 4
-        assert sorted(int(entity_id) for entity_id in db.session.scalars(sa.text(
-            "SELECT entity_id FROM audit_entry WHERE action = 'apply' ORDER BY id DESC LIMIT 4"
-        ))) == sorted(ids)
+        assert db.session.scalar(sa.text("SELECT count(*) FROM audit_entry")) == audit_before + 4
+        assert sorted(
+            int(entity_id)
+            for entity_id in db.session.scalars(
+                sa.text(
+                    "SELECT entity_id FROM audit_entry WHERE action = 'apply' ORDER BY id DESC "
+                    "LIMIT 4"
+                )
+            )
+        ) == sorted(ids)
 
         from app import statistics
 
@@ -495,8 +572,9 @@ def test_apply_verified_changes_statuses_set_based(app, make_household):
 
 def test_operator_cannot_create_a_household_in_another_regency(app, client, login):
     login("operator.bandung")
-    response = client.post("/proposals/households/add",
-                           data=_household_form(client, village=BOGOR_VILLAGE))
+    response = client.post(
+        "/proposals/households/add", data=_household_form(client, village=BOGOR_VILLAGE)
+    )
     assert "di luar wilayah Anda" in response.get_data(as_text=True)
     assert _scalar(app, "SELECT count(*) FROM household") == 0
 
@@ -517,5 +595,7 @@ def test_the_verifier_sees_the_proposed_people_on_the_proposal(app, client, logi
     _switch(client, login, "prov.jabar")  # a province reads NIKs masked, here too
     page = client.get(f"/proposals/show/{proposed}").get_data(as_text=True)
     with app.app_context():
-        for person in db.session.scalars(sa.select(Member).where(Member.household_id == household_id)):
+        for person in db.session.scalars(
+            sa.select(Member).where(Member.household_id == household_id)
+        ):
             assert person.full_name in page and person.nik not in page

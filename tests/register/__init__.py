@@ -1,1 +1,2 @@
-"""Tests of the register: regions, households, identity numbers, certificates' codes (app/register/ or its doors)."""
+"""Tests of the register: regions, households, identity numbers, certificates' codes (app/register/
+or its doors)."""

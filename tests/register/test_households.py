@@ -1,4 +1,5 @@
 """The clerk's household forms and lists, through the HTTP interface."""
+
 import datetime
 import re
 
@@ -43,8 +44,9 @@ def test_operator_proposes_rather_than_adds_households(app, client, login):
 
 def test_admin_adds_household_with_its_head(app, client, login):
     login("admin")
-    response = client.post("/households/add", data=_new_household_form(client),
-                           follow_redirects=True)
+    response = client.post(
+        "/households/add", data=_new_household_form(client), follow_redirects=True
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Asep Sunandar" in client.get("/households/list/").get_data(as_text=True)
@@ -79,7 +81,9 @@ def test_impossible_nik_date_and_unknown_village_are_errors(app, client, login):
 
 def test_district_code_is_not_a_village(app, client, login):
     login("admin")
-    response = client.post("/households/add", data=_new_household_form(client, village_code="32.73.01"))
+    response = client.post(
+        "/households/add", data=_new_household_form(client, village_code="32.73.01")
+    )
     assert "bukan desa/kelurahan" in response.get_data(as_text=True)
     assert _count(app, "household") == 0
 
@@ -101,7 +105,8 @@ def test_nik_birth_date_mismatch_is_only_a_warning(app, client, login):
     login("admin")
     mismatched = nik_for(BANDUNG_VILLAGE, datetime.date(1975, 8, 18), None)
     response = client.post(
-        "/households/add", data=_new_household_form(client, head_nik=mismatched),
+        "/households/add",
+        data=_new_household_form(client, head_nik=mismatched),
         follow_redirects=True,
     )
     assert "berbeda dengan tanggal lahir" in response.get_data(as_text=True)
@@ -127,20 +132,26 @@ def test_household_page_shows_members_and_adds_one(app, client, login, make_hous
     from models import Family
 
     with app.app_context():
-        kk = db.session.scalar(sa.select(Family.kk_number).where(Family.household_id == household_id))
+        kk = db.session.scalar(
+            sa.select(Family.kk_number).where(Family.household_id == household_id)
+        )
     add_url = f"/members/add?_flt_0_household={household_id}"
-    response = client.post(add_url, data={
-        "csrf_token": csrf_token(client, add_url),
-        "nik": nik_for(BANDUNG_VILLAGE, birth, None),
-        "full_name": "Dede Kurniawan",
-        "kk_number": kk,
-        "relation_to_head": "CHILD",
-        "sex": "MALE",
-        "birth_date": birth.isoformat(),
-        "disability": "NONE",
-        "chronic_illness": "NONE",
-        "status": "ACTIVE",
-    }, follow_redirects=True)
+    response = client.post(
+        add_url,
+        data={
+            "csrf_token": csrf_token(client, add_url),
+            "nik": nik_for(BANDUNG_VILLAGE, birth, None),
+            "full_name": "Dede Kurniawan",
+            "kk_number": kk,
+            "relation_to_head": "CHILD",
+            "sex": "MALE",
+            "birth_date": birth.isoformat(),
+            "disability": "NONE",
+            "chronic_illness": "NONE",
+            "status": "ACTIVE",
+        },
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     assert "Dede Kurniawan" in client.get(f"/households/show/{household_id}").get_data(as_text=True)
 
@@ -150,18 +161,21 @@ def test_second_head_is_refused(app, client, login, make_household):
     login("admin")
     birth = datetime.date(1990, 1, 9)
     add_url = f"/members/add?_flt_0_household={household_id}"
-    response = client.post(add_url, data={
-        "csrf_token": csrf_token(client, add_url),
-        "nik": nik_for(BANDUNG_VILLAGE, birth, None),
-        "full_name": "Kepala Kedua",
-        "kk_number": kk_for(BANDUNG_VILLAGE),
-        "relation_to_head": "HEAD",
-        "sex": "MALE",
-        "birth_date": birth.isoformat(),
-        "disability": "NONE",
-        "chronic_illness": "NONE",
-        "status": "ACTIVE",
-    })
+    response = client.post(
+        add_url,
+        data={
+            "csrf_token": csrf_token(client, add_url),
+            "nik": nik_for(BANDUNG_VILLAGE, birth, None),
+            "full_name": "Kepala Kedua",
+            "kk_number": kk_for(BANDUNG_VILLAGE),
+            "relation_to_head": "HEAD",
+            "sex": "MALE",
+            "birth_date": birth.isoformat(),
+            "disability": "NONE",
+            "chronic_illness": "NONE",
+            "status": "ACTIVE",
+        },
+    )
     assert "sudah memiliki kepala" in response.get_data(as_text=True)
     assert _count(app, "member") == 2
 
@@ -187,9 +201,11 @@ def test_region_filter_at_every_level(app, client, login, make_household):
     make_household(BANDUNG_VILLAGE, address="Jl. Bandung")
     make_household(BOGOR_VILLAGE, address="Jl. Bogor")
     login("admin")
-    for code, shown, hidden in (("32.73", "Jl. Bandung", "Jl. Bogor"),
-                                ("32.01.01", "Jl. Bogor", "Jl. Bandung"),
-                                (BANDUNG_VILLAGE, "Jl. Bandung", "Jl. Bogor")):
+    for code, shown, hidden in (
+        ("32.73", "Jl. Bandung", "Jl. Bogor"),
+        ("32.01.01", "Jl. Bogor", "Jl. Bandung"),
+        (BANDUNG_VILLAGE, "Jl. Bandung", "Jl. Bogor"),
+    ):
         html = client.get(f"/households/list/?_flt_0_region={code}").get_data(as_text=True)
         assert shown in html and hidden not in html, code
     html = client.get("/households/list/?_flt_0_region=32").get_data(as_text=True)
@@ -211,11 +227,18 @@ def test_household_page_offers_edit_and_saves_an_edit(app, client, login, make_h
     page = client.get(f"/households/show/{household_id}").get_data(as_text=True)
     assert f"/households/edit/{household_id}" in page
     edit_url = f"/households/edit/{household_id}"
-    response = client.post(edit_url, data={
-        **form_defaults(client, edit_url), "village_code": BANDUNG_VILLAGE,
-        "address": "Jl. Baru 5", "welfare_decile": "3", "floor_type": "CERAMIC",
-        "has_television": "y",
-    }, follow_redirects=True)
+    response = client.post(
+        edit_url,
+        data={
+            **form_defaults(client, edit_url),
+            "village_code": BANDUNG_VILLAGE,
+            "address": "Jl. Baru 5",
+            "welfare_decile": "3",
+            "floor_type": "CERAMIC",
+            "has_television": "y",
+        },
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     page = client.get(f"/households/show/{household_id}").get_data(as_text=True)
     assert "Jl. Baru 5" in page and "Keramik" in page
@@ -225,10 +248,15 @@ def test_unknown_choice_in_a_form_is_a_form_error(app, client, login, make_house
     household_id = make_household()
     login("operator.bandung")
     edit_url = f"/households/edit/{household_id}"
-    response = client.post(edit_url, data={
-        **form_defaults(client, edit_url), "village_code": BANDUNG_VILLAGE,
-        "address": "Jl. Baru 5", "floor_type": "GOLD",
-    })
+    response = client.post(
+        edit_url,
+        data={
+            **form_defaults(client, edit_url),
+            "village_code": BANDUNG_VILLAGE,
+            "address": "Jl. Baru 5",
+            "floor_type": "GOLD",
+        },
+    )
     assert response.status_code == 200
     assert "Jl. Baru 5" not in client.get(f"/households/show/{household_id}").get_data(as_text=True)
 
@@ -260,18 +288,30 @@ def test_head_cannot_be_demoted_or_deleted(app, client, login, make_household):
     from models import Member
 
     with app.app_context():
-        head = db.session.scalar(sa.select(Member).where(
-            Member.household_id == household_id, Member.relation_to_head == "HEAD"))
+        head = db.session.scalar(
+            sa.select(Member).where(
+                Member.household_id == household_id, Member.relation_to_head == "HEAD"
+            )
+        )
         head_id, nik, kk = head.id, head.nik, head.family.kk_number
         birth = head.birth_date
     login("admin")
     edit_url = f"/members/edit/{head_id}"
-    response = client.post(edit_url, data={
-        **form_defaults(client, edit_url), "nik": nik, "full_name": "Budi Santoso",
-        "kk_number": kk, "relation_to_head": "CHILD", "sex": "MALE",
-        "birth_date": birth.isoformat(), "disability": "NONE", "chronic_illness": "NONE",
-        "status": "ACTIVE",
-    })
+    response = client.post(
+        edit_url,
+        data={
+            **form_defaults(client, edit_url),
+            "nik": nik,
+            "full_name": "Budi Santoso",
+            "kk_number": kk,
+            "relation_to_head": "CHILD",
+            "sex": "MALE",
+            "birth_date": birth.isoformat(),
+            "disability": "NONE",
+            "chronic_illness": "NONE",
+            "status": "ACTIVE",
+        },
+    )
     assert "tepat satu kepala" in response.get_data(as_text=True)
     token = csrf_token(client, f"/households/show/{household_id}")
     client.post(f"/members/delete/{head_id}", data={"csrf_token": token}, follow_redirects=True)
@@ -312,20 +352,34 @@ def test_an_edit_keeps_the_coordinates_to_the_sixth_decimal(app, client, login, 
     login("operator.bandung")
     edit_url = f"/households/edit/{household_id}"
     html = client.get(edit_url).get_data(as_text=True)
-    shown = {name: re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html).group(1)
-             for name in ("latitude", "longitude")}
+    shown = {
+        name: re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html).group(1)
+        for name in ("latitude", "longitude")
+    }
     assert shown == {"latitude": "-6.901211", "longitude": "107.631256"}
-    response = client.post(edit_url, data={
-        **form_defaults(client, edit_url), **shown, "village_code": BANDUNG_VILLAGE,
-        "address": "Jl. Koordinat 1"})
+    response = client.post(
+        edit_url,
+        data={
+            **form_defaults(client, edit_url),
+            **shown,
+            "village_code": BANDUNG_VILLAGE,
+            "address": "Jl. Koordinat 1",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         household = db.session.get(Household, household_id)
         assert household.address == "Jl. Koordinat 1"
         assert (float(household.latitude), float(household.longitude)) == (-6.901211, 107.631256)
-        entry = db.session.scalars(sa.select(AuditEntry).where(
-            AuditEntry.entity == "household", AuditEntry.entity_id == str(household_id),
-            AuditEntry.action == "update").order_by(AuditEntry.id.desc())).first()
+        entry = db.session.scalars(
+            sa.select(AuditEntry)
+            .where(
+                AuditEntry.entity == "household",
+                AuditEntry.entity_id == str(household_id),
+                AuditEntry.action == "update",
+            )
+            .order_by(AuditEntry.id.desc())
+        ).first()
         assert "latitude" not in (entry.after or {}) and "address" in entry.after
 
 
@@ -335,4 +389,8 @@ def test_household_page_has_one_tab_per_related_list(app, client, login, make_ho
     page = client.get(f"/households/show/{household_id}").get_data(as_text=True)
     tabs = re.findall(r'data-toggle="tab"[^>]*>(.*?)</a>', page, re.S)
     assert [tab.strip() for tab in tabs] == [
-        "Rincian", "Keluarga", "Anggota Rumah Tangga", "Kepesertaan Program"]
+        "Rincian",
+        "Keluarga",
+        "Anggota Rumah Tangga",
+        "Kepesertaan Program",
+    ]

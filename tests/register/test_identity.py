@@ -1,12 +1,12 @@
 """NIK and KK rules (DESIGN §3), as every door applies them; a number held outside the user's
 region is only "already registered", within an allowance (app.security.lookups)."""
+
 import datetime
 
 import sqlalchemy as sa
 
 from models.enums import Sex
-from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, bearer, form_defaults
-from tests.conftest import signed_in
+from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, bearer, form_defaults, signed_in
 
 
 def test_valid_nik_has_no_errors_or_warnings(app_context):
@@ -75,8 +75,9 @@ def test_duplicate_living_nik_is_an_error_but_a_deceased_one_is_not(app, make_ho
         member = db.session.scalars(db.select(Member)).first()
         check = validate_member_identity(member.nik, member.birth_date, member.sex)
         assert not check.ok and "sudah dimiliki" in check.errors[0]
-        assert validate_member_identity(member.nik, member.birth_date, member.sex,
-                                        member_id=member.id).ok
+        assert validate_member_identity(
+            member.nik, member.birth_date, member.sex, member_id=member.id
+        ).ok
         member.status = MemberStatus.DECEASED
         db.session.commit()
         assert validate_member_identity(member.nik, member.birth_date, member.sex).ok
@@ -95,6 +96,7 @@ def test_kk_number_rules(app_context):
 def test_database_refuses_a_second_living_nik(app, make_household):
     import pytest
     import sqlalchemy as sa
+
     from app.extensions import db
     from models import Member
 
@@ -102,15 +104,25 @@ def test_database_refuses_a_second_living_nik(app, make_household):
     with app.app_context():
         member = db.session.scalars(db.select(Member)).first()
         with pytest.raises(sa.exc.IntegrityError):
-            db.session.execute(sa.insert(Member).values(
-                nik=member.nik, full_name="Kembar", family_id=member.family_id,
-                household_id=member.household_id, relation_to_head="CHILD", sex="MALE",
-                birth_date=member.birth_date, disability="NONE", chronic_illness="NONE",
-                status="ACTIVE", version=1))
+            db.session.execute(
+                sa.insert(Member).values(
+                    nik=member.nik,
+                    full_name="Kembar",
+                    family_id=member.family_id,
+                    household_id=member.household_id,
+                    relation_to_head="CHILD",
+                    sex="MALE",
+                    birth_date=member.birth_date,
+                    disability="NONE",
+                    chronic_illness="NONE",
+                    status="ACTIVE",
+                    version=1,
+                )
+            )
         db.session.rollback()
 
 
-# -- uniqueness outside the user's region: "already registered", counted (app.security.lookups) -------------
+# -- uniqueness outside the user's region: "already registered", counted (app.security.lookups) ----
 ELSEWHERE = "sudah terdaftar dan tidak dapat digunakan"
 
 
@@ -119,26 +131,39 @@ def first_member(app, household_id, relation="HEAD"):
     from models import Member
 
     with app.app_context():
-        member = db.session.scalar(sa.select(Member).where(
-            Member.household_id == household_id, Member.relation_to_head == relation))
-        return {"id": member.id, "nik": member.nik, "kk_number": member.family.kk_number,
-                "full_name": member.full_name, "relation_to_head": member.relation_to_head.name,
-                "sex": member.sex.name, "birth_date": member.birth_date.isoformat(),
-                "disability": "NONE", "chronic_illness": "NONE", "status": "ACTIVE",
-                "version": member.version}
+        member = db.session.scalar(
+            sa.select(Member).where(
+                Member.household_id == household_id, Member.relation_to_head == relation
+            )
+        )
+        return {
+            "id": member.id,
+            "nik": member.nik,
+            "kk_number": member.family.kk_number,
+            "full_name": member.full_name,
+            "relation_to_head": member.relation_to_head.name,
+            "sex": member.sex.name,
+            "birth_date": member.birth_date.isoformat(),
+            "disability": "NONE",
+            "chronic_illness": "NONE",
+            "status": "ACTIVE",
+            "version": member.version,
+        }
 
 
 def edit_member(client, member: dict, **changes) -> str:
     url = f"/members/edit/{member['id']}"
     data = {key: value for key, value in member.items() if key not in ("id", "version")}
-    response = client.post(url, data={**form_defaults(client, url), **data, **changes},
-                           follow_redirects=True)
+    response = client.post(
+        url, data={**form_defaults(client, url), **data, **changes}, follow_redirects=True
+    )
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
 
-def test_a_nik_or_kk_held_outside_the_region_is_only_already_registered(app, make_household,
-                                                                          audit_trail):
+def test_a_nik_or_kk_held_outside_the_region_is_only_already_registered(
+    app, make_household, audit_trail
+):
     bandung = first_member(app, make_household(BANDUNG_VILLAGE))
     bogor = first_member(app, make_household(BOGOR_VILLAGE), relation="SPOUSE")
     client = signed_in(app, "operator.bogor")
@@ -150,14 +175,19 @@ def test_a_nik_or_kk_held_outside_the_region_is_only_already_registered(app, mak
     assert "rumah tangga lain" not in page
 
     api = app.test_client()
-    response = api.put(f"/api/v1/member/{bogor['id']}", headers=bearer(api, "operator.bogor"),
-                       json={"nik": bandung["nik"], "version": bogor["version"]})
+    response = api.put(
+        f"/api/v1/member/{bogor['id']}",
+        headers=bearer(api, "operator.bogor"),
+        json={"nik": bandung["nik"], "version": bogor["version"]},
+    )
     assert response.status_code == 400
     assert response.get_json()["errors"]["nik"] == [f"NIK {bandung['nik']} {ELSEWHERE}."]
     entries = audit_trail("identity_conflict")
     assert [(who, details["number"], details["count"]) for who, _entity, details in entries] == [
-        ("operator.bogor", "nik", 1), ("operator.bogor", "kk_number", 1),
-        ("operator.bogor", "nik", 1)]
+        ("operator.bogor", "nik", 1),
+        ("operator.bogor", "kk_number", 1),
+        ("operator.bogor", "nik", 1),
+    ]
     assert bandung["nik"] not in str(entries)
 
 
@@ -167,14 +197,17 @@ def test_a_number_held_in_the_region_is_still_named(app, make_household, audit_t
     client = signed_in(app, "operator.bandung")
     assert "sudah dimiliki orang lain" in edit_member(client, second, nik=first["nik"])
     assert "sudah tercatat pada rumah tangga lain" in edit_member(
-        client, second, kk_number=first["kk_number"])
+        client, second, kk_number=first["kk_number"]
+    )
     assert audit_trail("identity_conflict") == []
 
 
-def test_conflicts_outside_the_region_are_answered_within_an_allowance(app, make_household,
-                                                                        audit_trail):
-    bandung = [first_member(app, make_household(BANDUNG_VILLAGE, address=f"Jl. {n}"))
-               for n in range(3)]
+def test_conflicts_outside_the_region_are_answered_within_an_allowance(
+    app, make_household, audit_trail
+):
+    bandung = [
+        first_member(app, make_household(BANDUNG_VILLAGE, address=f"Jl. {n}")) for n in range(3)
+    ]
     bogor = first_member(app, make_household(BOGOR_VILLAGE), relation="SPOUSE")
     client = signed_in(app, "operator.bogor")
     app.config["LOOKUP_CONFLICT_DAILY_QUOTA"] = 2

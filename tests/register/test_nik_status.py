@@ -2,6 +2,7 @@
 programs, determined period — nothing else; malformed NIKs per item; at most 1,000 per request;
 rate limited; audited; limited to the caller's region; bounded by a daily quota, and a masked
 caller whose answers look like guessing is suspended (app.security.lookups)."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -19,8 +20,9 @@ def niks_of(app, household_id):
     from models import Member
 
     with app.app_context():
-        return db.session.scalars(sa.select(Member.nik).where(
-            Member.household_id == household_id).order_by(Member.id)).all()
+        return db.session.scalars(
+            sa.select(Member.nik).where(Member.household_id == household_id).order_by(Member.id)
+        ).all()
 
 
 def receive(app, household_id, program_code, level="member"):
@@ -31,21 +33,27 @@ def receive(app, household_id, program_code, level="member"):
         program = db.session.scalar(sa.select(Program).where(Program.code == program_code))
         membership = ProgramMembership(program_id=program.id, household_id=household_id)
         if level == "member":
-            membership.member_id = db.session.scalar(sa.select(Member.id).where(
-                Member.household_id == household_id).order_by(Member.id).limit(1))
+            membership.member_id = db.session.scalar(
+                sa.select(Member.id)
+                .where(Member.household_id == household_id)
+                .order_by(Member.id)
+                .limit(1)
+            )
         elif level == "family":
-            membership.family_id = db.session.scalar(sa.select(Family.id).where(
-                Family.household_id == household_id))
+            membership.family_id = db.session.scalar(
+                sa.select(Family.id).where(Family.household_id == household_id)
+            )
         db.session.add(membership)
         db.session.commit()
 
 
-def test_each_nik_gets_status_decile_programs_and_nothing_personal(app, client, token,
-                                                                   make_household):
+def test_each_nik_gets_status_decile_programs_and_nothing_personal(
+    app, client, token, make_household
+):
     household = make_household(BANDUNG_VILLAGE, welfare_decile=2)
     head, spouse = niks_of(app, household)
-    receive(app, household, "PBI-JK", level="member")     # the head only
-    receive(app, household, "BPNT", level="family")       # everyone in the family
+    receive(app, household, "PBI-JK", level="member")  # the head only
+    receive(app, household, "BPNT", level="family")  # everyone in the family
     unknown = "3273010101900999"
     response = client.post(URL, headers=token("admin"), json={"niks": [head, spouse, unknown]})
     assert response.status_code == 200, response.get_json()
@@ -60,11 +68,15 @@ def test_each_nik_gets_status_decile_programs_and_nothing_personal(app, client, 
     assert "Budi" not in text and "Jl." not in text and "kk" not in text
 
 
-def test_malformed_niks_are_reported_per_item_and_the_rest_answered(app, client, token,
-                                                                    make_household):
+def test_malformed_niks_are_reported_per_item_and_the_rest_answered(
+    app, client, token, make_household
+):
     head = niks_of(app, make_household(BANDUNG_VILLAGE))[0]
-    response = client.post(URL, headers=token("admin"), json={
-        "niks": ["123", head, "3273013213900001", 3273014105900001, None, "x" * 5000]})
+    response = client.post(
+        URL,
+        headers=token("admin"),
+        json={"niks": ["123", head, "3273013213900001", 3273014105900001, None, "x" * 5000]},
+    )
     assert response.status_code == 200, response.get_json()
     answers = response.get_json()["result"]
     assert [answer["valid"] for answer in answers] == [False, True, False, False, False, False]
@@ -74,13 +86,16 @@ def test_malformed_niks_are_reported_per_item_and_the_rest_answered(app, client,
     assert len(answers[5]["nik"]) <= 32
 
 
-@pytest.mark.parametrize("body, status", [
-    ({"niks": ["3273014105900001"] * 1001}, 400),
-    ({"niks": []}, 400),
-    ({"niks": "3273014105900001"}, 400),
-    ({"nik": ["3273014105900001"]}, 400),
-    (["3273014105900001"], 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"niks": ["3273014105900001"] * 1001}, 400),
+        ({"niks": []}, 400),
+        ({"niks": "3273014105900001"}, 400),
+        ({"nik": ["3273014105900001"]}, 400),
+        (["3273014105900001"], 400),
+    ],
+)
 def test_bad_requests_are_refused_whole(client, token, body, status):
     response = client.post(URL, headers=token("admin"), json=body)
     assert response.status_code == status
@@ -101,19 +116,21 @@ def test_malformed_json_is_a_400(client, token):
     assert "JSON" in response.get_json()["message"]
 
 
-def test_a_person_outside_the_callers_region_is_not_registered_for_it(app, client, token,
-                                                                      make_household):
+def test_a_person_outside_the_callers_region_is_not_registered_for_it(
+    app, client, token, make_household
+):
     bogor = niks_of(app, make_household(BOGOR_VILLAGE))[0]
-    answer = client.post(URL, headers=token("operator.bandung"),
-                         json={"niks": [bogor]}).get_json()["result"][0]
+    answer = client.post(URL, headers=token("operator.bandung"), json={"niks": [bogor]}).get_json()[
+        "result"
+    ][0]
     assert answer["registered"] is False and answer["programs"] == []
     answer = client.post(URL, headers=token("prov.jabar"), json={"niks": [bogor]}).get_json()
     assert answer["result"][0]["registered"] is True
 
 
-def test_determined_period_is_the_last_close_that_held_the_household(app, client, token,
-                                                                     make_household,
-                                                                     fresh_period):  # noqa: F811
+def test_determined_period_is_the_last_close_that_held_the_household(
+    app, client, token, make_household, fresh_period
+):  # noqa: F811
     from app import periods
 
     head = niks_of(app, make_household(BANDUNG_VILLAGE))[0]
@@ -130,8 +147,12 @@ def test_every_request_is_audited_once_with_counts_not_niks(app, client, token, 
     head = niks_of(app, make_household(BANDUNG_VILLAGE))[0]
     client.post(URL, headers=token("interkoneksi"), json={"niks": [head, "1", head]})
     with app.app_context():
-        entry = db.session.scalar(sa.select(AuditEntry).where(
-            AuditEntry.action == "nik_status_check").order_by(AuditEntry.id.desc()).limit(1))
+        entry = db.session.scalar(
+            sa.select(AuditEntry)
+            .where(AuditEntry.action == "nik_status_check")
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
         assert entry.username == "interkoneksi"
         assert entry.after == {"count": 3, "registered": 2, "malformed": 1}
         assert head not in str(entry.after)
@@ -154,7 +175,7 @@ def test_anonymous_callers_are_refused(client):
     assert client.post(URL, json={"niks": ["3273014105900001"]}).status_code in (400, 401)
 
 
-# -- bounded (app.security.lookups): a daily quota for everyone, the guessing detector for masked roles --
+# -- bounded (app.security.lookups): a daily quota, the guessing detector for masked roles ---------
 def suspended(app, username) -> bool:
     with app.app_context():
         return app.appbuilder.sm.find_user(username=username).lookup_suspended_at is not None
@@ -188,28 +209,33 @@ def test_full_viewers_checking_unknown_niks_are_not_suspended(app, client, token
         assert not suspended(app, username)
 
 
-def test_a_masked_caller_is_suspended_once_half_its_answers_are_misses(app, client, token,
-                                                                     make_household, audit_trail):
-
+def test_a_masked_caller_is_suspended_once_half_its_answers_are_misses(
+    app, client, token, make_household, audit_trail
+):
     registered = niks_of(app, make_household(BANDUNG_VILLAGE))
     unknown = [f"32730141059{serial:05d}" for serial in range(1, 10)]
     headers = token("interkoneksi")
     app.config["LOOKUP_GUESSING_MIN_CHECKS"] = 4
     try:
-        answers = [client.post(URL, headers=headers, json={"niks": niks}) for niks in (
-            [*registered, unknown[0]],            # 3 checked, 1 miss
-            [registered[0], unknown[1]],          # 5 checked, 2 misses: under half
-            [unknown[2], unknown[3]],             # 7 checked, 4 misses: suspended
-            [registered[0]],
-        )]
+        answers = [
+            client.post(URL, headers=headers, json={"niks": niks})
+            for niks in (
+                [*registered, unknown[0]],  # 3 checked, 1 miss
+                [registered[0], unknown[1]],  # 5 checked, 2 misses: under half
+                [unknown[2], unknown[3]],  # 7 checked, 4 misses: suspended
+                [registered[0]],
+            )
+        ]
     finally:
         app.config["LOOKUP_GUESSING_MIN_CHECKS"] = 200
     assert [answer.status_code for answer in answers] == [200, 200, 403, 403]
     assert "ditangguhkan" in answers[2].get_json()["message"]
     assert "result" not in answers[2].get_json()  # the answer that tipped it is withheld
     assert suspended(app, "interkoneksi")
-    (username, _entity, details), = audit_trail("lookup_suspended")
-    assert (username, details) == ("interkoneksi", {"checked": 7, "not_registered": 4,
-                                                    "window_hours": 24})
+    ((username, _entity, details),) = audit_trail("lookup_suspended")
+    assert (username, details) == (
+        "interkoneksi",
+        {"checked": 7, "not_registered": 4, "window_hours": 24},
+    )
     refused = audit_trail("lookup_refused")
     assert [entry[2]["reason"] for entry in refused] == ["suspended"]

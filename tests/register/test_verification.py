@@ -1,12 +1,13 @@
 """Verification codes and the public page that checks a printed certificate."""
+
 import re
 
 import pytest
 
 from tests.fixtures.documents import certificate_url, certificates_of, determine
 
-
 # --- codes -------------------------------------------------------------------------------------
+
 
 def test_a_new_code_reads_back_however_it_is_typed():
     from app.register import verification
@@ -19,11 +20,19 @@ def test_a_new_code_reads_back_however_it_is_typed():
     assert verification.normalise(" " + shown.replace("-", " ") + " ") == code
 
 
-@pytest.mark.parametrize("text", [
-    None, "", "ABC", "X" * 15, "0" * 200, "<script>alert(1)</script>",
-    "ÄÖÜÄÖÜÄÖÜÄÖÜÄÖÜ",
-    "'; DROP TABLE certificate; --",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "ABC",
+        "X" * 15,
+        "0" * 200,
+        "<script>alert(1)</script>",
+        "ÄÖÜÄÖÜÄÖÜÄÖÜÄÖÜ",
+        "'; DROP TABLE certificate; --",
+    ],
+)
 def test_malformed_codes_are_not_codes(text):
     from app.register import verification
 
@@ -34,9 +43,12 @@ def test_most_altered_codes_fail_their_check_before_any_lookup():
     from app.register import verification
 
     code = verification.new_code()
-    altered = [code[:index] + other + code[index + 1:]
-               for index in range(verification.CODE_LENGTH)
-               for other in verification.ALPHABET if other != code[index]]
+    altered = [
+        code[:index] + other + code[index + 1 :]
+        for index in range(verification.CODE_LENGTH)
+        for other in verification.ALPHABET
+        if other != code[index]
+    ]
     caught = sum(verification.normalise(text) is None for text in altered)
     assert caught / len(altered) > 0.95
 
@@ -48,13 +60,20 @@ def test_content_hash_does_not_depend_on_key_order():
     two = verification.content_hash({"c": "Budi", "b": ["x", "y"], "a": 1})
     assert one == two and len(one) == 64
     assert verification.content_hash({"a": 2, "b": ["x", "y"], "c": "Budi"}) != one
-    assert verification.fingerprint(one) == " ".join(one[i:i + 4] for i in range(0, 16, 4))
+    assert verification.fingerprint(one) == " ".join(one[i : i + 4] for i in range(0, 16, 4))
 
 
-@pytest.mark.parametrize("name,initials", [
-    ("Budi Santoso", "B. S."), ("siti", "S."), ("", "–"), (None, "–"),
-    ("<img src=x> Ani", "S. A."), ("A B C D E F", "A. B. C. D."),
-])
+@pytest.mark.parametrize(
+    "name,initials",
+    [
+        ("Budi Santoso", "B. S."),
+        ("siti", "S."),
+        ("", "–"),
+        (None, "–"),
+        ("<img src=x> Ani", "S. A."),
+        ("A B C D E F", "A. B. C. D."),
+    ],
+)
 def test_initials(name, initials):
     from app.register.verification import initials as make
 
@@ -62,6 +81,7 @@ def test_initials(name, initials):
 
 
 # --- the public page ---------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def issued(app, client, login, make_household, closed_periods):  # noqa: F811
@@ -76,8 +96,9 @@ def issued(app, client, login, make_household, closed_periods):  # noqa: F811
     from models import Member
 
     with app.app_context():
-        niks = [member.nik for member in
-                db.session.query(Member).filter_by(household_id=household_id)]
+        niks = [
+            member.nik for member in db.session.query(Member).filter_by(household_id=household_id)
+        ]
     return certificate, niks
 
 
@@ -86,8 +107,8 @@ def _public(client, url, address="10.20.30.40"):
 
 
 def test_a_valid_code_is_confirmed_without_sign_in_and_without_personal_data(client, issued):
-    from app.security.privacy import mask_nik
     from app.register.verification import display, fingerprint
+    from app.security.privacy import mask_nik
 
     certificate, niks = issued
     response = _public(client, f"/verify/{display(certificate.code)}")
@@ -123,7 +144,7 @@ def test_an_altered_code_is_invalid(client, issued):
     code = certificate.code
     for index in (0, 7, 14):
         other = "0" if code[index] != "0" else "1"
-        altered = code[:index] + other + code[index + 1:]
+        altered = code[:index] + other + code[index + 1 :]
         response = _public(client, f"/verify/{verification.display(altered)}")
         assert response.status_code == 404
         page = response.get_data(as_text=True)
@@ -155,8 +176,10 @@ def test_the_form_page_needs_no_sign_in(client, app):
 
 def test_verification_is_rate_limited_per_address(client, app):
     limit = int(app.config.get("VERIFY_RATE_LIMIT", "30 per minute").split()[0])
-    answers = [_public(client, "/verify/AAAAA-AAAAA-AAAAA", address="10.99.99.99").status_code
-               for _ in range(limit + 1)]
+    answers = [
+        _public(client, "/verify/AAAAA-AAAAA-AAAAA", address="10.99.99.99").status_code
+        for _ in range(limit + 1)
+    ]
     assert answers[:limit] == [404] * limit
     assert answers[-1] == 429
     # Another address is not affected.

@@ -5,6 +5,7 @@ and its raw bytes for anything embedded. Closed periods and their snapshots are 
 directly (the close itself is tested elsewhere) and removed after each test, so the database
 keeps exactly one open period.
 """
+
 import datetime
 import http.server
 import re
@@ -16,20 +17,27 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, session_csrf
-from tests.fixtures.factories import member_data
 from tests.fixtures.documents import (
-    CLOSED_CODE, EARLIER_CODE, certificate_url, certificates_of, determine,
+    CLOSED_CODE,
+    EARLIER_CODE,
+    certificate_url,
+    certificates_of,
+    determine,
 )
+from tests.fixtures.factories import member_data
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="poppler-utils (pdftotext) is not installed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed"
+)
 
 
 # --- helpers -----------------------------------------------------------------------------------
 
+
 def pdf_text(content: bytes) -> str:
-    result = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=content,
-                            capture_output=True, check=True)
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True, check=True
+    )
     return " ".join(result.stdout.decode("utf-8").split())
 
 
@@ -45,11 +53,15 @@ def add_membership(app, household_id, program_code="PKH", member=False):
     with app.app_context():
         household = db.session.get(Household, household_id)
         program = db.session.scalar(sa.select(Program).where(Program.code == program_code))
-        db.session.add(ProgramMembership(
-            program_id=program.id, household_id=household.id,
-            member_id=household.members[0].id if member else None,
-            family_id=None if member else household.families[0].id,
-            start_date=datetime.date(2019, 1, 15)))
+        db.session.add(
+            ProgramMembership(
+                program_id=program.id,
+                household_id=household.id,
+                member_id=household.members[0].id if member else None,
+                family_id=None if member else household.families[0].id,
+                start_date=datetime.date(2019, 1, 15),
+            )
+        )
         db.session.commit()
 
 
@@ -58,14 +70,17 @@ def audit_actions(app, action):
     from models import AuditEntry
 
     with app.app_context():
-        return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)
-                                  .order_by(AuditEntry.id)).all()
+        return db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+        ).all()
 
 
 # --- certificates --------------------------------------------------------------------------------
 
+
 def test_operator_downloads_a_certificate_of_a_bandung_household(
-        app, client, login, make_household, closed_periods):
+    app, client, login, make_household, closed_periods
+):
     household_id = make_household(address="Jl. Dago Asri 17")
     add_membership(app, household_id, "PKH")
     add_membership(app, household_id, "PBI-JK", member=True)
@@ -81,8 +96,18 @@ def test_operator_downloads_a_certificate_of_a_bandung_household(
     [certificate] = certificates_of(app, household_id)
     text = pdf_text(response.data)
     from app.register.verification import display
-    for expected in ("Budi Santoso", "Siti Aminah", "Jl. Dago Asri 17", display(certificate.code),
-                     certificate.register_id, "PKH", "PBI-JK", "Kota Bandung", CLOSED_CODE):
+
+    for expected in (
+        "Budi Santoso",
+        "Siti Aminah",
+        "Jl. Dago Asri 17",
+        display(certificate.code),
+        certificate.register_id,
+        "PKH",
+        "PBI-JK",
+        "Kota Bandung",
+        CLOSED_CODE,
+    ):
         assert expected in text, expected
     assert "/verify/" + display(certificate.code) in text
     assert certificate.head_initials == "B. S."
@@ -96,7 +121,8 @@ def test_operator_downloads_a_certificate_of_a_bandung_household(
 
 
 def test_each_print_is_a_new_certificate_with_its_own_code(
-        app, client, login, make_household, closed_periods):
+    app, client, login, make_household, closed_periods
+):
     household_id = make_household()
     determine(app, [household_id])
     login("operator.bandung")
@@ -107,7 +133,8 @@ def test_each_print_is_a_new_certificate_with_its_own_code(
 
 
 def test_the_determined_period_is_the_latest_closed_one_holding_the_household(
-        app, client, login, make_household, closed_periods):
+    app, client, login, make_household, closed_periods
+):
     household_id = make_household()
     determine(app, [household_id], code=EARLIER_CODE)
     latest = determine(app, [household_id], code=CLOSED_CODE)
@@ -118,7 +145,8 @@ def test_the_determined_period_is_the_latest_closed_one_holding_the_household(
 
 
 def test_a_bogor_household_does_not_exist_for_operator_bandung(
-        app, client, login, make_household, closed_periods):
+    app, client, login, make_household, closed_periods
+):
     bogor = make_household(BOGOR_VILLAGE)
     determine(app, [bogor])
     login("operator.bandung")
@@ -138,7 +166,8 @@ def test_a_household_id_with_a_nul_byte_is_refused_as_input(client, login):
 
 
 def test_a_household_not_yet_determined_gets_no_certificate_but_a_message(
-        app, client, login, make_household, closed_periods):
+    app, client, login, make_household, closed_periods
+):
     household_id = make_household()
     login("operator.bandung")
     response = client.get(certificate_url(household_id), follow_redirects=True)
@@ -149,7 +178,8 @@ def test_a_household_not_yet_determined_gets_no_certificate_but_a_message(
 
 @pytest.mark.parametrize("username", ["prov.jabar", "pusdatin", "pengawas", "verifikator.bandung"])
 def test_only_operators_and_admins_print_certificates(
-        app, client, login, make_household, closed_periods, username):
+    app, client, login, make_household, closed_periods, username
+):
     household_id = make_household()
     determine(app, [household_id])
     login(username)
@@ -158,7 +188,8 @@ def test_only_operators_and_admins_print_certificates(
 
 
 def test_household_page_offers_the_certificate_button_to_operators_only(
-        app, client, login, make_household):
+    app, client, login, make_household
+):
     household_id = make_household()
     login("operator.bandung")
     page = client.get(f"/households/show/{household_id}").get_data(as_text=True)
@@ -170,12 +201,16 @@ def test_household_page_offers_the_certificate_button_to_operators_only(
 
 
 HOSTILE_NAME = '<img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/hostname">'
-HOSTILE_ADDRESS = ('<link rel="attachment" href="file:///etc/passwd"></style><style>@import '
-                   'url(file:///etc/passwd);</style> \u202eJl. 4321 '
-                   '<img src="http://127.0.0.1:{port}/x.png"> ' + "Panjang" * 20)
+HOSTILE_ADDRESS = (
+    '<link rel="attachment" href="file:///etc/passwd"></style><style>@import '
+    "url(file:///etc/passwd);</style> \u202eJl. 4321 "
+    '<img src="http://127.0.0.1:{port}/x.png"> ' + "Panjang" * 20
+)
 #: An SVG image (itself allowed, as data:) that asks for a file.
-SVG_ASKING_FOR_A_FILE = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'%3E"
-                         "%3Cimage href='file:///etc/passwd' width='10' height='10'/%3E%3C/svg%3E")
+SVG_ASKING_FOR_A_FILE = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'%3E"
+    "%3Cimage href='file:///etc/passwd' width='10' height='10'/%3E%3C/svg%3E"
+)
 
 
 class _CountingHandler(http.server.BaseHTTPRequestHandler):
@@ -214,7 +249,8 @@ def _assert_nothing_embedded(pdf: bytes) -> None:
 
 
 def test_hostile_text_in_name_and_address_is_printed_as_text_and_fetches_nothing(
-        app, client, login, closed_periods, listening_server, monkeypatch):
+    app, client, login, closed_periods, listening_server, monkeypatch
+):
     from app.register.households import create_household
     from reports import renderer
 
@@ -233,8 +269,13 @@ def test_hostile_text_in_name_and_address_is_printed_as_text_and_fetches_nothing
     with app.app_context():
         head = member_data(BANDUNG_VILLAGE, name=HOSTILE_NAME[:100])
         household, _warnings = create_household(
-            {"village_code": BANDUNG_VILLAGE, "address": HOSTILE_ADDRESS.format(port=port)[:255],
-             "welfare_decile": 1}, [head])
+            {
+                "village_code": BANDUNG_VILLAGE,
+                "address": HOSTILE_ADDRESS.format(port=port)[:255],
+                "welfare_decile": 1,
+            },
+            [head],
+        )
         household_id = household.id
     determine(app, [household_id])
     login("operator.bandung")
@@ -249,6 +290,7 @@ def test_hostile_text_in_name_and_address_is_printed_as_text_and_fetches_nothing
     assert 'src="file:///etc/passwd"' in text  # printed as the text it is
     assert "\u202e" not in text
     from app.register.verification import initials
+
     [certificate] = certificates_of(app, household_id)
     assert certificate.head_initials == initials(HOSTILE_NAME[:100])
 
@@ -281,27 +323,46 @@ def test_the_renderer_refuses_files_and_the_network_even_in_raw_markup(app, list
     assert any(url.startswith("http:") for url in fetcher.refused)
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd", "FILE:///etc/passwd", "http://127.0.0.1/", "https://example.org/x.css",
-    "ftp://example.org/x", "asset:../../config.py", "asset:/../../config.py",
-    "asset:%2e%2e/%2e%2e/config.py", "asset:css/../../../config.py", "asset:fonts/../../x",
-    "asset:fonts/DejaVuSerif.ttf", "asset:fonts/../css/report.css", "asset:", "asset:css",
-    "jar:file:///x!/y", "javascript:alert(1)", "about:blank", "//example.org/x.png",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "FILE:///etc/passwd",
+        "http://127.0.0.1/",
+        "https://example.org/x.css",
+        "ftp://example.org/x",
+        "asset:../../config.py",
+        "asset:/../../config.py",
+        "asset:%2e%2e/%2e%2e/config.py",
+        "asset:css/../../../config.py",
+        "asset:fonts/../../x",
+        "asset:fonts/DejaVuSerif.ttf",
+        "asset:fonts/../css/report.css",
+        "asset:",
+        "asset:css",
+        "jar:file:///x!/y",
+        "javascript:alert(1)",
+        "about:blank",
+        "//example.org/x.png",
+    ],
+)
 def test_the_fetcher_refuses_everything_but_bundled_assets(url):
     from reports import renderer
 
     fetcher = renderer.AssetFetcher()
-    with pytest.raises(Exception):
+    with pytest.raises(renderer.RefusedResource):
         fetcher.fetch(url)
 
 
-@pytest.mark.parametrize("url,media_type", [
-    ("asset:css/report.css", "text/css"),
-    ("asset:images/emblem.svg", "image/svg+xml"),
-    ("asset:fonts/DejaVuSans.ttf", "font/ttf"),
-    ("data:text/plain;base64,aGFsbw==", "text/plain"),
-])
+@pytest.mark.parametrize(
+    "url,media_type",
+    [
+        ("asset:css/report.css", "text/css"),
+        ("asset:images/emblem.svg", "image/svg+xml"),
+        ("asset:fonts/DejaVuSans.ttf", "font/ttf"),
+        ("data:text/plain;base64,aGFsbw==", "text/plain"),
+    ],
+)
 def test_the_fetcher_serves_bundled_assets_and_data(url, media_type):
     from reports import renderer
 
@@ -312,6 +373,7 @@ def test_the_fetcher_serves_bundled_assets_and_data(url, media_type):
 
 # --- region recaps -------------------------------------------------------------------------------
 
+
 def _region_household(make_household, village, decile, name="Budi Santoso"):
     from tests.fixtures.factories import member_data as data
 
@@ -319,14 +381,27 @@ def _region_household(make_household, village, decile, name="Budi Santoso"):
 
 
 def test_region_recap_of_a_closed_period_counts_its_snapshot(
-        app, client, login, make_household, closed_periods):
+    app, client, login, make_household, closed_periods
+):
     bandung = [_region_household(make_household, BANDUNG_VILLAGE, decile) for decile in (1, 1, 2)]
     coblong = _region_household(make_household, "32.73.02.1001", 4)
     bogor = _region_household(make_household, BOGOR_VILLAGE, 3)
     add_membership(app, bandung[0], "PKH")
-    determine(app, [*bandung, coblong, bogor],
-              recaps=[{"region_code": "32.73.01", "level": 3, "households": 3, "families": 3,
-                       "people": 3, "corrections": 7, "new_proposals": 2}])
+    determine(
+        app,
+        [*bandung, coblong, bogor],
+        recaps=[
+            {
+                "region_code": "32.73.01",
+                "level": 3,
+                "households": 3,
+                "families": 3,
+                "people": 3,
+                "corrections": 7,
+                "new_proposals": 2,
+            }
+        ],
+    )
     make_household(BANDUNG_VILLAGE)  # after the close: not in the period's figures
     login("prov.jabar")
     before = len(audit_actions(app, "report_downloaded"))
@@ -362,15 +437,18 @@ def test_region_recap_of_the_open_period_is_marked_provisional(app, client, logi
     assert pdf_pages(response.data) >= 2
 
 
-@pytest.mark.parametrize("url,status", [
-    ("/reports/region/31/recap.pdf", 404),  # DKI Jakarta: outside Jawa Barat
-    ("/reports/region/ID/recap.pdf", 404),  # national: outside a province scope
-    ("/reports/region/32.01.01.9999/recap.pdf", 404),  # no such village
-    ("/reports/region/<script>/recap.pdf", 404),
-    ("/reports/region/32/recap.pdf?period=2019-13", 400),
-    ("/reports/region/32/recap.pdf?period=%27%3Bdrop", 400),
-    ("/reports/region/32/recap.pdf?period=1999-01", 404),
-])
+@pytest.mark.parametrize(
+    "url,status",
+    [
+        ("/reports/region/31/recap.pdf", 404),  # DKI Jakarta: outside Jawa Barat
+        ("/reports/region/ID/recap.pdf", 404),  # national: outside a province scope
+        ("/reports/region/32.01.01.9999/recap.pdf", 404),  # no such village
+        ("/reports/region/<script>/recap.pdf", 404),
+        ("/reports/region/32/recap.pdf?period=2019-13", 400),
+        ("/reports/region/32/recap.pdf?period=%27%3Bdrop", 400),
+        ("/reports/region/32/recap.pdf?period=1999-01", 404),
+    ],
+)
 def test_recap_bad_input_gets_a_clear_answer(client, login, url, status):
     login("prov.jabar")
     assert client.get(url).status_code == status
@@ -389,30 +467,79 @@ def test_recap_form_leads_to_the_pdf(client, login):
 
 # --- period minutes ------------------------------------------------------------------------------
 
+
 def _minutes_period(app, make_household):
     household_id = make_household()
-    return determine(app, [household_id], recaps=[
-        {"region_code": "", "level": 0, "households": 27_000_000, "families": 28_800_000,
-         "people": 98_200_000, "corrections": 1_982_616, "new_proposals": 443_022,
-         "active_regencies": 396, "total_regencies": 514},
-        {"region_code": "32", "level": 1, "households": 5_000_000, "families": 5_300_000,
-         "people": 18_000_000, "corrections": 300_000, "new_proposals": 50_000,
-         "active_regencies": 20, "total_regencies": 27},
-        {"region_code": "31", "level": 1, "households": 900_000, "families": 950_000,
-         "people": 3_000_000, "corrections": 40_000, "new_proposals": 9_000,
-         "active_regencies": 5, "total_regencies": 6},
-    ], activity=[
-        {"regency_code": "32.73", "province_code": "32", "corrections": 1200, "new_proposals": 80,
-         "last_update": datetime.datetime(2019, 11, 20, 9, 0), "active": True},
-        {"regency_code": "32.01", "province_code": "32", "corrections": 0, "new_proposals": 0,
-         "last_update": None, "active": False},
-        {"regency_code": "31.71", "province_code": "31", "corrections": 10, "new_proposals": 1,
-         "last_update": datetime.datetime(2019, 11, 2, 9, 0), "active": True},
-    ])
+    return determine(
+        app,
+        [household_id],
+        recaps=[
+            {
+                "region_code": "",
+                "level": 0,
+                "households": 27_000_000,
+                "families": 28_800_000,
+                "people": 98_200_000,
+                "corrections": 1_982_616,
+                "new_proposals": 443_022,
+                "active_regencies": 396,
+                "total_regencies": 514,
+            },
+            {
+                "region_code": "32",
+                "level": 1,
+                "households": 5_000_000,
+                "families": 5_300_000,
+                "people": 18_000_000,
+                "corrections": 300_000,
+                "new_proposals": 50_000,
+                "active_regencies": 20,
+                "total_regencies": 27,
+            },
+            {
+                "region_code": "31",
+                "level": 1,
+                "households": 900_000,
+                "families": 950_000,
+                "people": 3_000_000,
+                "corrections": 40_000,
+                "new_proposals": 9_000,
+                "active_regencies": 5,
+                "total_regencies": 6,
+            },
+        ],
+        activity=[
+            {
+                "regency_code": "32.73",
+                "province_code": "32",
+                "corrections": 1200,
+                "new_proposals": 80,
+                "last_update": datetime.datetime(2019, 11, 20, 9, 0),
+                "active": True,
+            },
+            {
+                "regency_code": "32.01",
+                "province_code": "32",
+                "corrections": 0,
+                "new_proposals": 0,
+                "last_update": None,
+                "active": False,
+            },
+            {
+                "regency_code": "31.71",
+                "province_code": "31",
+                "corrections": 10,
+                "new_proposals": 1,
+                "last_update": datetime.datetime(2019, 11, 2, 9, 0),
+                "active": True,
+            },
+        ],
+    )
 
 
 def test_minutes_of_a_closed_period_hold_national_and_province_tables(
-        app, client, login, make_household, closed_periods):
+    app, client, login, make_household, closed_periods
+):
     from app import jobs
     from models.enums import JobStatus
 
@@ -429,14 +556,25 @@ def test_minutes_of_a_closed_period_hold_national_and_province_tables(
     response = client.get(f"/reports/period/{CLOSED_CODE}/minutes.pdf")
     assert response.status_code == 200
     text = pdf_text(response.data)
-    for expected in ("27.000.000", "1.982.616", "443.022", "396", "514", "77,0%", "Jawa Barat",
-                     "Jakarta", "Kota Bandung", "Kabupaten Bogor"):
+    for expected in (
+        "27.000.000",
+        "1.982.616",
+        "443.022",
+        "396",
+        "514",
+        "77,0%",
+        "Jawa Barat",
+        "Jakarta",
+        "Kota Bandung",
+        "Kabupaten Bogor",
+    ):
         assert expected in text, expected
     assert audit_actions(app, "report_downloaded")[-1].entity == "period_minutes"
 
 
 def test_a_province_reads_only_its_own_part_of_the_minutes(
-        app, client, login, make_household, closed_periods):
+    app, client, login, make_household, closed_periods
+):
     _minutes_period(app, make_household)
     login("prov.jabar")
     response = client.get(f"/reports/period/{CLOSED_CODE}/minutes.pdf")
@@ -461,7 +599,8 @@ def test_minutes_of_an_open_or_unknown_period_are_refused_clearly(app, client, l
 
 
 def test_minutes_kept_by_the_close_are_served_to_national_users(
-        app, client, login, make_household, closed_periods):
+    app, client, login, make_household, closed_periods
+):
     from app.extensions import db
     from models import Period
     from reports import minutes
@@ -480,8 +619,10 @@ def test_minutes_kept_by_the_close_are_served_to_national_users(
 
 # --- village batches ----------------------------------------------------------------------------
 
+
 def test_bulk_certificates_for_a_village_are_built_by_a_job_and_downloaded(
-        app, client, login, make_household, closed_periods):
+    app, client, login, make_household, closed_periods
+):
     from app import jobs
     from models.enums import JobStatus
 
@@ -491,8 +632,9 @@ def test_bulk_certificates_for_a_village_are_built_by_a_job_and_downloaded(
     determine(app, ids)
     login("operator.bandung")
 
-    response = client.post("/reports/bulk", data={"village_code": BANDUNG_VILLAGE,
-                                                  "csrf_token": session_csrf(client)})
+    response = client.post(
+        "/reports/bulk", data={"village_code": BANDUNG_VILLAGE, "csrf_token": session_csrf(client)}
+    )
     assert response.status_code == 302
     page = client.get("/reports/").get_data(as_text=True)
     job_id = int(re.search(r'data-job="(\d+)"', page).group(1))
@@ -518,8 +660,11 @@ def test_bulk_certificates_for_a_village_are_built_by_a_job_and_downloaded(
         assert certificate.job_run_id == job_id
         assert certificate.code[:5] in text
     assert certificates_of(app, not_determined) == []
-    issued = [entry for entry in audit_actions(app, "certificate_issued")
-              if entry.after.get("job_run_id") == job_id]
+    issued = [
+        entry
+        for entry in audit_actions(app, "certificate_issued")
+        if entry.after.get("job_run_id") == job_id
+    ]
     assert len(issued) == 3 and {entry.username for entry in issued} == {"operator.bandung"}
     assert audit_actions(app, "report_downloaded")[-1].entity == "bulk_certificates"
 
@@ -531,22 +676,32 @@ def test_bulk_certificates_for_a_village_are_built_by_a_job_and_downloaded(
     assert f'data-job="{job_id}"' not in client.get("/reports/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("village,status", [
-    (BOGOR_VILLAGE, 404), ("32.73.01", 400), ("99.99.99.9999", 400), ("<b>x</b>", 400), ("", 400),
-])
+@pytest.mark.parametrize(
+    "village,status",
+    [
+        (BOGOR_VILLAGE, 404),
+        ("32.73.01", 400),
+        ("99.99.99.9999", 400),
+        ("<b>x</b>", 400),
+        ("", 400),
+    ],
+)
 def test_bulk_request_for_a_foreign_or_unknown_village_is_refused(client, login, village, status):
     login("operator.bandung")
-    response = client.post("/reports/bulk", data={"village_code": village,
-                                                  "csrf_token": session_csrf(client)})
+    response = client.post(
+        "/reports/bulk", data={"village_code": village, "csrf_token": session_csrf(client)}
+    )
     assert response.status_code == status
 
 
 def test_bulk_request_for_a_village_without_determined_households_says_so(
-        client, login, make_household):
+    client, login, make_household
+):
     make_household()
     login("operator.bandung")
-    response = client.post("/reports/bulk", data={"village_code": BANDUNG_VILLAGE,
-                                                  "csrf_token": session_csrf(client)})
+    response = client.post(
+        "/reports/bulk", data={"village_code": BANDUNG_VILLAGE, "csrf_token": session_csrf(client)}
+    )
     assert response.status_code == 409
 
 
@@ -567,27 +722,35 @@ def test_a_batch_is_laid_out_on_several_cores_and_joined_in_order(app):
     from reports import bulk, renderer
 
     with app.app_context():
-        htmls = [renderer.render_html("base.html", {
-            **renderer.page_context("tester"), "title": f"Dokumen {number}"})
-            for number in range(1, 5)]
+        htmls = [
+            renderer.render_html(
+                "base.html", {**renderer.page_context("tester"), "title": f"Dokumen {number}"}
+            )
+            for number in range(1, 5)
+        ]
     seen = []
     pdf = bulk.render_batch(htmls, workers=2, chunk=1, on_progress=seen.append)
     assert pdf_pages(pdf) == 4
     text = pdf_text(pdf)
     assert [text.index(f"Dokumen {number}") for number in range(1, 5)] == sorted(
-        text.index(f"Dokumen {number}") for number in range(1, 5))
+        text.index(f"Dokumen {number}") for number in range(1, 5)
+    )
     assert seen[-1] == 4
 
 
 # --- the console page -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("username,sections", [
-    ("operator.bandung", {"bulk-certificates"}),
-    ("prov.jabar", {"region-recap", "period-minutes"}),
-    ("pusdatin", {"region-recap", "period-minutes"}),
-    ("pengawas", {"region-recap", "period-minutes"}),
-    ("admin", {"bulk-certificates", "region-recap", "period-minutes"}),
-])
+
+@pytest.mark.parametrize(
+    "username,sections",
+    [
+        ("operator.bandung", {"bulk-certificates"}),
+        ("prov.jabar", {"region-recap", "period-minutes"}),
+        ("pusdatin", {"region-recap", "period-minutes"}),
+        ("pengawas", {"region-recap", "period-minutes"}),
+        ("admin", {"bulk-certificates", "region-recap", "period-minutes"}),
+    ],
+)
 def test_reports_page_shows_what_each_role_may_print(client, login, username, sections):
     login(username)
     response = client.get("/reports/")
@@ -605,6 +768,7 @@ def test_roles_without_reports_are_refused(client, login, username):
 
 
 # --- letterhead ---------------------------------------------------------------------------------
+
 
 def test_the_office_logo_is_the_configured_file_or_the_bundled_emblem(app, tmp_path):
     from reports import renderer

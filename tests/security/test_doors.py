@@ -16,6 +16,7 @@ numbers, NIKs, names, addresses and card numbers are marker strings. For each an
 Lists and exports are walked with every search filter and order column they offer, the API with
 `?q=` filters, orders and columns and `_info` with its related-field pages. A route added later
 is walked without anyone editing this file; an argument the walk cannot fill fails it."""
+
 from __future__ import annotations
 
 import datetime
@@ -41,8 +42,12 @@ MASKED = {"prov.jabar", "interkoneksi"}
 SKIPPED_ENDPOINTS = {"static", "appbuilder.static", "AuthDBView.logout"}
 #: Values of the same shape as the markers that exist nowhere in the register.
 ABSENT = {
-    "nik": "3171015507990999", "kk_number": "3171011501200999", "register_id": "31719999999999",
-    "name": "Tiadaorang", "household": "999999", "card": "KARTU-TIADA-0000",
+    "nik": "3171015507990999",
+    "kk_number": "3171011501200999",
+    "register_id": "31719999999999",
+    "name": "Tiadaorang",
+    "household": "999999",
+    "card": "KARTU-TIADA-0000",
 }
 
 
@@ -69,8 +74,12 @@ class Planted:
 
         dates = []
         for born in self.birth_dates:
-            dates += [born.isoformat(), born.strftime("%d-%m-%Y"), born.strftime("%d/%m/%Y"),
-                      *(format_date(born, style, locale="id") for style in ("long", "medium"))]
+            dates += [
+                born.isoformat(),
+                born.strftime("%d-%m-%Y"),
+                born.strftime("%d/%m/%Y"),
+                *(format_date(born, style, locale="id") for style in ("long", "medium")),
+            ]
         return [*self.niks, *self.kks, *dates]
 
 
@@ -79,8 +88,12 @@ def _jakarta_village(app) -> str:
     from models import Region
 
     with app.app_context():
-        return db.session.scalar(sa.select(Region.code).where(
-            Region.level == 4, Region.code.startswith("31.71.")).order_by(Region.code).limit(1))
+        return db.session.scalar(
+            sa.select(Region.code)
+            .where(Region.level == 4, Region.code.startswith("31.71."))
+            .order_by(Region.code)
+            .limit(1)
+        )
 
 
 def _plant(app, region: str, village: str, token: str, birth_year: int) -> Planted:
@@ -92,51 +105,92 @@ def _plant(app, region: str, village: str, token: str, birth_year: int) -> Plant
     from models import AuditEntry, JobRun, Member, Program, ProgramMembership, Proposal
     from models.certificates import Certificate
     from models.enums import (
-        DeactivationReason, JobStatus, ProposalKind, ProposalStatus, Relationship, Sex,
+        DeactivationReason,
+        JobStatus,
+        ProposalKind,
+        ProposalStatus,
+        Relationship,
+        Sex,
     )
 
     planted = Planted(region, village, token)
     head_born, spouse_born = datetime.date(birth_year, 3, 14), datetime.date(birth_year + 2, 9, 27)
     kk = kk_for(village)
     people = [
-        {"nik": nik_for(village, head_born, Sex.MALE), "full_name": f"{token.title()} Ayah",
-         "kk_number": kk, "relation_to_head": Relationship.HEAD, "sex": Sex.MALE,
-         "birth_date": head_born, "birth_place": "Kota"},
-        {"nik": nik_for(village, spouse_born, Sex.FEMALE), "full_name": f"{token.title()} Ibu",
-         "kk_number": kk, "relation_to_head": Relationship.SPOUSE, "sex": Sex.FEMALE,
-         "birth_date": spouse_born, "birth_place": "Kota"},
+        {
+            "nik": nik_for(village, head_born, Sex.MALE),
+            "full_name": f"{token.title()} Ayah",
+            "kk_number": kk,
+            "relation_to_head": Relationship.HEAD,
+            "sex": Sex.MALE,
+            "birth_date": head_born,
+            "birth_place": "Kota",
+        },
+        {
+            "nik": nik_for(village, spouse_born, Sex.FEMALE),
+            "full_name": f"{token.title()} Ibu",
+            "kk_number": kk,
+            "relation_to_head": Relationship.SPOUSE,
+            "sex": Sex.FEMALE,
+            "birth_date": spouse_born,
+            "birth_place": "Kota",
+        },
     ]
     with app.app_context():
         household, _warnings = create_household(
             {"village_code": village, "address": f"Jalan {token.title()} 7", "welfare_decile": 3},
-            people)
+            people,
+        )
         planted.register_id = household.register_id
         planted.niks = [person["nik"] for person in people]
         planted.kks = [kk]
         planted.birth_dates = [head_born, spouse_born]
         planted.card = f"KARTU-{token.upper()}-0001"
-        head = db.session.scalar(sa.select(Member).where(
-            Member.household_id == household.id, Member.relation_to_head == Relationship.HEAD))
+        head = db.session.scalar(
+            sa.select(Member).where(
+                Member.household_id == household.id, Member.relation_to_head == Relationship.HEAD
+            )
+        )
         program = db.session.scalar(sa.select(Program).where(Program.code == "PBI-JK"))
-        membership = ProgramMembership(program=program, household_id=household.id,
-                                       member_id=head.id, card_number=planted.card)
-        operator = current_app.appbuilder.sm.find_user(username={
-            "bogor": "operator.bogor", "bandung": "operator.bandung"}.get(region, "admin"))
-        proposal = Proposal(kind=ProposalKind.DEACTIVATE_MEMBER, status=ProposalStatus.SUBMITTED,
-                            period_id=open_period().id, regency_code=village[:5],
-                            household_id=household.id, member_id=head.id,
-                            reason=DeactivationReason.MOVED, note=f"Catatan {token}",
-                            proposed_by_id=operator.id)
+        membership = ProgramMembership(
+            program=program, household_id=household.id, member_id=head.id, card_number=planted.card
+        )
+        operator = current_app.appbuilder.sm.find_user(
+            username={"bogor": "operator.bogor", "bandung": "operator.bandung"}.get(region, "admin")
+        )
+        proposal = Proposal(
+            kind=ProposalKind.DEACTIVATE_MEMBER,
+            status=ProposalStatus.SUBMITTED,
+            period_id=open_period().id,
+            regency_code=village[:5],
+            household_id=household.id,
+            member_id=head.id,
+            reason=DeactivationReason.MOVED,
+            note=f"Catatan {token}",
+            proposed_by_id=operator.id,
+        )
         # An import by this region's operator whose error report quotes the household.
-        job = JobRun(kind="import_households", status=JobStatus.SUCCEEDED,
-                     requested_by_id=operator.id,
-                     params={"filename": f"{token}.csv", "scope": village[:5]},
-                     result={"rows": 2, "error_count": 1, "errors": [
-                         [2, "nik", f"NIK {planted.niks[0]} {token}"]]})
-        certificate = Certificate(code=f"{token.upper()[:13]:0<13}ZZ", household_id=household.id,
-                                  register_id=household.register_id, period_id=open_period().id,
-                                  village_code=village, head_initials="M. A.",
-                                  content_hash="0" * 64, issued_by_id=operator.id)
+        job = JobRun(
+            kind="import_households",
+            status=JobStatus.SUCCEEDED,
+            requested_by_id=operator.id,
+            params={"filename": f"{token}.csv", "scope": village[:5]},
+            result={
+                "rows": 2,
+                "error_count": 1,
+                "errors": [[2, "nik", f"NIK {planted.niks[0]} {token}"]],
+            },
+        )
+        certificate = Certificate(
+            code=f"{token.upper()[:13]:0<13}ZZ",
+            household_id=household.id,
+            register_id=household.register_id,
+            period_id=open_period().id,
+            village_code=village,
+            head_initials="M. A.",
+            content_hash="0" * 64,
+            issued_by_id=operator.id,
+        )
         db.session.add_all([membership, proposal, job, certificate])
         db.session.commit()
         planted.ids = {
@@ -147,8 +201,11 @@ def _plant(app, region: str, village: str, token: str, birth_year: int) -> Plant
             "Proposal": [proposal.id],
             "JobRun": [job.id],
             "Certificate": [certificate.code],
-            "AuditEntry": db.session.scalars(sa.select(AuditEntry.id).where(
-                AuditEntry.region_code == village).order_by(AuditEntry.id)).all()[:4],
+            "AuditEntry": db.session.scalars(
+                sa.select(AuditEntry.id)
+                .where(AuditEntry.region_code == village)
+                .order_by(AuditEntry.id)
+            ).all()[:4],
         }
     return planted
 
@@ -183,8 +240,11 @@ def _foreign(username: str, planted: dict) -> list[Planted]:
     scope = _scope(username)
     if scope == "":
         return []
-    outside = [house for house in planted.values()
-               if scope is None or not house.village.startswith(scope + ".")]
+    outside = [
+        house
+        for house in planted.values()
+        if scope is None or not house.village.startswith(scope + ".")
+    ]
     return sorted(outside, key=lambda house: house.region == "jakarta")
 
 
@@ -197,18 +257,23 @@ def _own(username: str, planted: dict) -> list[Planted]:
 def _text(response) -> str:
     data = response.get_data()
     if data.startswith(b"%PDF"):
-        return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
-                              check=True).stdout.decode("utf-8", "replace").lower()
+        return (
+            subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+            .stdout.decode("utf-8", "replace")
+            .lower()
+        )
     if data.startswith(b"PK"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return " ".join(archive.read(name).decode("utf-8", "replace")
-                            for name in archive.namelist()).lower()
+            return " ".join(
+                archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+            ).lower()
     return data.decode("utf-8", "replace").lower()
 
 
 _VOLATILE = re.compile(
     r'nonce="[^"]*"|name="csrf_token"[^>]*>|value="[^"]*"[^>]*name="csrf_token"'
-    r'|"csrf_token": ?"[^"]*"|\b\d{2}:\d{2}(:\d{2})?\b')
+    r'|"csrf_token": ?"[^"]*"|\b\d{2}:\d{2}(:\d{2})?\b'
+)
 
 
 def _normalised(text: str, values: list[str]) -> str:
@@ -241,8 +306,12 @@ def _fillers(view, houses: list[Planted], open_code: str) -> dict[str, list[str]
         "fmt": ["csv", "xlsx"],
         "job_id": [str(pk) for house in houses for pk in house.ids["JobRun"]] or ["1"],
         "household_id": [str(pk) for house in houses for pk in house.ids["Household"]] or ["1"],
-        "code": [*[house.village for house in houses], *[house.village[:5] for house in houses],
-                 *[code for house in houses for code in house.ids["Certificate"]], open_code],
+        "code": [
+            *[house.village for house in houses],
+            *[house.village[:5] for house in houses],
+            *[code for house in houses for code in house.ids["Certificate"]],
+            open_code,
+        ],
         "version": ["v1"],
         "locale": ["id"],
     }
@@ -251,8 +320,10 @@ def _fillers(view, houses: list[Planted], open_code: str) -> dict[str, list[str]
 def _urls(rule, view, houses, open_code) -> list[str]:
     fillers = _fillers(view, houses, open_code)
     unknown = set(rule.arguments) - set(fillers)
-    assert not unknown, (f"the door walk cannot fill {sorted(unknown)} of {rule.rule}: "
-                         "add a filler to tests/test_doors.py")
+    assert not unknown, (
+        f"the door walk cannot fill {sorted(unknown)} of {rule.rule}: "
+        "add a filler to tests/test_doors.py"
+    )
     combinations = [{}]
     for argument in sorted(rule.arguments):
         values = fillers[argument]
@@ -318,8 +389,11 @@ def _console_searches(view, url: str, house: Planted):
             continue
         absent = _absent_for(value, house)
         for index in _operators(instances):
-            yield (f"{url}?{urlencode({f'_flt_{index}_{key}': value})}", value,
-                   f"{url}?{urlencode({f'_flt_{index}_{key}': absent})}")
+            yield (
+                f"{url}?{urlencode({f'_flt_{index}_{key}': value})}",
+                value,
+                f"{url}?{urlencode({f'_flt_{index}_{key}': absent})}",
+            )
 
 
 def _api_searches(view, url: str, house: Planted):
@@ -338,16 +412,20 @@ def _api_searches(view, url: str, house: Planted):
         chosen = {operators[index] for index in _operators(operators)}
         chosen |= {"in", "eq"} & set(operators)
         for operator in sorted(chosen):
-            def q(v, operator=operator):
+
+            def q(v, operator=operator, column=column):
                 shown = f"!('{v}')" if operator == "in" else f"'{v}'"
                 return f"{url}?q=(filters:!((col:{column},opr:{operator},value:{shown})))"
+
             yield q(value), value, q(absent)
 
 
 def _info_pages(url: str):
     yield f"{url}?q=(keys:!(add_columns,edit_columns,filters,permissions))", None, None
-    related = ",".join(f"{column}:(page:0,page_size:100)"
-                       for column in ("household", "member", "members", "family", "program"))
+    related = ",".join(
+        f"{column}:(page:0,page_size:100)"
+        for column in ("household", "member", "members", "family", "program")
+    )
     for key in ("add_columns", "edit_columns"):
         yield f"{url}?q=({key}:({related}))", None, None
 
@@ -370,18 +448,40 @@ def _reads(rule, view, houses, open_code, searched: bool):
 def _write_body(houses: list[Planted]) -> dict:
     house = houses[0]
     return {
-        "village_code": house.village, "register_id": house.register_id, "nik": house.niks[0],
-        "kk_number": house.kks[0], "household_id": house.ids["Household"][0],
-        "full_name": house.token, "address": house.token, "rowid": house.ids["Household"][0],
-        "action": "x", "reason": "MOVED", "niks": house.niks, "version": 1,
-        "relation_to_head": "HEAD", "status": "DECEASED",
+        "village_code": house.village,
+        "register_id": house.register_id,
+        "nik": house.niks[0],
+        "kk_number": house.kks[0],
+        "household_id": house.ids["Household"][0],
+        "full_name": house.token,
+        "address": house.token,
+        "rowid": house.ids["Household"][0],
+        "action": "x",
+        "reason": "MOVED",
+        "niks": house.niks,
+        "version": 1,
+        "relation_to_head": "HEAD",
+        "status": "DECEASED",
     }
 
 
 # -- the database: nothing of another region changes ----------------------------------------------
-FINGERPRINTED = ("household", "family", "member", "program_membership", "proposal", "certificate",
-                 "job_run", "report_file", "close_schedule", "period", "program", "ab_api_key",
-                 "ab_role", "ab_permission_view_role")
+FINGERPRINTED = (
+    "household",
+    "family",
+    "member",
+    "program_membership",
+    "proposal",
+    "certificate",
+    "job_run",
+    "report_file",
+    "close_schedule",
+    "period",
+    "program",
+    "ab_api_key",
+    "ab_role",
+    "ab_permission_view_role",
+)
 
 
 def _fingerprint(app) -> str:
@@ -393,8 +493,13 @@ def _fingerprint(app) -> str:
             rows = db.session.execute(sa.text(f"SELECT * FROM {table}")).all()
             for row in sorted(repr(tuple(row)) for row in rows):
                 digest.update(row.encode())
-        digest.update(repr(db.session.execute(sa.text(
-            "SELECT count(*), max(name), min(name) FROM region")).one()).encode())
+        digest.update(
+            repr(
+                db.session.execute(
+                    sa.text("SELECT count(*), max(name), min(name) FROM region")
+                ).one()
+            ).encode()
+        )
     return digest.hexdigest()
 
 
@@ -419,8 +524,9 @@ def _clients(app, username):
 def _forbidden(username, planted) -> list[str]:
     markers = [marker for house in _foreign(username, planted) for marker in house.markers()]
     if username in MASKED:
-        markers += [marker for house in _own(username, planted)
-                    for marker in house.identity_markers()]
+        markers += [
+            marker for house in _own(username, planted) for marker in house.identity_markers()
+        ]
     return [marker.lower() for marker in markers]
 
 
@@ -484,11 +590,14 @@ def _walk(app, username: str, planted: dict) -> Findings:
                 other = web.get(absent_url, headers=client_headers)
                 findings.requests += 1
                 absent = _absent_of(value, planted)
-                if (other.status_code != response.status_code
-                        or _normalised(_text(other), [absent]) != _normalised(text, [value])):
-                    findings.add(f"{username} GET {url} answers otherwise than for a value "
-                                 f"that exists nowhere ({response.status_code} vs "
-                                 f"{other.status_code}): an oracle")
+                if other.status_code != response.status_code or _normalised(
+                    _text(other), [absent]
+                ) != _normalised(text, [value]):
+                    findings.add(
+                        f"{username} GET {url} answers otherwise than for a value "
+                        f"that exists nowhere ({response.status_code} vs "
+                        f"{other.status_code}): an oracle"
+                    )
         if national:
             continue
         for method in [method for method in methods if method != "GET"]:
@@ -499,8 +608,9 @@ def _walk(app, username: str, planted: dict) -> Findings:
                 else:
                     form = {key: str(value) for key, value in body.items() if key != "niks"}
                     response = web.open(url, method=method, data={**form, "csrf_token": csrf})
-                _check(findings, f"{username} {method} {url}", response, forbidden,
-                       url + repr(body))
+                _check(
+                    findings, f"{username} {method} {url}", response, forbidden, url + repr(body)
+                )
     with app.app_context():
         db.session.remove()
     if _fingerprint(app) != before:
@@ -519,14 +629,15 @@ def small_exports(app):
 
 
 @pytest.mark.parametrize("username", [ANONYMOUS, *sorted(USERS)])
-def test_no_door_shows_or_changes_what_the_role_may_not_see(app, planted, username,
-                                                            server_errors_answered,
-                                                            small_exports):
+def test_no_door_shows_or_changes_what_the_role_may_not_see(
+    app, planted, username, server_errors_answered, small_exports
+):
     findings = _walk(app, username, planted)
     assert findings.requests > 150
     assert not findings.problems, (
         f"{len(findings.problems)} problem(s) in {findings.requests} requests as {username}:\n"
-        + "\n".join(findings.problems))
+        + "\n".join(findings.problems)
+    )
 
 
 def test_the_walk_covers_every_route_of_the_app(app, planted):
@@ -543,5 +654,10 @@ def test_the_walk_covers_every_route_of_the_app(app, planted):
         assert _urls(rule, view, list(planted.values()), open_code), rule.rule
         walked.add(rule.endpoint)
     assert len(walked) >= 150
-    assert {"FamilyApi.info", "MembershipApi.info", "MemberView.export",
-            "ImportView.errors", "VerifyView.verify"} <= walked
+    assert {
+        "FamilyApi.info",
+        "MembershipApi.info",
+        "MemberView.export",
+        "ImportView.errors",
+        "VerifyView.verify",
+    } <= walked

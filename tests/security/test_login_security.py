@@ -5,6 +5,7 @@ every attempt.
 
 Lockouts hit throwaway users made here, and each test signs in from an address of its own with
 the rate-limit counters reset, so nothing leaks into the other tests of the session."""
+
 import datetime
 import itertools
 import uuid
@@ -52,14 +53,21 @@ def new_user(app):
 def web_login(client, username, password):
     """Post the login form; returns the page the browser ends on."""
     token = csrf_token(client, "/login/")
-    return client.post("/login/", data={
-        "username": username, "password": password, "csrf_token": token,
-    }, follow_redirects=True)
+    return client.post(
+        "/login/",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": token,
+        },
+        follow_redirects=True,
+    )
 
 
 def api_login(client, username, password):
-    return client.post(API_LOGIN, json={"username": username, "password": password,
-                                        "provider": "db"})
+    return client.post(
+        API_LOGIN, json={"username": username, "password": password, "provider": "db"}
+    )
 
 
 def signed_in(client) -> bool:
@@ -71,10 +79,13 @@ def audit_actions(app, username) -> list[str]:
     from models import AuditEntry
 
     with app.app_context():
-        return list(db.session.scalars(
-            sa.select(AuditEntry.action).where(AuditEntry.username == username)
-            .order_by(AuditEntry.id)
-        ))
+        return list(
+            db.session.scalars(
+                sa.select(AuditEntry.action)
+                .where(AuditEntry.username == username)
+                .order_by(AuditEntry.id)
+            )
+        )
 
 
 def set_user(app, username, **values):
@@ -89,6 +100,7 @@ def set_user(app, username, **values):
 
 
 # --- Lockout ---------------------------------------------------------------------------------
+
 
 def test_five_wrong_web_logins_lock_the_account_even_for_the_right_password(app, client, new_user):
     username = new_user()
@@ -141,7 +153,7 @@ def test_a_lock_runs_out_and_a_success_resets_the_count(app, client, new_user):
     username = new_user()
     for _attempt in range(5):
         api_login(client, username, "Salah-Sandi-123!")
-    past = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    past = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     set_user(app, username, locked_until=past - datetime.timedelta(minutes=1))
 
     assert api_login(client, username, PASSWORD).status_code == 200
@@ -176,14 +188,21 @@ def test_successes_and_failures_are_in_the_audit_trail(app, client, new_user):
             sa.select(AuditEntry).where(AuditEntry.username == username).order_by(AuditEntry.id)
         ).all()
         assert [entry.action for entry in entries] == [
-            "login_failure", "login_success", "login_success"]
+            "login_failure",
+            "login_success",
+            "login_success",
+        ]
         for entry in entries:
             assert (entry.entity, entry.entity_id, entry.region_code) == (
-                "user", str(user.id), "32.73")
+                "user",
+                str(user.id),
+                "32.73",
+            )
             assert entry.ip_address and entry.ip_address.startswith("10.77.0.")
 
 
 # --- Region rule ---------------------------------------------------------------------------
+
 
 def test_a_regional_user_without_a_region_cannot_sign_in(app, client, new_user):
     username = new_user("Operator", "32.73")
@@ -205,6 +224,7 @@ def test_a_national_user_needs_no_region(client, new_user):
 
 # --- Rate limit ----------------------------------------------------------------------------
 
+
 def test_the_web_login_is_rate_limited_per_address(app, client):
     pages = [web_login(client, f"nobody.{n}", "Salah-Sandi-123!") for n in range(11)]
     assert [page.status_code for page in pages[:10]] == [200] * 10
@@ -224,12 +244,22 @@ def test_successful_sign_ins_do_not_use_up_the_limit(client, new_user):
 
 # --- Password strength -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("password", [
-    "", "pendek-1A",  # empty, too short
-    "Password1!", "Qwerty12345!", "P@ssw0rd2024!", "Welcome2024!",  # common, with the usual dress
-    "aaaaaaaaaaaa", "1234567890123",  # repeats and sequences
-    "Rahasia2026!", "Bismillah123!",  # common here, unknown to zxcvbn's English lists
-])
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "",
+        "pendek-1A",  # empty, too short
+        "Password1!",
+        "Qwerty12345!",
+        "P@ssw0rd2024!",
+        "Welcome2024!",  # common, with the usual dress
+        "aaaaaaaaaaaa",
+        "1234567890123",  # repeats and sequences
+        "Rahasia2026!",
+        "Bismillah123!",  # common here, unknown to zxcvbn's English lists
+    ],
+)
 def test_weak_and_common_passwords_are_refused(app_context, password):
     from app.security.passwords import check_password_strength
 
@@ -241,8 +271,10 @@ def test_a_password_built_from_the_user_s_own_names_is_refused(app, app_context)
 
     with app.test_request_context(headers={"Accept-Language": "id"}):
         problems = check_password_strength("Dede.Sukmana2026", ["dede.sukmana", "Dede", "Sukmana"])
-        assert "Jangan menyusun kata sandi dari nama pengguna, nama, atau alamat email Anda." \
+        assert (
+            "Jangan menyusun kata sandi dari nama pengguna, nama, atau alamat email Anda."
             in problems
+        )
         assert check_password_strength("Rinawati.Cimahi", ["rinawati.cimahi"])
         # the same passwords are fine for someone of other names
         assert check_password_strength("Dede.Sukmana2026", ["operator.bandung", "Rina"]) == []
@@ -280,26 +312,51 @@ def test_the_add_user_form_refuses_a_weak_password(app, client):
     username = f"weak.{uuid.uuid4().hex[:8]}"
     with app.app_context():
         operator = app.appbuilder.sm.find_role("Operator").id
-    page = client.post("/users/add", data={
-        "csrf_token": csrf_token(client, "/users/add"), "first_name": "Lemah", "last_name": "Sandi",
-        "username": username, "active": "y", "email": f"{username}@datakesos.invalid",
-        "roles": str(operator), "password": "sandi123", "conf_password": "sandi123",
-    }, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/users/add",
+        data={
+            "csrf_token": csrf_token(client, "/users/add"),
+            "first_name": "Lemah",
+            "last_name": "Sandi",
+            "username": username,
+            "active": "y",
+            "email": f"{username}@datakesos.invalid",
+            "roles": str(operator),
+            "password": "sandi123",
+            "conf_password": "sandi123",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "Gunakan minimal 10 karakter." in page
     with app.app_context():
-        assert db.session.scalars(sa.select(RegionUser).filter_by(username=username)).first() is None
+        assert (
+            db.session.scalars(sa.select(RegionUser).filter_by(username=username)).first() is None
+        )
 
-    page = client.post("/users/add", data={
-        "csrf_token": csrf_token(client, "/users/add"), "first_name": "Lemah", "last_name": "Sandi",
-        "username": username, "active": "y", "email": f"{username}@datakesos.invalid",
-        "roles": str(operator), "password": "Password1!", "conf_password": "Password1!",
-    }, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/users/add",
+        data={
+            "csrf_token": csrf_token(client, "/users/add"),
+            "first_name": "Lemah",
+            "last_name": "Sandi",
+            "username": username,
+            "active": "y",
+            "email": f"{username}@datakesos.invalid",
+            "roles": str(operator),
+            "password": "Password1!",
+            "conf_password": "Password1!",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "Ini salah satu kata sandi yang paling umum." in page
     with app.app_context():
-        assert db.session.scalars(sa.select(RegionUser).filter_by(username=username)).first() is None
+        assert (
+            db.session.scalars(sa.select(RegionUser).filter_by(username=username)).first() is None
+        )
 
 
 # --- Sessions and headers ----------------------------------------------------------------------
+
 
 def test_security_headers_on_every_page(client):
     for url in ("/login/", "/api/v1/_openapi"):
@@ -324,18 +381,23 @@ def test_every_script_of_a_page_carries_the_request_nonce(client):
 
 def test_the_session_cookie_is_http_only_lax_and_times_out(app, client):
     token = csrf_token(client, "/login/")
-    response = client.post("/login/", data={
-        "username": "admin", "password": PASSWORD, "csrf_token": token})
-    cookie = next(value for value in response.headers.getlist("Set-Cookie")
-                  if value.startswith("session="))
+    response = client.post(
+        "/login/", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
+    )
+    cookie = next(
+        value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")
+    )
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Expires=" in cookie  # permanent: PERMANENT_SESSION_LIFETIME applies
     assert app.permanent_session_lifetime == datetime.timedelta(minutes=30)
 
     app.config["SESSION_COOKIE_SECURE"] = True
     try:
-        cookie = next(value for value in client.get("/").headers.getlist("Set-Cookie")
-                      if value.startswith("session="))
+        cookie = next(
+            value
+            for value in client.get("/").headers.getlist("Set-Cookie")
+            if value.startswith("session=")
+        )
     finally:
         app.config["SESSION_COOKIE_SECURE"] = False
     assert "Secure" in cookie

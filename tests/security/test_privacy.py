@@ -1,8 +1,9 @@
-"""The masking rule (app.security.privacy) and the bounded lookups (app.security.lookups), as a masked role meets
-them: Provinsi and Interkoneksi see NIK and KK numbers as 6 digits, 8 stars and 2 digits and
-birth dates as a year, on every door; they cannot sort by them; and an attempt to reconstruct
-a member's NIK from what they see — the mask, the birth year, the sex, the NIK check, the
-searches — is stopped (quota or suspension) long before it succeeds."""
+"""The masking rule (app.security.privacy) and the bounded lookups (app.security.lookups), as a
+masked role meets them: Provinsi and Interkoneksi see NIK and KK numbers as 6 digits, 8 stars and 2
+digits and birth dates as a year, on every door; they cannot sort by them; and an attempt to
+reconstruct a member's NIK from what they see — the mask, the birth year, the sex, the NIK check,
+the searches — is stopped (quota or suspension) long before it succeeds."""
+
 import csv
 import datetime
 import io
@@ -32,22 +33,35 @@ def target(app):
     """A Bandung household whose head has NIK, and its ids."""
     head = member_data(BANDUNG_VILLAGE, birth_date=BORN, name="Asep Sunandar", kk=KK)
     head["nik"] = NIK
-    spouse = member_data(BANDUNG_VILLAGE, Relationship.SPOUSE, Sex.FEMALE,
-                         datetime.date(1983, 2, 3), "Siti Aminah", kk=KK)
+    spouse = member_data(
+        BANDUNG_VILLAGE,
+        Relationship.SPOUSE,
+        Sex.FEMALE,
+        datetime.date(1983, 2, 3),
+        "Siti Aminah",
+        kk=KK,
+    )
     with app.app_context():
         household = build_household(BANDUNG_VILLAGE, members=[head, spouse])
         from app.extensions import db
         from models import Member, Program, ProgramMembership
 
-        members = db.session.scalars(sa.select(Member).where(
-            Member.household_id == household.id).order_by(Member.id)).all()
+        members = db.session.scalars(
+            sa.select(Member).where(Member.household_id == household.id).order_by(Member.id)
+        ).all()
         program = db.session.scalar(sa.select(Program).where(Program.code == "BPNT"))
-        db.session.add(ProgramMembership(program_id=program.id, household_id=household.id,
-                                         family_id=members[0].family_id))
+        db.session.add(
+            ProgramMembership(
+                program_id=program.id, household_id=household.id, family_id=members[0].family_id
+            )
+        )
         db.session.commit()
-        return {"household": household.id, "member": members[0].id,
-                "spouse_nik": members[1].nik, "family": members[0].family_id}
-
+        return {
+            "household": household.id,
+            "member": members[0].id,
+            "spouse_nik": members[1].nik,
+            "family": members[0].family_id,
+        }
 
 
 def text_of(response) -> str:
@@ -87,8 +101,9 @@ def test_masked_roles_see_no_full_number_or_birth_date_in_the_api(app, target, u
 
 def test_full_viewers_get_the_birth_date_and_its_year(app, target):
     client = app.test_client()
-    member = client.get(f"/api/v1/member/{target['member']}",
-                        headers=bearer(client, "operator.bandung")).get_json()["result"]
+    member = client.get(
+        f"/api/v1/member/{target['member']}", headers=bearer(client, "operator.bandung")
+    ).get_json()["result"]
     assert (member["nik"], member["birth_date"], member["birth_year"]) == (NIK, "1980-12-28", 1980)
     spec = client.get("/api/v1/_openapi", headers=bearer(client, "admin")).get_json()
     schema = spec["components"]["schemas"]["MemberApi.get"]["properties"]
@@ -135,10 +150,16 @@ def test_a_proposal_shows_masked_roles_the_birth_year_only(app, target):
 
     with app.app_context():
         operator = app.appbuilder.sm.find_user(username="operator.bandung")
-        proposal = Proposal(kind=ProposalKind.DEACTIVATE_MEMBER, status=ProposalStatus.SUBMITTED,
-                            period_id=open_period().id, regency_code="32.73",
-                            household_id=target["household"], member_id=target["member"],
-                            reason=DeactivationReason.MOVED, proposed_by_id=operator.id)
+        proposal = Proposal(
+            kind=ProposalKind.DEACTIVATE_MEMBER,
+            status=ProposalStatus.SUBMITTED,
+            period_id=open_period().id,
+            regency_code="32.73",
+            household_id=target["household"],
+            member_id=target["member"],
+            reason=DeactivationReason.MOVED,
+            proposed_by_id=operator.id,
+        )
         db.session.add(proposal)
         db.session.commit()
         proposal_id = proposal.id
@@ -150,12 +171,15 @@ def test_a_proposal_shows_masked_roles_the_birth_year_only(app, target):
 
 
 # -- no order by the hidden digits ----------------------------------------------------------------
-@pytest.mark.parametrize("url", [
-    "/members/list/?_oc_MemberView=nik&_od_MemberView=asc",
-    "/members/list/?_oc_MemberView=birth_date&_od_MemberView=desc",
-    "/families/list/?_oc_FamilyView=kk_number&_od_FamilyView=asc",
-    "/members/export/csv?_oc_MemberView=nik&_od_MemberView=asc",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/members/list/?_oc_MemberView=nik&_od_MemberView=asc",
+        "/members/list/?_oc_MemberView=birth_date&_od_MemberView=desc",
+        "/families/list/?_oc_FamilyView=kk_number&_od_FamilyView=asc",
+        "/members/export/csv?_oc_MemberView=nik&_od_MemberView=asc",
+    ],
+)
 def test_masked_roles_cannot_sort_by_nik_kk_or_birth_date(app, target, url):
     assert signed_in(app, "prov.jabar").get(url).status_code == 400
     response = signed_in(app, "operator.bandung").get(url)
@@ -197,8 +221,9 @@ def test_the_member_nik_search_finds_the_member_and_nothing_outside_the_region(a
     nowhere = text_of(other.get("/members/list/?_flt_0_nik=3273012812800000"))
     assert not [name for name in bogor_names if name in foreign]
     assert "Asep" not in foreign
-    assert (re.sub(r"\d{16}", "", foreign).count("<tr")
-            == re.sub(r"\d{16}", "", nowhere).count("<tr"))
+    assert re.sub(r"\d{16}", "", foreign).count("<tr") == re.sub(r"\d{16}", "", nowhere).count(
+        "<tr"
+    )
     csv_foreign = text_of(other.get(f"/members/export/csv?_flt_0_nik={NIK}"))
     assert len(csv_foreign.strip().splitlines()) == 1  # the header only
 
@@ -221,8 +246,7 @@ def candidates(masked: str, year: int, sex: str):
     day = datetime.date(year, 1, 1)
     while day.year == year:
         for serial in range(100):
-            yield (f"{masked[:6]}{day.day + day_offset:02d}{day:%m%y}"
-                   f"{serial:02d}{masked[-2:]}")
+            yield (f"{masked[:6]}{day.day + day_offset:02d}{day:%m%y}{serial:02d}{masked[-2:]}")
         day += datetime.timedelta(days=1)
 
 
@@ -232,16 +256,18 @@ def what_a_masked_role_sees(client, headers, member_id):
     return shown["nik"], shown["birth_year"], shown["sex"]
 
 
-def test_interkoneksi_guessing_with_the_nik_check_is_suspended_before_it_succeeds(app, target,
-                                                                                  audit_trail):
+def test_interkoneksi_guessing_with_the_nik_check_is_suspended_before_it_succeeds(
+    app, target, audit_trail
+):
     client = app.test_client()
     headers = bearer(client, "interkoneksi")
     guesses = list(candidates(*what_a_masked_role_sees(client, headers, target["member"])))
     assert len(guesses) == 36_600 and NIK in guesses  # 1980 had 366 days
     answered, refusal = 0, None
     for start in range(0, len(guesses), 100):
-        response = client.post(NIK_CHECK, headers=headers,
-                               json={"niks": guesses[start:start + 100]})
+        response = client.post(
+            NIK_CHECK, headers=headers, json={"niks": guesses[start : start + 100]}
+        )
         if response.status_code != 200:
             refusal = response
             break
@@ -253,7 +279,7 @@ def test_interkoneksi_guessing_with_the_nik_check_is_suspended_before_it_succeed
     assert answered < 200  # 0.5 % of the candidates, then nothing
     since, reason = suspension_of(app, "interkoneksi")
     assert since is not None and "tidak terdaftar" in reason
-    (username, entity, details), = audit_trail("lookup_suspended")
+    ((username, entity, details),) = audit_trail("lookup_suspended")
     assert username == "interkoneksi" and details["checked"] >= 200
     # Suspended: every lookup door is closed, the right NIK included.
     assert client.post(NIK_CHECK, headers=headers, json={"niks": [NIK]}).status_code == 403
@@ -269,8 +295,9 @@ def test_interkoneksi_bisecting_with_the_api_in_filter_runs_out_of_quota(app, ta
 
     def ask(values):
         listed = ",".join(f"'{value}'" for value in values)
-        return client.get(f"/api/v1/member/?q=(filters:!((col:nik,opr:in,value:!({listed}))))",
-                          headers=headers)
+        return client.get(
+            f"/api/v1/member/?q=(filters:!((col:nik,opr:in,value:!({listed}))))", headers=headers
+        )
 
     first = ask([next(guesses) for _ in range(quota)])
     assert first.status_code == 200 and first.get_json()["count"] == 0
@@ -278,16 +305,20 @@ def test_interkoneksi_bisecting_with_the_api_in_filter_runs_out_of_quota(app, ta
     assert refused.status_code == 429
     assert "Jatah 100 pencarian NIK dan nomor KK per 24 jam" in refused.get_json()["message"]
     entries = audit_trail("identity_search")
-    assert entries == [("interkoneksi", "member", {"number": "nik", "door": "api:member",
-                                                   "count": quota, "hits": 0})]
+    assert entries == [
+        (
+            "interkoneksi",
+            "member",
+            {"number": "nik", "door": "api:member", "count": quota, "hits": 0},
+        )
+    ]
     assert not [entry for entry in entries if NIK[:12] in str(entry)]
 
 
 def test_prov_jabar_guessing_with_the_console_search_runs_out_of_quota(app, target, audit_trail):
     client = signed_in(app, "prov.jabar")
     api = app.test_client()
-    guesses = candidates(*what_a_masked_role_sees(api, bearer(api, "prov.jabar"),
-                                                  target["member"]))
+    guesses = candidates(*what_a_masked_role_sees(api, bearer(api, "prov.jabar"), target["member"]))
     quota = app.config["LOOKUP_SEARCH_DAILY_QUOTA"]
     for _ in range(quota):
         page = text_of(client.get(f"/members/list/?_flt_0_nik={next(guesses)}"))
@@ -308,9 +339,17 @@ def test_a_search_is_counted_once_per_page_and_an_own_nik_is_a_hit(app, target, 
     page = text_of(client.get(f"/members/list/?_flt_0_nik={NIK}"))
     assert MASKED[0] in page and "Siti Aminah" not in page
     text_of(client.get(f"/members/list/?_flt_0_nik={quote(NIK[:4] + ' ' + NIK[4:])}"))
-    assert audit_trail("identity_search") == [
-        ("prov.jabar", "member", {"number": "nik", "door": "MemberView.list", "count": 1,
-                                  "hits": 1})] * 2
+    assert (
+        audit_trail("identity_search")
+        == [
+            (
+                "prov.jabar",
+                "member",
+                {"number": "nik", "door": "MemberView.list", "count": 1, "hits": 1},
+            )
+        ]
+        * 2
+    )
     # Operators and national roles see numbers in full: their searches are not counted.
     text_of(signed_in(app, "operator.bandung").get(f"/members/list/?_flt_0_nik={NIK}"))
     assert len(audit_trail("identity_search")) == 2
@@ -318,15 +357,21 @@ def test_a_search_is_counted_once_per_page_and_an_own_nik_is_a_hit(app, target, 
 
 # -- suspensions: shown to Admin and Pusdatin, lifted by them ---------------------------------
 def suspend(app, username):
-    from app.security import lookups
     from app.extensions import db
+    from app.security import lookups
     from models import RegionUser
 
     with app.app_context():
         user = db.session.scalar(sa.select(RegionUser).where(RegionUser.username == username))
         with db.engine.begin() as connection:
-            lookups._add(connection, user.id, "nik_check", lookups._hour(lookups.utcnow()),
-                         asked=300, misses=300)
+            lookups._add(
+                connection,
+                user.id,
+                "nik_check",
+                lookups._hour(lookups.utcnow()),
+                asked=300,
+                misses=300,
+            )
             assert lookups._detect(connection, user.id, lookups.utcnow(), None)
 
 
@@ -339,11 +384,14 @@ def test_suspended_callers_are_listed_and_lifted(app, target, username, audit_tr
     beranda = text_of(client.get("/"))
     assert "Pencarian yang ditangguhkan" in beranda  # in the menu
     assert "Pencarian NIK oleh 1 pengguna ditangguhkan" in beranda  # and told on Beranda
-    response = client.post("/lookup-suspensions/lift/" + str(user_id(app, "interkoneksi")),
-                           data={"csrf_token": session_csrf(client)}, follow_redirects=True)
+    response = client.post(
+        "/lookup-suspensions/lift/" + str(user_id(app, "interkoneksi")),
+        data={"csrf_token": session_csrf(client)},
+        follow_redirects=True,
+    )
     assert "Penangguhan interkoneksi dicabut" in text_of(response)
     assert suspension_of(app, "interkoneksi") == (None, None)
-    (who, entity, details), = audit_trail("lookup_suspension_lifted")
+    ((who, entity, details),) = audit_trail("lookup_suspension_lifted")
     assert (who, entity, details) == (username, "user", {"username": "interkoneksi"})
     api = app.test_client()
     answer = api.post(NIK_CHECK, headers=bearer(api, "interkoneksi"), json={"niks": [NIK]})
@@ -362,6 +410,8 @@ def test_only_admin_and_pusdatin_see_or_lift_suspensions(app, username):
     page = client.get("/lookup-suspensions/", follow_redirects=True).get_data(as_text=True)
     assert "Ditangguhkan sejak" not in page and "Pencarian yang ditangguhkan" not in page
     assert "ditangguhkan karena tampak seperti menebak" not in text_of(client.get("/"))
-    client.post(f"/lookup-suspensions/lift/{user_id(app, 'interkoneksi')}",
-                data={"csrf_token": session_csrf(client)})
+    client.post(
+        f"/lookup-suspensions/lift/{user_id(app, 'interkoneksi')}",
+        data={"csrf_token": session_csrf(client)},
+    )
     assert suspension_of(app, "interkoneksi")[0] is not None

@@ -3,11 +3,18 @@
 The matrix walks every URL rule the app registers that takes a record id, for every demo
 user, against a Kabupaten Bogor and a Kota Bandung household and their families, members and
 memberships — so a door added later without the scope fails here by itself."""
+
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import (
-    BANDUNG_VILLAGE, BOGOR_VILLAGE, PASSWORD, USERS, bearer, csrf_token, session_csrf,
+    BANDUNG_VILLAGE,
+    BOGOR_VILLAGE,
+    PASSWORD,
+    USERS,
+    bearer,
+    csrf_token,
+    session_csrf,
 )
 
 SCOPED_COLUMNS = ("village_code", "household_id", "region_code")
@@ -30,7 +37,7 @@ def _in_scope(username, village_code):
 def two_households(app, make_household):
     """Ids of each model's rows, by region."""
     from app.extensions import db
-    from models import Member, ProgramMembership, Program
+    from models import Member, Program, ProgramMembership
 
     rows = {}
     for name, village in (("bandung", BANDUNG_VILLAGE), ("bogor", BOGOR_VILLAGE)):
@@ -38,8 +45,9 @@ def two_households(app, make_household):
         with app.app_context():
             member = db.session.scalar(sa.select(Member).where(Member.household_id == household_id))
             program = db.session.scalar(sa.select(Program).where(Program.code == "PBI-JK"))
-            membership = ProgramMembership(program=program, household_id=household_id,
-                                           member_id=member.id)
+            membership = ProgramMembership(
+                program=program, household_id=household_id, member_id=member.id
+            )
             db.session.add(membership)
             proposal = _submitted_proposal(household_id, village)
             db.session.add(proposal)
@@ -64,10 +72,15 @@ def _submitted_proposal(household_id, village):
     from models.enums import DeactivationReason, ProposalKind, ProposalStatus
 
     operator = "operator.bandung" if village == BANDUNG_VILLAGE else "operator.bogor"
-    return Proposal(kind=ProposalKind.DEACTIVATE_HOUSEHOLD, status=ProposalStatus.SUBMITTED,
-                    period_id=open_period().id, regency_code=village[:5],
-                    household_id=household_id, reason=DeactivationReason.MOVED,
-                    proposed_by_id=current_app.appbuilder.sm.find_user(username=operator).id)
+    return Proposal(
+        kind=ProposalKind.DEACTIVATE_HOUSEHOLD,
+        status=ProposalStatus.SUBMITTED,
+        period_id=open_period().id,
+        regency_code=village[:5],
+        household_id=household_id,
+        reason=DeactivationReason.MOVED,
+        proposed_by_id=current_app.appbuilder.sm.find_user(username=operator).id,
+    )
 
 
 def _fingerprint(app):
@@ -147,13 +160,19 @@ def test_matrix_of_doors_roles_and_regions(app, two_households, username):
                 assert status < 500, door
                 if not visible:
                     assert not 200 <= status < 300, door
-                    if method == "GET" and (rule.endpoint.endswith((".show", ".get"))) and (
-                        username.startswith(("operator", "verifikator"))
-                        or username == "prov.jabar"
+                    if (
+                        method == "GET"
+                        and (rule.endpoint.endswith((".show", ".get")))
+                        and (
+                            username.startswith(("operator", "verifikator"))
+                            or username == "prov.jabar"
+                        )
                     ):
                         assert status == 404, door
-                elif method == "GET" and rule.endpoint.endswith((".show", ".get")) and (
-                    username in NATIONAL_READERS or username.startswith(("operator", "prov"))
+                elif (
+                    method == "GET"
+                    and rule.endpoint.endswith((".show", ".get"))
+                    and (username in NATIONAL_READERS or username.startswith(("operator", "prov")))
                 ):
                     assert status == 200, door
         if not visible or username in ("prov.jabar", "pengawas", "pusdatin", "verifikator.bandung"):
@@ -163,8 +182,10 @@ def test_matrix_of_doors_roles_and_regions(app, two_households, username):
 def test_operator_cannot_add_a_member_to_a_foreign_household(app, client, login, two_households):
     login("operator.bandung")
     bogor = two_households["bogor"]["Household"]
-    for url in (f"/members/add?_flt_0_household={bogor}",
-                f"/proposals/members/add?_flt_0_household={bogor}"):
+    for url in (
+        f"/members/add?_flt_0_household={bogor}",
+        f"/proposals/members/add?_flt_0_household={bogor}",
+    ):
         assert client.get(url).status_code in (403, 404), url
         response = client.post(url, data={"csrf_token": session_csrf(client), "nik": "x"})
         assert response.status_code in (403, 404), url
@@ -174,12 +195,16 @@ def test_operator_cannot_add_a_member_to_a_foreign_household(app, client, login,
     assert client.get(f"/members/add?_flt_0_household={missing}").status_code == 404
 
 
-def test_operator_cannot_move_a_household_to_another_regency_through_the_api(app, client,
-                                                                             two_households):
+def test_operator_cannot_move_a_household_to_another_regency_through_the_api(
+    app, client, two_households
+):
     bandung = two_households["bandung"]["Household"]
     headers = bearer(client, "operator.bandung")
-    response = client.put(f"/api/v1/household/{bandung}", headers=headers,
-                          json={"village_code": BOGOR_VILLAGE, "version": 1})
+    response = client.put(
+        f"/api/v1/household/{bandung}",
+        headers=headers,
+        json={"village_code": BOGOR_VILLAGE, "version": 1},
+    )
     assert response.status_code in (400, 403)
     from app.extensions import db
     from models import Household
@@ -204,8 +229,12 @@ def test_region_prefix_filter_is_index_backed_on_postgresql(app):
             pytest.skip("PostgreSQL only")
         with db.engine.connect() as connection:
             connection.execute(sa.text("SET enable_seqscan = off"))
-            plan = "\n".join(row[0] for row in connection.execute(sa.text(
-                "EXPLAIN SELECT id FROM household WHERE village_code LIKE '32.73.%'")))
+            plan = "\n".join(
+                row[0]
+                for row in connection.execute(
+                    sa.text("EXPLAIN SELECT id FROM household WHERE village_code LIKE '32.73.%'")
+                )
+            )
     assert "ix_household_village_status" in plan, plan
 
 
@@ -230,5 +259,11 @@ def test_nik_is_masked_for_province_and_interconnection(app, client, login, two_
 
 def test_proposal_doors_are_in_the_scope_matrix(app):
     doors = {rule.rule for rule, view in _doors(app) if type(view).__name__ == "ProposalView"}
-    assert {"/proposals/show/<pk>", "/proposals/verify/<pk>", "/proposals/reject/<pk>",
-            "/proposals/submit/<pk>", "/proposals/delete/<pk>", "/proposals/edit/<pk>"} <= doors
+    assert {
+        "/proposals/show/<pk>",
+        "/proposals/verify/<pk>",
+        "/proposals/reject/<pk>",
+        "/proposals/submit/<pk>",
+        "/proposals/delete/<pk>",
+        "/proposals/edit/<pk>",
+    } <= doors

@@ -1,11 +1,12 @@
-"""Sign-ins that end (app/security/sessions.py): a console session is a server-side row that sign-out
-deletes, so a copied cookie is refused afterwards; a password change (own or by an
+"""Sign-ins that end (app/security/sessions.py): a console session is a server-side row that
+sign-out deletes, so a copied cookie is refused afterwards; a password change (own or by an
 administrator), a lockout and a deactivation end every session, JWT and refresh token of the
 account; token lifetimes come from the configuration. And the CSRF check: a bearer header
 exempts a request only when the token is what signs it in (views/security.py).
 
 Revocations hit throwaway users made here; each browser has an address of its own and the
 rate-limit counters are reset, so nothing leaks into the other tests of the session."""
+
 import datetime
 import importlib
 import itertools
@@ -56,15 +57,23 @@ def new_user(app):
 
 
 def sign_in(client, username, password=PASSWORD):
-    response = client.post("/login/", data={
-        "username": username, "password": password, "csrf_token": csrf_token(client, "/login/")})
+    response = client.post(
+        "/login/",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_token(client, "/login/"),
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return response
 
 
 def api_tokens(client, username, password=PASSWORD) -> tuple[str, str]:
-    response = client.post(API_LOGIN, json={"username": username, "password": password,
-                                            "provider": "db", "refresh": True})
+    response = client.post(
+        API_LOGIN,
+        json={"username": username, "password": password, "provider": "db", "refresh": True},
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     return body["access_token"], body["refresh_token"]
@@ -92,9 +101,11 @@ def session_rows(app, username) -> int:
 
     with app.app_context():
         return db.session.scalar(
-            sa.select(sa.func.count()).select_from(ConsoleSession).join(
-                RegionUser, RegionUser.id == ConsoleSession.user_id)
-            .where(RegionUser.username == username))
+            sa.select(sa.func.count())
+            .select_from(ConsoleSession)
+            .join(RegionUser, RegionUser.id == ConsoleSession.user_id)
+            .where(RegionUser.username == username)
+        )
 
 
 def user_id(app, username) -> int:
@@ -114,15 +125,19 @@ class Everything:
         assert self.statuses() == {"first": 200, "second": 200, "jwt": 200, "refresh": 200}
 
     def statuses(self) -> dict:
-        return {"first": page_status(self.first), "second": page_status(self.second),
-                "jwt": api_status(self.api, self.access),
-                "refresh": refresh_status(self.api, self.refresh)}
+        return {
+            "first": page_status(self.first),
+            "second": page_status(self.second),
+            "jwt": api_status(self.api, self.access),
+            "refresh": refresh_status(self.api, self.refresh),
+        }
 
 
 ENDED = {"first": 302, "second": 302, "jwt": 401, "refresh": 401}
 
 
 # --- Sign-out ------------------------------------------------------------------------------------
+
 
 def test_a_cookie_replayed_after_sign_out_is_refused(app, browser, new_user):
     from app.extensions import db
@@ -148,11 +163,17 @@ def test_a_cookie_replayed_after_sign_out_is_refused(app, browser, new_user):
     replay.set_cookie("session", cookie, domain="localhost")
     assert replay.get(HOUSEHOLDS_API).status_code == 401
     with app.app_context():
-        actions = db.session.scalars(sa.select(AuditEntry.action).where(
-            AuditEntry.username == username).order_by(AuditEntry.id)).all()
+        actions = db.session.scalars(
+            sa.select(AuditEntry.action)
+            .where(AuditEntry.username == username)
+            .order_by(AuditEntry.id)
+        ).all()
         assert actions == ["login_success", "logout"]
-        logout = db.session.scalar(sa.select(AuditEntry).where(
-            AuditEntry.username == username, AuditEntry.action == "logout"))
+        logout = db.session.scalar(
+            sa.select(AuditEntry).where(
+                AuditEntry.username == username, AuditEntry.action == "logout"
+            )
+        )
         assert logout.user_id == user_id(app, username) and logout.entity_id == str(logout.user_id)
 
 
@@ -178,8 +199,9 @@ def test_only_the_hash_of_the_session_id_is_stored(app, browser, new_user):
     with client.session_transaction() as cookie_session:
         session_id = cookie_session["sid"]
     with app.app_context():
-        row = db.session.scalar(sa.select(ConsoleSession).where(
-            ConsoleSession.user_id == user_id(app, username)))
+        row = db.session.scalar(
+            sa.select(ConsoleSession).where(ConsoleSession.user_id == user_id(app, username))
+        )
         assert row.token_hash != session_id and len(row.token_hash) == 64
         assert session_id not in row.token_hash
         assert row.user_agent == "Peramban Uji/1.0"
@@ -202,19 +224,26 @@ def test_a_session_idle_past_its_lifetime_is_refused_by_the_server_too(app, brow
     username = new_user()
     client = browser()
     sign_in(client, username)
-    long_ago = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) \
-        - app.permanent_session_lifetime - datetime.timedelta(minutes=5)
+    long_ago = (
+        datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        - app.permanent_session_lifetime
+        - datetime.timedelta(minutes=5)
+    )
     with app.app_context():
-        db.session.execute(sa.update(ConsoleSession).where(
-            ConsoleSession.user_id == user_id(app, username)).values(last_seen_at=long_ago))
+        db.session.execute(
+            sa.update(ConsoleSession)
+            .where(ConsoleSession.user_id == user_id(app, username))
+            .values(last_seen_at=long_ago)
+        )
         db.session.commit()
     assert page_status(client) == 302
     sign_in(browser(), username)  # a new sign-in clears rows that have idled out
     assert session_rows(app, username) == 1
 
 
-def test_a_request_costs_one_session_lookup_and_last_use_is_written_sparingly(app, browser,
-                                                                              new_user):
+def test_a_request_costs_one_session_lookup_and_last_use_is_written_sparingly(
+    app, browser, new_user
+):
     from app.extensions import db
     from models import ConsoleSession
 
@@ -240,48 +269,70 @@ def test_a_request_costs_one_session_lookup_and_last_use_is_written_sparingly(ap
         assert not [sql for sql in statements if "console_session" in sql]  # assets: none
         statements.clear()
         with app.app_context():
-            row = db.session.scalar(sa.select(ConsoleSession).where(
-                ConsoleSession.user_id == user_id(app, username)))
+            row = db.session.scalar(
+                sa.select(ConsoleSession).where(ConsoleSession.user_id == user_id(app, username))
+            )
             row.last_seen_at -= datetime.timedelta(minutes=2)
             db.session.commit()
         statements.clear()
         assert page_status(client) == 200
-        writes = [sql for sql in statements if sql.lstrip().upper().startswith("UPDATE")
-                  and "console_session" in sql]
+        writes = [
+            sql
+            for sql in statements
+            if sql.lstrip().upper().startswith("UPDATE") and "console_session" in sql
+        ]
         assert len(writes) == 1  # older than SESSION_TOUCH_SECONDS: written once
         statements.clear()
         assert page_status(client) == 200
-        assert not [sql for sql in statements if sql.lstrip().upper().startswith("UPDATE")
-                    and "console_session" in sql]
+        assert not [
+            sql
+            for sql in statements
+            if sql.lstrip().upper().startswith("UPDATE") and "console_session" in sql
+        ]
     finally:
         sa.event.remove(engine, "before_cursor_execute", _record)
 
 
 # --- Revocation ----------------------------------------------------------------------------------
 
+
 def test_changing_one_s_password_ends_every_other_session_and_token(app, browser, new_user):
     username = new_user()
     everywhere = Everything(browser, username)
-    page = everywhere.first.post("/resetmypassword/form", data={
-        "csrf_token": session_csrf(everywhere.first), "current_password": PASSWORD,
-        "password": NEW_PASSWORD, "conf_password": NEW_PASSWORD,
-    }, follow_redirects=True).get_data(as_text=True)
-    assert "Kata sandi berhasil diubah. Sesi Anda yang lain dan token API Anda telah diakhiri." \
-        in page
+    page = everywhere.first.post(
+        "/resetmypassword/form",
+        data={
+            "csrf_token": session_csrf(everywhere.first),
+            "current_password": PASSWORD,
+            "password": NEW_PASSWORD,
+            "conf_password": NEW_PASSWORD,
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert (
+        "Kata sandi berhasil diubah. Sesi Anda yang lain dan token API Anda telah diakhiri." in page
+    )
     assert everywhere.statuses() == {**ENDED, "first": 200}  # the browser that changed it stays
     assert session_rows(app, username) == 1
     access, refresh = api_tokens(browser(), username, NEW_PASSWORD)
     assert api_status(browser(), access) == 200 and refresh_status(browser(), refresh) == 200
 
 
-def test_an_administrator_s_reset_ends_every_session_and_token(app, browser, new_user, login,
-                                                               client):
+def test_an_administrator_s_reset_ends_every_session_and_token(
+    app, browser, new_user, login, client
+):
     username = new_user()
     everywhere = Everything(browser, username)
     login("admin")
     url = f"/resetpassword/form?pk={user_id(app, username)}"
-    response = client.post(url, data={"csrf_token": csrf_token(client, url),
-                                      "password": NEW_PASSWORD, "conf_password": NEW_PASSWORD})
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "password": NEW_PASSWORD,
+            "conf_password": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert everywhere.statuses() == ENDED
     assert session_rows(app, username) == 0
@@ -293,14 +344,15 @@ def test_a_lockout_ends_every_session_and_token(app, browser, new_user):
     everywhere = Everything(browser, username)
     guesser = browser()
     for attempt in range(app.config["AUTH_LOCKOUT_ATTEMPTS"]):
-        guesser.post(API_LOGIN, json={"username": username, "password": f"Tebakan-{attempt}!",
-                                      "provider": "db"})
+        guesser.post(
+            API_LOGIN,
+            json={"username": username, "password": f"Tebakan-{attempt}!", "provider": "db"},
+        )
     assert everywhere.statuses() == ENDED
     assert session_rows(app, username) == 0
 
 
-def test_a_deactivation_ends_every_session_token_and_api_key(app, browser, new_user, login,
-                                                             client):
+def test_a_deactivation_ends_every_session_token_and_api_key(app, browser, new_user, login, client):
     username = new_user()
     everywhere = Everything(browser, username)
     key = app.test_cli_runner().invoke(args=["datakesos", "create-api-key", username]).output
@@ -310,11 +362,18 @@ def test_a_deactivation_ends_every_session_token_and_api_key(app, browser, new_u
     pk = user_id(app, username)
     with app.app_context():
         operator = app.appbuilder.sm.find_role("Operator").id
-    response = client.post(f"/users/edit/{pk}", data={
-        **form_defaults(client, f"/users/edit/{pk}"), "first_name": username, "last_name": "Uji",
-        "username": username, "email": f"{username}@datakesos.invalid",
-        "roles": str(operator), "region_code": "32.73",  # "active" left unticked
-    })
+    response = client.post(
+        f"/users/edit/{pk}",
+        data={
+            **form_defaults(client, f"/users/edit/{pk}"),
+            "first_name": username,
+            "last_name": "Uji",
+            "username": username,
+            "email": f"{username}@datakesos.invalid",
+            "roles": str(operator),
+            "region_code": "32.73",  # "active" left unticked
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         assert app.appbuilder.sm.find_user(username=username).active is False
@@ -345,8 +404,11 @@ def test_a_refused_token_is_answered_in_indonesian(app, browser, new_user):
     from models import RegionUser
 
     with app.app_context():
-        db.session.execute(sa.update(RegionUser).where(RegionUser.username == username)
-                           .values(token_epoch=RegionUser.token_epoch + 1))
+        db.session.execute(
+            sa.update(RegionUser)
+            .where(RegionUser.username == username)
+            .values(token_epoch=RegionUser.token_epoch + 1)
+        )
         db.session.commit()
     response = client.get(HOUSEHOLDS_API, headers=bearer(access))
     assert response.status_code == 401
@@ -355,14 +417,26 @@ def test_a_refused_token_is_answered_in_indonesian(app, browser, new_user):
 
 def test_token_errors_are_answered_in_indonesian(app, browser, new_user):
     username = new_user()
-    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
-    expired = jwt.encode({"sub": str(user_id(app, username)), "type": "access", "fresh": False,
-                          "iat": past, "nbf": past, "jti": uuid.uuid4().hex, "epoch": 0,
-                          "exp": past + datetime.timedelta(minutes=15)},
-                         app.config["SECRET_KEY"], algorithm="HS256")
+    past = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    expired = jwt.encode(
+        {
+            "sub": str(user_id(app, username)),
+            "type": "access",
+            "fresh": False,
+            "iat": past,
+            "nbf": past,
+            "jti": uuid.uuid4().hex,
+            "epoch": 0,
+            "exp": past + datetime.timedelta(minutes=15),
+        },
+        app.config["SECRET_KEY"],
+        algorithm="HS256",
+    )
     client = browser()
-    answers = [client.get(HOUSEHOLDS_API, headers=headers)
-               for headers in (bearer(expired), bearer("junk"), {})]
+    answers = [
+        client.get(HOUSEHOLDS_API, headers=headers)
+        for headers in (bearer(expired), bearer("junk"), {})
+    ]
     assert [(answer.status_code, answer.get_json()["message"]) for answer in answers] == [
         (401, "Sesi Anda telah berakhir. Silakan masuk kembali."),
         (422, "Token tidak sah. Silakan masuk kembali."),
@@ -372,15 +446,25 @@ def test_token_errors_are_answered_in_indonesian(app, browser, new_user):
 
 def test_a_token_without_the_epoch_claim_is_refused(app, browser, new_user):
     username = new_user()
-    now = datetime.datetime.now(datetime.timezone.utc)
-    forged = jwt.encode({"sub": str(user_id(app, username)), "type": "access", "fresh": False,
-                         "iat": now, "nbf": now, "jti": uuid.uuid4().hex,
-                         "exp": now + datetime.timedelta(minutes=5)},
-                        app.config["SECRET_KEY"], algorithm="HS256")
+    now = datetime.datetime.now(datetime.UTC)
+    forged = jwt.encode(
+        {
+            "sub": str(user_id(app, username)),
+            "type": "access",
+            "fresh": False,
+            "iat": now,
+            "nbf": now,
+            "jti": uuid.uuid4().hex,
+            "exp": now + datetime.timedelta(minutes=5),
+        },
+        app.config["SECRET_KEY"],
+        algorithm="HS256",
+    )
     assert api_status(browser(), forged) == 401
 
 
 # --- Lifetimes -----------------------------------------------------------------------------------
+
 
 def test_tokens_live_as_configured(app, browser, new_user):
     access, refresh = api_tokens(browser(), new_user())
@@ -405,6 +489,7 @@ def test_lifetimes_are_read_from_the_environment(monkeypatch):
 
 
 # --- CSRF: a bearer header exempts only when its token signs the request in ----------------------
+
 
 @pytest.fixture()
 def household(make_household):
@@ -434,19 +519,26 @@ def test_junk_bearer_beside_a_signed_in_cookie_changes_nothing(app, client, logi
     login("admin")
     junk = bearer("junk")
     delete = client.delete(f"{HOUSEHOLDS_API}{household}", headers=junk)
-    put = client.put(f"{HOUSEHOLDS_API}{household}", headers=junk,
-                     json={"address": "Diubah lewat CSRF", "version": 1})
+    put = client.put(
+        f"{HOUSEHOLDS_API}{household}",
+        headers=junk,
+        json={"address": "Diubah lewat CSRF", "version": 1},
+    )
     before = household_count(app)
-    post = client.post(HOUSEHOLDS_API, headers=junk, json={
-        "village_code": BANDUNG_VILLAGE, "address": "Dibuat lewat CSRF", "members": []})
+    post = client.post(
+        HOUSEHOLDS_API,
+        headers=junk,
+        json={"village_code": BANDUNG_VILLAGE, "address": "Dibuat lewat CSRF", "members": []},
+    )
     assert [delete.status_code, put.status_code, post.status_code] == [400, 400, 400]
     assert household_exists(app, household) and household_count(app) == before
     with app.app_context():
         assert db.session.get(Household, household).address != "Diubah lewat CSRF"
 
 
-def test_a_real_jwt_beside_a_signed_in_cookie_still_needs_the_csrf_token(app, client, login,
-                                                                        household, token):
+def test_a_real_jwt_beside_a_signed_in_cookie_still_needs_the_csrf_token(
+    app, client, login, household, token
+):
     """Flask-AppBuilder would act as the cookie's user, not the token's: the cookie is what a
     forged page would use, so the CSRF check applies."""
     headers = token("admin")
@@ -458,16 +550,20 @@ def test_a_real_jwt_beside_a_signed_in_cookie_still_needs_the_csrf_token(app, cl
 def test_a_jwt_without_a_cookie_needs_no_csrf_token(app, browser, household):
     api_client = browser()
     access, _refresh = api_tokens(api_client, "admin")
-    assert api_client.delete(f"{HOUSEHOLDS_API}{household}",
-                             headers=bearer(access)).status_code == 200
+    assert (
+        api_client.delete(f"{HOUSEHOLDS_API}{household}", headers=bearer(access)).status_code == 200
+    )
     assert not household_exists(app, household)
-    assert browser().delete(f"{HOUSEHOLDS_API}{household}",
-                            headers=bearer("junk")).status_code in (401, 422)
+    assert browser().delete(f"{HOUSEHOLDS_API}{household}", headers=bearer("junk")).status_code in (
+        401,
+        422,
+    )
 
 
 def test_an_api_key_needs_no_csrf_token_with_or_without_a_cookie(app, browser, login, client):
-    output = app.test_cli_runner().invoke(args=["datakesos", "create-api-key",
-                                                "interkoneksi"]).output
+    output = (
+        app.test_cli_runner().invoke(args=["datakesos", "create-api-key", "interkoneksi"]).output
+    )
     key = re.search(r"^dks_\S+$", output, flags=re.MULTILINE).group(0)
     body = {"niks": ["3273011705800011"]}
     assert browser().post("/api/v1/nik-status/", headers=bearer(key), json=body).status_code == 200

@@ -1,5 +1,6 @@
 """District activity: corrections from the audit trail and new proposals per regency, live for
 the open period and as stored for closed ones; each reader sees their own region."""
+
 import re
 
 import pytest
@@ -9,16 +10,21 @@ from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
 from tests.fixtures.periods import NEXT_CODE, edit_household_through_form
 
 JAKARTA_VILLAGE = "31.71.01.1001"
-_ROW = re.compile(r'<tr class="regency (regency-active|regency-inactive)" data-code="([^"]+)">'
-                  r'(.*?)</tr>', re.S)
+_ROW = re.compile(
+    r'<tr class="regency (regency-active|regency-inactive)" data-code="([^"]+)">'
+    r"(.*?)</tr>",
+    re.S,
+)
 
 
 def _rows(html: str) -> dict:
     """{regency code: (active, [cells])} from the activity page."""
     rows = {}
     for state, code, body in _ROW.findall(html):
-        cells = [re.sub(r"<[^>]+>", "", cell).strip()
-                 for cell in re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)]
+        cells = [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)
+        ]
         rows[code] = (state == "regency-active", cells)
     return rows
 
@@ -28,8 +34,9 @@ def _as(client, login, username):
     login(username)
 
 
-def test_bandung_is_active_after_an_edit_counted_live(app, client, login, make_household,
-                                                      fresh_period):
+def test_bandung_is_active_after_an_edit_counted_live(
+    app, client, login, make_household, fresh_period
+):
     bandung = make_household(BANDUNG_VILLAGE)  # created by the system: not a correction
     make_household(BOGOR_VILLAGE)
     _as(client, login, "pusdatin")
@@ -69,8 +76,9 @@ def test_provinsi_sees_only_its_province(app, client, login, make_household, fre
     assert "31.71" not in client.get("/activity/?province=31").get_data(as_text=True)
 
 
-def test_a_closed_period_shows_what_its_close_stored(app, client, login, make_household,
-                                                     fresh_period):
+def test_a_closed_period_shows_what_its_close_stored(
+    app, client, login, make_household, fresh_period
+):
     from app import periods
 
     bandung = make_household(BANDUNG_VILLAGE)
@@ -92,8 +100,7 @@ def test_a_closed_period_shows_what_its_close_stored(app, client, login, make_ho
     assert all(code.startswith("32.") for code in _rows(filtered))
 
 
-@pytest.mark.parametrize("username", ["operator.bandung", "verifikator.bandung",
-                                      "interkoneksi"])
+@pytest.mark.parametrize("username", ["operator.bandung", "verifikator.bandung", "interkoneksi"])
 def test_regency_roles_do_not_see_the_dashboard(client, login, username, fresh_period):
     login(username)
     assert client.get("/activity/").status_code in (302, 403)
@@ -105,13 +112,14 @@ def test_an_unknown_period_or_province_is_not_found(client, login, fresh_period)
     assert client.get("/activity/?province=99").status_code == 404
 
 
-def test_corrections_count_only_edits_of_determined_households_by_users(app, make_household,
-                                                                         fresh_period):
+def test_corrections_count_only_edits_of_determined_households_by_users(
+    app, make_household, fresh_period
+):
     """A system write (a close applying proposals, a bulk load), a deletion, or an edit of a
     proposed household is not a correction."""
-    from app.statistics import activity
     from app import audit
     from app.extensions import db
+    from app.statistics import activity
     from models import Household, Period, RegionUser
     from models.enums import HouseholdStatus
 
@@ -126,18 +134,37 @@ def test_corrections_count_only_edits_of_determined_households_by_users(app, mak
         start = activity.window_start(db.session.connection(), period)
         assert db.session.execute(activity.village_activity(start, None, period.id)).all() == []
 
-        operator = db.session.scalar(sa.select(RegionUser.id)
-                                     .where(RegionUser.username == "operator.bandung"))
+        operator = db.session.scalar(
+            sa.select(RegionUser.id).where(RegionUser.username == "operator.bandung")
+        )
         who = (operator, "operator.bandung", "127.0.0.1")
-        audit.record_many([
-            audit.entry("update", "household", active, BANDUNG_VILLAGE, {"rt": "1"}, {"rt": "2"},
-                        who=who),
-            audit.entry("update", "household", proposed, BANDUNG_VILLAGE, {"rt": "1"},
-                        {"rt": "2"}, who=who),
-            audit.entry("delete", "household", active, BANDUNG_VILLAGE, {"rt": "2"}, None,
-                        who=who),
-        ])
+        audit.record_many(
+            [
+                audit.entry(
+                    "update",
+                    "household",
+                    active,
+                    BANDUNG_VILLAGE,
+                    {"rt": "1"},
+                    {"rt": "2"},
+                    who=who,
+                ),
+                audit.entry(
+                    "update",
+                    "household",
+                    proposed,
+                    BANDUNG_VILLAGE,
+                    {"rt": "1"},
+                    {"rt": "2"},
+                    who=who,
+                ),
+                audit.entry(
+                    "delete", "household", active, BANDUNG_VILLAGE, {"rt": "2"}, None, who=who
+                ),
+            ]
+        )
         db.session.commit()
         rows = db.session.execute(activity.village_activity(start, None, period.id)).all()
         assert [(row.village_code, row.corrections, row.new_proposals) for row in rows] == [
-            (BANDUNG_VILLAGE, 1, 0)]
+            (BANDUNG_VILLAGE, 1, 0)
+        ]

@@ -1,5 +1,6 @@
 """Dashboard aggregates (GET /api/v1/aggregate/): counts per sub-region and period, from the
 snapshot for a closed period and live for the open one, only inside the client's region."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -15,11 +16,15 @@ def _receive(app, household_id, program_code="PBI-JK"):
     from models.enums import Relationship
 
     with app.app_context():
-        head = db.session.scalar(sa.select(Member).where(
-            Member.household_id == household_id, Member.relation_to_head == Relationship.HEAD))
+        head = db.session.scalar(
+            sa.select(Member).where(
+                Member.household_id == household_id, Member.relation_to_head == Relationship.HEAD
+            )
+        )
         program = db.session.scalar(sa.select(Program).where(Program.code == program_code))
-        db.session.add(ProgramMembership(program_id=program.id, household_id=household_id,
-                                         member_id=head.id))
+        db.session.add(
+            ProgramMembership(program_id=program.id, household_id=household_id, member_id=head.id)
+        )
         db.session.commit()
 
 
@@ -60,27 +65,33 @@ def test_default_is_one_level_below_the_clients_region(client, token, make_house
     assert [row["code"] for row in national["rows"]] == ["32"]
 
 
-@pytest.mark.parametrize("username, region", [
-    ("operator.bandung", "32.01"),      # another regency
-    ("operator.bandung", "32"),         # the province around one's regency
-    ("prov.jabar", "31"),               # another province
-    ("prov.jabar", ""),                 # the nation
-])
+@pytest.mark.parametrize(
+    "username, region",
+    [
+        ("operator.bandung", "32.01"),  # another regency
+        ("operator.bandung", "32"),  # the province around one's regency
+        ("prov.jabar", "31"),  # another province
+        ("prov.jabar", ""),  # the nation
+    ],
+)
 def test_a_region_outside_the_clients_scope_is_refused(client, token, username, region):
     response = client.get(f"{URL}?region={region}", headers=token(username))
     assert response.status_code == 403
     assert "di luar wilayah Anda" in response.get_json()["message"]
 
 
-@pytest.mark.parametrize("query, status, field", [
-    ("region=99.99", 404, "region"),
-    ("region=32;DROP", 400, "region"),
-    ("level=galaxy", 400, "level"),
-    ("region=32.73&level=province", 400, "level"),
-    ("period=2026-13x", 400, "period"),
-    ("period=1999-01", 404, "period"),
-    ("colour=red", 400, None),
-])
+@pytest.mark.parametrize(
+    "query, status, field",
+    [
+        ("region=99.99", 404, "region"),
+        ("region=32;DROP", 400, "region"),
+        ("level=galaxy", 400, "level"),
+        ("region=32.73&level=province", 400, "level"),
+        ("period=2026-13x", 400, "period"),
+        ("period=1999-01", 404, "period"),
+        ("colour=red", 400, None),
+    ],
+)
 def test_bad_parameters_are_answered_in_indonesian(client, token, query, status, field):
     response = client.get(f"{URL}?{query}", headers=token("admin"))
     assert response.status_code == status, response.get_json()
@@ -90,8 +101,7 @@ def test_bad_parameters_are_answered_in_indonesian(client, token, query, status,
         assert body.get("field") == field
 
 
-def test_closed_period_comes_from_its_snapshot(app, client, token, make_household,
-                                               fresh_period):  # noqa: F811
+def test_closed_period_comes_from_its_snapshot(app, client, token, make_household, fresh_period):  # noqa: F811
     from app import periods
 
     household = make_household(BANDUNG_VILLAGE, welfare_decile=2)
@@ -100,19 +110,31 @@ def test_closed_period_comes_from_its_snapshot(app, client, token, make_househol
         periods.close_period(fresh_period)
     headers = token("operator.bandung")
     # Right after the close, the determined register and the live one count the same.
-    same = [client.get(f"{URL}?level=district{period}", headers=headers).get_json()["rows"]
-            for period in ("", f"&period={fresh_period}")]
-    assert [{key: row[key] for key in ("code", "households", "families", "people", "programs",
-                                       "deciles")} for row in same[0]] == \
-        [{key: row[key] for key in ("code", "households", "families", "people", "programs",
-                                    "deciles")} for row in same[1]]
+    same = [
+        client.get(f"{URL}?level=district{period}", headers=headers).get_json()["rows"]
+        for period in ("", f"&period={fresh_period}")
+    ]
+    assert [
+        {
+            key: row[key]
+            for key in ("code", "households", "families", "people", "programs", "deciles")
+        }
+        for row in same[0]
+    ] == [
+        {
+            key: row[key]
+            for key in ("code", "households", "families", "people", "programs", "deciles")
+        }
+        for row in same[1]
+    ]
     # After the close, the live register changes; the closed period does not.
     make_household(BANDUNG_VILLAGE, welfare_decile=5)
     closed = client.get(f"{URL}?period={fresh_period}&level=village", headers=headers).get_json()
     assert (closed["source"], closed["period_status"]) == ("snapshot", "CLOSED")
     assert closed["age_on"] == "2091-01-31"
     assert [(row["code"], row["households"], row["people"]) for row in closed["rows"]] == [
-        (BANDUNG_VILLAGE, 1, 2)]
+        (BANDUNG_VILLAGE, 1, 2)
+    ]
     assert closed["rows"][0]["programs"]["PBI-JK"] == 1
     assert closed["rows"][0]["deciles"]["2"] == 1
     assert sum(closed["rows"][0]["sex_age"]["FEMALE"].values()) == 1
@@ -164,11 +186,11 @@ def test_a_period_being_closed_is_still_counted_live(client, token, make_househo
         db.session.commit()
     try:
         body = client.get(f"{URL}?region=32.73", headers=token("admin")).get_json()
-        assert (body["period"], body["period_status"], body["source"]) == (code, "CLOSING",
-                                                                            "live")
+        assert (body["period"], body["period_status"], body["source"]) == (code, "CLOSING", "live")
         assert body["total"]["households"] == 1
     finally:
         with app.app_context():
-            db.session.execute(sa.update(Period).where(Period.code == code)
-                               .values(status=PeriodStatus.OPEN))
+            db.session.execute(
+                sa.update(Period).where(Period.code == code).values(status=PeriodStatus.OPEN)
+            )
             db.session.commit()

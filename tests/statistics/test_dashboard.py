@@ -1,4 +1,5 @@
 """Beranda: figures and charts in the user's region scope, drawn on the server, offline."""
+
 import datetime
 import re
 import socket
@@ -34,16 +35,29 @@ def register(app):
         households = Household.__table__
 
         def household(register_id, village, decile, status="ACTIVE"):
-            return db.session.execute(households.insert().values(
-                register_id=register_id, village_code=village, address="Jl. Contoh 1",
-                welfare_decile=decile, status=status,
-            )).inserted_primary_key[0]
+            return db.session.execute(
+                households.insert().values(
+                    register_id=register_id,
+                    village_code=village,
+                    address="Jl. Contoh 1",
+                    welfare_decile=decile,
+                    status=status,
+                )
+            ).inserted_primary_key[0]
 
-        db.session.execute(households.insert(), [
-            {"register_id": f"BULK{n:06d}", "village_code": BANDUNG_VILLAGE,
-             "address": "Jl. Massal", "welfare_decile": n % 10 + 1, "status": "ACTIVE"}
-            for n in range(BULK_BANDUNG)
-        ])
+        db.session.execute(
+            households.insert(),
+            [
+                {
+                    "register_id": f"BULK{n:06d}",
+                    "village_code": BANDUNG_VILLAGE,
+                    "address": "Jl. Massal",
+                    "welfare_decile": n % 10 + 1,
+                    "status": "ACTIVE",
+                }
+                for n in range(BULK_BANDUNG)
+            ],
+        )
         sukasari = household("HH-SUKASARI", BANDUNG_VILLAGE, 1)
         coblong_1 = household("HH-COBLONG-1", COBLONG_VILLAGE, 2)
         coblong_2 = household("HH-COBLONG-2", COBLONG_VILLAGE, None)
@@ -53,30 +67,46 @@ def register(app):
         bogor_2 = household("HH-BOGOR-2", BOGOR_VILLAGE, 3)
 
         def family(kk, household_id):
-            return db.session.execute(Family.__table__.insert().values(
-                kk_number=kk, household_id=household_id,
-            )).inserted_primary_key[0]
+            return db.session.execute(
+                Family.__table__.insert().values(
+                    kk_number=kk,
+                    household_id=household_id,
+                )
+            ).inserted_primary_key[0]
 
         def member(nik, family_id, household_id, relation, sex, birth, status="ACTIVE"):
-            return db.session.execute(Member.__table__.insert().values(
-                nik=nik, full_name=f"Warga {nik[-4:]}", family_id=family_id,
-                household_id=household_id, relation_to_head=relation, sex=sex,
-                birth_date=birth, status=status,
-            )).inserted_primary_key[0]
+            return db.session.execute(
+                Member.__table__.insert().values(
+                    nik=nik,
+                    full_name=f"Warga {nik[-4:]}",
+                    family_id=family_id,
+                    household_id=household_id,
+                    relation_to_head=relation,
+                    sex=sex,
+                    birth_date=birth,
+                    status=status,
+                )
+            ).inserted_primary_key[0]
 
         def membership(program, household_id, family_id=None, member_id=None, status="ACTIVE"):
-            db.session.execute(ProgramMembership.__table__.insert().values(
-                program_id=programs[program], household_id=household_id, family_id=family_id,
-                member_id=member_id, status=status,
-            ))
+            db.session.execute(
+                ProgramMembership.__table__.insert().values(
+                    program_id=programs[program],
+                    household_id=household_id,
+                    family_id=family_id,
+                    member_id=member_id,
+                    status=status,
+                )
+            )
 
         # Sukasari: a family of four (one deceased) — PKH for the family, PBI-JK per person.
         f_sukasari = family("3273010101200001", sukasari)
         head = member("3273010505800001", f_sukasari, sukasari, "HEAD", "MALE", born(50))
         wife = member("3273014505850002", f_sukasari, sukasari, "SPOUSE", "FEMALE", born(40))
         child = member("3273014101200003", f_sukasari, sukasari, "CHILD", "FEMALE", born(2))
-        grandpa = member("3273010101400004", f_sukasari, sukasari, "PARENT", "MALE", born(80),
-                         status="DECEASED")
+        grandpa = member(
+            "3273010101400004", f_sukasari, sukasari, "PARENT", "MALE", born(80), status="DECEASED"
+        )
         membership("PKH", sukasari, family_id=f_sukasari)
         for person in (head, wife, child, grandpa):
             membership("PBI-JK", sukasari, member_id=person)
@@ -129,16 +159,16 @@ def _chart(html: str, key: str) -> str:
 def _bars(svg: str) -> dict[str, str]:
     """{category label: printed count} of a single-series bar chart."""
     bars = re.findall(
-        r'<g class="bar">.*?<desc class="value">([^<]*)</desc>.*?<desc class="x_label">([^<]*)</desc>',
-        svg, re.S,
+        r'<g class="bar">.*?<desc class="value">([^<]*)</desc>'
+        r'.*?<desc class="x_label">([^<]*)</desc>',
+        svg,
+        re.S,
     )
     return {label: value for value, label in bars}
 
 
 def _total(html: str, key: str) -> str:
-    match = re.search(
-        rf'id="total-{key}".*?class="dashboard-total-value">([^<]*)<', html, re.S
-    )
+    match = re.search(rf'id="total-{key}".*?class="dashboard-total-value">([^<]*)<', html, re.S)
     assert match, f"total {key} missing"
     return match.group(1).strip()
 
@@ -164,12 +194,14 @@ def _external(html: str) -> list[tuple[str, str]]:
     parser = _ExternalReferences()
     parser.feed(html)
     return [
-        (tag, value) for tag, value in parser.references
+        (tag, value)
+        for tag, value in parser.references
         if tag != "a" and re.match(r"^\s*(https?:)?//", value, re.I)
     ]
 
 
 # --- Statistics, per scope --------------------------------------------------------------------
+
 
 def test_households_by_region_break_down_the_scope_one_level(app, register):
     from app import statistics
@@ -182,7 +214,8 @@ def test_households_by_region_break_down_the_scope_one_level(app, register):
     assert [(r.code, r.count) for r in national] == [("32", BULK_BANDUNG + 5)]
     assert national[0].name == _name(app, "32")
     assert [(r.code, r.name, r.count) for r in province] == [
-        ("32.01", "Kabupaten Bogor", 2), ("32.73", "Kota Bandung", BULK_BANDUNG + 3),
+        ("32.01", "Kabupaten Bogor", 2),
+        ("32.73", "Kota Bandung", BULK_BANDUNG + 3),
     ]
     assert [(r.code, r.count) for r in bandung] == [("32.73.01", BULK_BANDUNG + 1), ("32.73.02", 2)]
     assert [r.name for r in bandung] == [_name(app, "32.73.01"), _name(app, "32.73.02")]
@@ -248,11 +281,15 @@ def test_age_groups_are_exact_to_the_day(app, register):
         from app.extensions import db
         from models import Member
 
-        birth = db.session.scalar(sa.select(Member.birth_date).where(Member.nik == "3273014101200003"))
+        birth = db.session.scalar(
+            sa.select(Member.birth_date).where(Member.nik == "3273014101200003")
+        )
         if (birth.month, birth.day) == (2, 29):
             pytest.skip("a 29 February birthday has no fixed fifth anniversary")
         fifth_birthday = birth.replace(year=birth.year + 5)
-        before = statistics.members_by_sex_and_age("32.73.01", on=fifth_birthday - datetime.timedelta(days=1))
+        before = statistics.members_by_sex_and_age(
+            "32.73.01", on=fifth_birthday - datetime.timedelta(days=1)
+        )
         on_the_day = statistics.members_by_sex_and_age("32.73.01", on=fifth_birthday)
     assert before[Sex.FEMALE]["0–4"] == 1 and before[Sex.FEMALE]["5–14"] == 0
     assert on_the_day[Sex.FEMALE]["0–4"] == 0 and on_the_day[Sex.FEMALE]["5–14"] == 1
@@ -266,6 +303,7 @@ def test_numbers_use_indonesian_separators(app):
 
 
 # --- Charts ---------------------------------------------------------------------------------------
+
 
 def test_charts_are_offline_svg_with_titles_and_a_pdf_data_uri(app, register):
     import base64
@@ -298,6 +336,7 @@ def test_integer_ticks_are_whole_numbers():
 
 # --- The page -------------------------------------------------------------------------------------
 
+
 def test_anonymous_visitor_is_sent_to_login(client):
     response = client.get("/")
     assert response.status_code == 302
@@ -325,8 +364,13 @@ def test_admin_sees_national_totals_and_charts(client, login, app, register):
     assert _bars(programs) == {"PBI-JK": "5", "PKH": "1", "BPNT": "1", "RUTILAHU": "1", "PIP": "0"}
     deciles = _chart(html, "deciles")
     assert _t(app, "Households by welfare decile") in deciles
-    assert _bars(deciles) == {"1": "121", "2": "121", "3": "122", **{str(d): "120" for d in range(4, 11)},
-                              _t(app, "Not set"): "1"}
+    assert _bars(deciles) == {
+        "1": "121",
+        "2": "121",
+        "3": "122",
+        **{str(d): "120" for d in range(4, 11)},
+        _t(app, "Not set"): "1",
+    }
     people = _chart(html, "people")
     assert _t(app, "People by sex and age group") in people and "60+" in people
 
@@ -379,7 +423,11 @@ def test_regency_operator_sees_only_their_regency_by_district(client, login, app
     assert "Bogor" not in regions and "Jawa Barat" not in regions
     # PBI-JK: three people in Bandung; Bogor's two are not counted.
     assert _bars(_chart(html, "programs")) == {
-        "PBI-JK": "3", "PKH": "1", "BPNT": "0", "RUTILAHU": "1", "PIP": "0",
+        "PBI-JK": "3",
+        "PKH": "1",
+        "BPNT": "0",
+        "RUTILAHU": "1",
+        "PIP": "0",
     }
 
 

@@ -1,4 +1,5 @@
 """Indonesian first: labels, dates and numbers; English on request."""
+
 import datetime
 
 

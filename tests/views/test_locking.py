@@ -1,4 +1,5 @@
 """No lost updates: two people editing the same record (optimistic locking)."""
+
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, bearer, csrf_token, form_defaults
@@ -39,11 +40,15 @@ def test_second_of_two_concurrent_form_edits_gets_a_conflict(app, make_household
 def test_api_put_with_a_stale_version_is_409(app, client, make_household):
     household_id = make_household()
     headers = bearer(client, "operator.bandung")
-    ok = client.put(f"/api/v1/household/{household_id}", headers=headers,
-                    json={"address": "Lewat API", "version": 1})
+    ok = client.put(
+        f"/api/v1/household/{household_id}",
+        headers=headers,
+        json={"address": "Lewat API", "version": 1},
+    )
     assert ok.status_code == 200, ok.get_data(as_text=True)
-    stale = client.put(f"/api/v1/household/{household_id}", headers=headers,
-                       json={"address": "Basi", "version": 1})
+    stale = client.put(
+        f"/api/v1/household/{household_id}", headers=headers, json={"address": "Basi", "version": 1}
+    )
     assert stale.status_code == 409
     assert _address(app, household_id) == ("Lewat API", 2)
 
@@ -51,8 +56,9 @@ def test_api_put_with_a_stale_version_is_409(app, client, make_household):
 def test_api_put_without_a_version_is_refused(app, client, make_household):
     household_id = make_household()
     headers = bearer(client, "operator.bandung")
-    response = client.put(f"/api/v1/household/{household_id}", headers=headers,
-                          json={"address": "Tanpa versi"})
+    response = client.put(
+        f"/api/v1/household/{household_id}", headers=headers, json={"address": "Tanpa versi"}
+    )
     assert response.status_code == 400
     assert "versi" in response.get_json()["message"]
     assert _address(app, household_id) == ("Jl. Merdeka 1", 1)

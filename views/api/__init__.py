@@ -5,15 +5,27 @@ register_apis, called by views.register_views."""
 
 
 def register_apis(appbuilder) -> None:
-    from views.api.register import (
-        FamilyApi, HouseholdApi, MemberApi, MembershipApi, PeriodApi, ProgramApi, RegionApi,
-    )
     from views.api.interconnection import register_interconnection_apis
+    from views.api.register import (
+        FamilyApi,
+        HouseholdApi,
+        MemberApi,
+        MembershipApi,
+        PeriodApi,
+        ProgramApi,
+        RegionApi,
+    )
     from views.api_keys import register_api_key_views
 
-    for api in (RegionApi, HouseholdApi, FamilyApi, MemberApi, ProgramApi, MembershipApi,
-                PeriodApi):
+    for api in (
+        RegionApi,
+        HouseholdApi,
+        FamilyApi,
+        MemberApi,
+        ProgramApi,
+        MembershipApi,
+        PeriodApi,
+    ):
         appbuilder.add_api(api)
     register_interconnection_apis(appbuilder)
     register_api_key_views(appbuilder)
-

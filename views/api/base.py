@@ -5,6 +5,7 @@ into a domain call and a DomainError into its answer.
 Every answer to bad input is a 4xx with a message in the client's language: a body that is not
 JSON or not an object, wrong types, unknown fields or enumeration values (400, per field), an
 id that cannot exist (404), a page size above MAX_PAGE_SIZE (400)."""
+
 import marshmallow
 from flask import current_app, request
 from flask_appbuilder import ModelRestApi
@@ -13,9 +14,9 @@ from flask_appbuilder.exceptions import InvalidColumnArgsFABException
 from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.register import households
 from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
+from app.register import households
 from app.security.scope import region_column, region_filter
 from views.api import schemas
 
@@ -81,9 +82,13 @@ def answer_domain_errors(api, method, *args, **kwargs):
         return api.response(error.status, **body)
     except StaleDataError:
         db.session.rollback()
-        return api.response(409, message=gettext(
-            "The record was changed by someone else meanwhile. Read it again and resend your "
-            "change."))
+        return api.response(
+            409,
+            message=gettext(
+                "The record was changed by someone else meanwhile. Read it again and resend your "
+                "change."
+            ),
+        )
 
 
 def _by_field(errors: list[tuple[str, str]]) -> dict:
@@ -105,10 +110,12 @@ class RegisterApi(ModelRestApi):
 
     def __init__(self):
         # The declared schemas are the columns: one list, not two to keep in step.
-        for columns, schema in (("list_columns", self.list_model_schema),
-                                ("show_columns", self.show_model_schema),
-                                ("add_columns", self.add_model_schema),
-                                ("edit_columns", self.edit_model_schema)):
+        for columns, schema in (
+            ("list_columns", self.list_model_schema),
+            ("show_columns", self.show_model_schema),
+            ("add_columns", self.add_model_schema),
+            ("edit_columns", self.edit_model_schema),
+        ):
             if schema is not None and not getattr(self, columns):
                 setattr(self, columns, list(schema.declared_fields))
         super().__init__()
@@ -129,11 +136,13 @@ class RegisterApi(ModelRestApi):
         rather than silently dropped."""
         requested = args.get("columns") or args.get("select_columns") or []
         if not set(requested) <= set(default_response_columns):
-            raise InvalidColumnArgsFABException(gettext(
-                "Choose columns among: %(possible)s.",
-                possible=", ".join(default_response_columns)))
-        return super()._handle_columns_args(args, default_select_columns,
-                                            default_response_columns)
+            raise InvalidColumnArgsFABException(
+                gettext(
+                    "Choose columns among: %(possible)s.",
+                    possible=", ".join(default_response_columns),
+                )
+            )
+        return super()._handle_columns_args(args, default_select_columns, default_response_columns)
 
     def _answer(self, method, *args, **kwargs):
         return answer_domain_errors(self, method, *args, **kwargs)
@@ -154,12 +163,16 @@ class RegisterApi(ModelRestApi):
         the database as a type it cannot compare."""
         for item in rison_args.get(API_FILTERS_RIS_KEY, []) or []:
             value = item.get("value") if isinstance(item, dict) else None
-            values = value if isinstance(value, list) and item.get("opr") in LIST_OPERATORS \
-                else [value]
+            values = (
+                value if isinstance(value, list) and item.get("opr") in LIST_OPERATORS else [value]
+            )
             if not all(isinstance(one, PLAIN_VALUES) for one in values):
-                raise InvalidColumnArgsFABException(gettext(
-                    "The value of filter %(column)s must be a single text or number.",
-                    column=str(item.get("col"))[:40]))
+                raise InvalidColumnArgsFABException(
+                    gettext(
+                        "The value of filter %(column)s must be a single text or number.",
+                        column=str(item.get("col"))[:40],
+                    )
+                )
         return super()._handle_filters_args(rison_args)
 
     # --- reads ------------------------------------------------------------------------------
@@ -177,12 +190,15 @@ class RegisterApi(ModelRestApi):
         largest = min(self.max_page_size, current_app.config.get("MAX_PAGE_SIZE", 100))
         page_size = rison_args.get("page_size")
         if page_size is not None and not 1 <= page_size <= largest:
-            raise ValidationError(gettext(
-                "Page size must be between 1 and %(largest)d.", largest=largest), "page_size")
+            raise ValidationError(
+                gettext("Page size must be between 1 and %(largest)d.", largest=largest),
+                "page_size",
+            )
         page = rison_args.get("page")
         if page is not None and not 0 <= page <= LARGEST_PAGE:
-            raise ValidationError(gettext(
-                "Page must be between 0 and %(largest)d.", largest=LARGEST_PAGE), "page")
+            raise ValidationError(
+                gettext("Page must be between 0 and %(largest)d.", largest=LARGEST_PAGE), "page"
+            )
         return super()._handle_page_args(rison_args)
 
     # --- writes -----------------------------------------------------------------------------
@@ -196,11 +212,15 @@ class RegisterApi(ModelRestApi):
             return self.response_404()
         changes = load(self.edit_model_schema, json_body(), partial=True)
         if "version" not in changes:
-            raise ValidationError(gettext(
-                "Send the record's current version with every change."), "version")
+            raise ValidationError(
+                gettext("Send the record's current version with every change."), "version"
+            )
         check_version(item, changes.pop("version"))
-        current = {name: getattr(item, name) for name in self.edit_model_schema.declared_fields
-                   if name != "version"}
+        current = {
+            name: getattr(item, name)
+            for name in self.edit_model_schema.declared_fields
+            if name != "version"
+        }
         self.apply_changes(item, changes, {**current, **changes})
         db.session.commit()
         return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
@@ -222,8 +242,9 @@ class RegisterApi(ModelRestApi):
 
     def created(self, item, warnings: list[str]):
         db.session.commit()
-        return self.response(201, id=item.id, result=self.show_model_schema.dump(item),
-                             warnings=warnings)
+        return self.response(
+            201, id=item.id, result=self.show_model_schema.dump(item), warnings=warnings
+        )
 
 
 class DeclaredColumns:
@@ -246,6 +267,11 @@ class DeclaredColumns:
 def check_version(item, submitted: int) -> None:
     """An update names the version it was based on; a stale one is a conflict (409)."""
     if submitted != item.version:
-        raise Conflict(gettext(
-            "Version %(sent)s is stale: the record is at version %(current)s. Read it again "
-            "and resend your change.", sent=submitted, current=item.version))
+        raise Conflict(
+            gettext(
+                "Version %(sent)s is stale: the record is at version %(current)s. Read it again "
+                "and resend your change.",
+                sent=submitted,
+                current=item.version,
+            )
+        )

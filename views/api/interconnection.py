@@ -4,14 +4,15 @@ check. Thin: the rules live in app/statistics/aggregates.py and app/register/nik
 Permissions reuse the register's: whoever may read households in a region may read its counts
 (`can_get` on HouseholdApi), whoever may read members may check their status (`can_get` on
 MemberApi) — each answer tells less than those lists already do, and in the same scope."""
+
 from flask import current_app, request
 from flask_appbuilder.api import BaseApi, expose, permission_name, protect, safe
 from flask_babel import gettext
 
-from app.statistics import aggregates
-from app.security import lookups
 from app.register import nik_status
+from app.security import lookups
 from app.security.rate_limits import spend
+from app.statistics import aggregates
 from views.api import schemas
 from views.api.base import answer_domain_errors, json_body, load
 
@@ -83,8 +84,10 @@ class NikStatusApi(BaseApi):
     class_permission_name = "MemberApi"
     allow_browser_login = True
     openapi_spec_tag = "NIK status"
-    openapi_spec_component_schemas = (schemas.NikStatusRequestSchema,
-                                      schemas.NikStatusResponseSchema)
+    openapi_spec_component_schemas = (
+        schemas.NikStatusRequestSchema,
+        schemas.NikStatusResponseSchema,
+    )
     body_schema = schemas.NikStatusRequestSchema()
 
     @expose("/", methods=["POST"])
@@ -129,8 +132,9 @@ class NikStatusApi(BaseApi):
     def _check(self):
         wait = within_rate_limit("NIK_CHECK_RATE_LIMIT", "nik_status")
         if wait is not None:
-            response = self.response(429, message=gettext(
-                "Too many requests. Try again in a minute."))
+            response = self.response(
+                429, message=gettext("Too many requests. Try again in a minute.")
+            )
             response.headers["Retry-After"] = str(wait)
             return response
         body = load(self.body_schema, json_body())
@@ -156,7 +160,10 @@ def register_interconnection_apis(appbuilder) -> None:
     """After the register's APIs: each of these shares their permission set (Flask-AppBuilder
     removes from a view-menu every permission the last registered view does not declare)."""
     for api in (AggregateApi, NikStatusApi):
-        owner = next(view for view in appbuilder.baseviews
-                     if view.class_permission_name == api.class_permission_name)
+        owner = next(
+            view
+            for view in appbuilder.baseviews
+            if view.class_permission_name == api.class_permission_name
+        )
         api.base_permissions = list(owner.base_permissions)
         appbuilder.add_api(api)

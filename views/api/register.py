@@ -1,26 +1,30 @@
 """The register's resources under /api/v1/ (DESIGN §7): regions, households, families,
 members, programs, memberships, periods — scoped like the console and written through the same
 domain rules as the forms (views.api.base.RegisterApi)."""
+
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, permission_name, protect, safe
 from flask_appbuilder.const import API_FILTERS_RIS_KEY
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext
 
-from app.register import households
 from app.codes import REGION_CODE
 from app.errors import NotFound, OutsideScope
 from app.extensions import db
+from app.register import households
 from app.security.privacy import OrderColumns
 from app.security.scope import region_filter
 from models import Family, Household, Member, Period, Program, ProgramMembership, Region
-from views.api import schemas
 from views import labels
-from views.filters import count_search
-
+from views.api import schemas
 from views.api.base import (
-    READ_ONLY, RegisterApi, json_body, load, may,
+    READ_ONLY,
+    RegisterApi,
+    json_body,
+    load,
+    may,
 )
+from views.filters import count_search
 
 
 class RegionApi(RegisterApi):
@@ -95,8 +99,11 @@ class HouseholdApi(RegisterApi):
         """A new household with its members, for those who may enter one directly (the
         form's right); everyone else proposes it (usulan baru)."""
         if not may("can_add", "HouseholdView"):
-            raise OutsideScope(gettext(
-                "New households enter the register as proposals: submit a proposal instead."))
+            raise OutsideScope(
+                gettext(
+                    "New households enter the register as proposals: submit a proposal instead."
+                )
+            )
         data = load(self.add_model_schema, json_body())
         members = data.pop("members")
         household, warnings = households.create_household(data, members)
@@ -104,9 +111,9 @@ class HouseholdApi(RegisterApi):
 
 
 class IdentitySearches:
-    """An API whose filters look up NIK or KK numbers (app.security.privacy, app.security.lookups): a number is
-    looked up whole (`eq`, `in`) as in the console — a prefix or part would uncover, digit by
-    digit, a number masked viewers see masked — and each value a masked viewer asks for is
+    """An API whose filters look up NIK or KK numbers (app.security.privacy, app.security.lookups):
+    a number is looked up whole (`eq`, `in`) as in the console — a prefix or part would uncover,
+    digit by digit, a number masked viewers see masked — and each value a masked viewer asks for is
     counted against their quota and audited."""
 
     #: {column: kind of number} of the filters that look numbers up.
@@ -117,8 +124,9 @@ class IdentitySearches:
         super().__init__()
         offered = self._filters.get_search_filters()
         for column in self.identity_searches:
-            offered[column] = [flt for flt in offered[column]
-                               if flt.arg_name in self.IDENTITY_OPERATORS]
+            offered[column] = [
+                flt for flt in offered[column] if flt.arg_name in self.IDENTITY_OPERATORS
+            ]
 
     def _handle_filters_args(self, rison_args):
         filters = super()._handle_filters_args(rison_args)  # the values are plain by now
@@ -129,8 +137,7 @@ class IdentitySearches:
                     continue
                 if item.get("col") == column and item.get("opr") in self.IDENTITY_OPERATORS:
                     value = item.get("value")
-                    values += [str(one) for one in (value if isinstance(value, list)
-                                                    else [value])]
+                    values += [str(one) for one in (value if isinstance(value, list) else [value])]
             count_search(number_kind, values, f"api:{self.resource_name}")
         return filters
 
@@ -161,13 +168,15 @@ class MemberApi(IdentitySearches, RegisterApi):
     order_columns = ["id", "full_name"]
     identity_searches = {"nik": "nik"}
     #: What a record is read with: its columns (birth_year is worked out from birth_date).
-    show_select_columns = [name for name in schemas.MemberShowSchema._declared_fields
-                           if name != "birth_year"]
+    show_select_columns = [
+        name for name in schemas.MemberShowSchema._declared_fields if name != "birth_year"
+    ]
 
     def apply_changes(self, item, changes, data):
         problems = households.Problems()
-        data["nik"], _family = households.check_member_change(item.household, data, problems,
-                                                               member=item)
+        data["nik"], _family = households.check_member_change(
+            item.household, data, problems, member=item
+        )
         problems.raise_if_any()
         for name in changes:
             setattr(item, name, data[name])
@@ -176,15 +185,17 @@ class MemberApi(IdentitySearches, RegisterApi):
         """A member entered into a household of the caller's region, for those who may add
         one directly (the form's right); everyone else proposes a new member."""
         if not may("can_add", "MemberView"):
-            raise OutsideScope(gettext(
-                "New members enter the register as proposals: submit a proposal instead."))
+            raise OutsideScope(
+                gettext("New members enter the register as proposals: submit a proposal instead.")
+            )
         data = load(self.add_model_schema, json_body())
         household = households.household_in_scope(data.pop("household_id"))
         if household is None:
             raise NotFound(gettext("No such household in your region."), "household_id")
         problems = households.Problems()
         data["nik"], family = households.check_member_change(
-            household, data, problems, kk_number=data.pop("kk_number"))
+            household, data, problems, kk_number=data.pop("kk_number")
+        )
         problems.raise_if_any()
         member = Member(household=household, family=family, **data)
         db.session.add(member)

@@ -2,17 +2,37 @@
 types and enumerations, and every request body is read through them before a domain rule runs.
 
 Enumerations travel by their code name (`MALE`, `OWNED` …), as the database stores them."""
+
 from flask_babel import gettext
 from marshmallow import RAISE, Schema, fields, post_dump, validate
 
 from app import codes
 from app.security.privacy import birth_year, kk_for_viewer, nik_for_viewer, sees_full_nik
-
 from models.enums import (
-    BuildingTenure, ChronicIllness, CookingFuel, Disability, DrinkingWater, Education,
-    EmploymentStatus, FloorType, HouseholdStatus, LandTenure, Lighting, MaritalStatus,
-    MembershipStatus, MemberStatus, Occupation, PeriodStatus, RegionKind, Relationship, RoofType,
-    SchoolAttendance, Sex, TargetLevel, Toilet, WallType,
+    BuildingTenure,
+    ChronicIllness,
+    CookingFuel,
+    Disability,
+    DrinkingWater,
+    Education,
+    EmploymentStatus,
+    FloorType,
+    HouseholdStatus,
+    LandTenure,
+    Lighting,
+    MaritalStatus,
+    MembershipStatus,
+    MemberStatus,
+    Occupation,
+    PeriodStatus,
+    RegionKind,
+    Relationship,
+    RoofType,
+    SchoolAttendance,
+    Sex,
+    TargetLevel,
+    Toilet,
+    WallType,
 )
 from models.households import ASSET_COLUMNS
 
@@ -31,6 +51,7 @@ class Strict(Schema):
 
 
 # --- Regions, programs, periods ----------------------------------------------------------------
+
 
 class RegionSchema(Strict):
     code = fields.String(metadata={"example": "32.73.01.1001"})
@@ -70,6 +91,7 @@ class PeriodShowSchema(PeriodSchema):
 
 # --- Households ----------------------------------------------------------------------------------
 
+
 def _asset_fields() -> dict:
     return {name: fields.Boolean() for name in ASSET_COLUMNS}
 
@@ -85,8 +107,9 @@ class HouseholdFields(Strict):
     longitude = fields.Float(allow_none=True, validate=validate.Range(-180.0, 180.0))
     building_tenure = choice(BuildingTenure, allow_none=True)
     land_tenure = choice(LandTenure, allow_none=True)
-    floor_area_m2 = fields.Integer(allow_none=True, strict=True,
-                                   validate=validate.Range(1, 100_000))
+    floor_area_m2 = fields.Integer(
+        allow_none=True, strict=True, validate=validate.Range(1, 100_000)
+    )
     floor_type = choice(FloorType, allow_none=True)
     wall_type = choice(WallType, allow_none=True)
     roof_type = choice(RoofType, allow_none=True)
@@ -124,9 +147,10 @@ class HouseholdShowSchema(HouseholdFields):
 
 # --- Families and members -------------------------------------------------------------------------
 
+
 class MaskedIdentity(Schema):
-    """NIK, KK number and birth date as the viewer may see them (app.security.privacy), in every answer:
-    lists, records, and the record returned by a write."""
+    """NIK, KK number and birth date as the viewer may see them (app.security.privacy), in every
+    answer: lists, records, and the record returned by a write."""
 
     @post_dump
     def mask_identity(self, data, **kwargs):
@@ -156,8 +180,11 @@ class FamilyShowSchema(FamilySchema):
 
 def _identity_fields(required: bool) -> dict:
     return {
-        "nik": fields.String(required=required, validate=validate.Length(max=40),
-                             metadata={"example": "3273014105900001"}),
+        "nik": fields.String(
+            required=required,
+            validate=validate.Length(max=40),
+            metadata={"example": "3273014105900001"},
+        ),
         "full_name": fields.String(required=required, validate=validate.Length(1, 100)),
         "relation_to_head": choice(Relationship, required=required),
         "sex": choice(Sex, required=required),
@@ -186,21 +213,23 @@ class NewMemberSchema(MemberFields):
     """A member entered with a household (POST household) or into one (POST member)."""
 
     locals().update(_identity_fields(required=True))
-    kk_number = fields.String(required=True, validate=validate.Length(max=40),
-                              metadata={"example": "3273010101200001"})
+    kk_number = fields.String(
+        required=True, validate=validate.Length(max=40), metadata={"example": "3273010101200001"}
+    )
 
 
 class MemberAddSchema(NewMemberSchema):
-    household_id = fields.Integer(required=True, strict=True,
-                                  validate=validate.Range(1, 2**31 - 1))
+    household_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
 
 
 class HouseholdAddSchema(HouseholdFields):
-    village_code = fields.String(required=True, validate=VILLAGE_CODE,
-                                 metadata={"example": "32.73.01.1001"})
+    village_code = fields.String(
+        required=True, validate=VILLAGE_CODE, metadata={"example": "32.73.01.1001"}
+    )
     address = fields.String(required=True, validate=validate.Length(1, 255))
-    members = fields.List(fields.Nested(NewMemberSchema), required=True,
-                          validate=validate.Length(1, 50))
+    members = fields.List(
+        fields.Nested(NewMemberSchema), required=True, validate=validate.Length(1, 50)
+    )
 
 
 class MemberListSchema(MaskedIdentity, Strict):
@@ -216,10 +245,14 @@ class MemberListSchema(MaskedIdentity, Strict):
 class MemberShowSchema(MaskedIdentity, MemberFields):
     id = fields.Integer()
     nik = fields.String(metadata={"description": MASKED})
-    birth_date = fields.Date(metadata={"description": "Null for Provinsi and Interkoneksi, "
-                                                      "who get the birth year only."})
-    birth_year = fields.Function(lambda member: birth_year(member.birth_date), dump_only=True,
-                                 metadata={"type": "integer", "example": 1975})
+    birth_date = fields.Date(
+        metadata={"description": "Null for Provinsi and Interkoneksi, who get the birth year only."}
+    )
+    birth_year = fields.Function(
+        lambda member: birth_year(member.birth_date),
+        dump_only=True,
+        metadata={"type": "integer", "example": 1975},
+    )
     family_id = fields.Integer()
     household_id = fields.Integer()
     status = choice(MemberStatus)
@@ -244,6 +277,7 @@ class MembershipShowSchema(MembershipSchema):
 
 # --- Messages in the client's language ------------------------------------------------------------
 
+
 def translated(messages):
     """marshmallow's messages (English, fixed) in the client's language; nested dicts and lists
     keep their shape: {"sex": ["Must be one of: MALE, FEMALE."]}."""
@@ -256,8 +290,9 @@ def translated(messages):
 
 def _translate(message: str) -> str:
     if message.startswith("Must be one of: "):
-        return gettext("Must be one of: %(choices)s.",
-                       choices=message[len("Must be one of: "):].rstrip("."))
+        return gettext(
+            "Must be one of: %(choices)s.", choices=message[len("Must be one of: ") :].rstrip(".")
+        )
     known = {
         "Missing data for required field.": gettext("This field is required."),
         "Unknown field.": gettext("Unknown field."),
@@ -285,19 +320,29 @@ def _translate(message: str) -> str:
 
 # --- Aggregates and the NIK status check (views/api/interconnection.py) ---------------------------
 
+
 class CountsSchema(Schema):
     households = fields.Integer()
     families = fields.Integer()
     people = fields.Integer()
-    programs = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                           metadata={"description": "Receiving members per program code."})
-    deciles = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                          metadata={"description": "Households per welfare decile 1–10; "
-                                                   "\"none\": without a decile."})
+    programs = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Receiving members per program code."},
+    )
+    deciles = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": 'Households per welfare decile 1–10; "none": without a decile.'},
+    )
     sex_age = fields.Dict(
-        keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
-        metadata={"description": "People per sex (MALE, FEMALE) and age group "
-                                 "(0–4, 5–14, 15–24, 25–44, 45–59, 60+)."})
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+        metadata={
+            "description": "People per sex (MALE, FEMALE) and age group "
+            "(0–4, 5–14, 15–24, 25–44, 45–59, 60+)."
+        },
+    )
 
 
 class RegionCountsSchema(CountsSchema):
@@ -319,20 +364,23 @@ class AggregateSchema(Schema):
 
 
 class AggregateQuerySchema(Strict):
-    region = fields.String(validate=validate.Length(max=13),
-                           metadata={"description": "Region code (default: your region)",
-                                     "example": "32.73"})
-    level = fields.String(validate=validate.OneOf(["province", "regency", "district",
-                                                   "village"]))
-    period = fields.String(validate=validate.Length(max=7),
-                           metadata={"description": "Period code (default: the open period)",
-                                     "example": "2026-11"})
+    region = fields.String(
+        validate=validate.Length(max=13),
+        metadata={"description": "Region code (default: your region)", "example": "32.73"},
+    )
+    level = fields.String(validate=validate.OneOf(["province", "regency", "district", "village"]))
+    period = fields.String(
+        validate=validate.Length(max=7),
+        metadata={"description": "Period code (default: the open period)", "example": "2026-11"},
+    )
 
 
 class NikStatusRequestSchema(Strict):
-    niks = fields.List(fields.Raw(allow_none=True,
-                                  metadata={"type": "string", "example": "3273014105900001"}),
-                       required=True, metadata={"description": "1 to 1,000 NIKs."})
+    niks = fields.List(
+        fields.Raw(allow_none=True, metadata={"type": "string", "example": "3273014105900001"}),
+        required=True,
+        metadata={"description": "1 to 1,000 NIKs."},
+    )
 
 
 class NikStatusSchema(Schema):
@@ -358,10 +406,12 @@ class AuditEntrySchema(Strict):
     entity = fields.String(metadata={"example": "household"})
     entity_id = fields.String(allow_none=True)
     region_code = fields.String(allow_none=True)
-    before = fields.Raw(allow_none=True, metadata={"type": "object",
-                                                   "description": "Values before the change."})
-    after = fields.Raw(allow_none=True, metadata={"type": "object",
-                                                  "description": "Values after the change."})
+    before = fields.Raw(
+        allow_none=True, metadata={"type": "object", "description": "Values before the change."}
+    )
+    after = fields.Raw(
+        allow_none=True, metadata={"type": "object", "description": "Values after the change."}
+    )
 
 
 class AuditEntryShowSchema(AuditEntrySchema):
