@@ -23,12 +23,13 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export FLASK_APP := run.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install system-packages translations babel prepare-demo run dev test test-sqlite test-postgresql clean
+.PHONY: help install system-packages translations babel prepare-demo run dev lint test test-sqlite test-postgresql clean
 
 help:
 	@echo "make run      install, initialise the SQLite database, load demo data, serve on :$(PORT)"
 	@echo "make test     install, run the test suite on SQLite and then on PostgreSQL"
 	@echo "make install  create .venv and install Python and Debian packages"
+	@echo "make lint     import rules (.importlinter), ruff lint and format check"
 	@echo "make babel    extract and update the translation catalogs"
 	@echo "make dev      like run, but the Flask debug server (reloads on change)"
 
@@ -110,9 +111,16 @@ dev: prepare-demo
 	@$(DEMO_LOGINS)
 	@exec flask run --debug --without-threads --host 127.0.0.1 --port $(PORT)
 
+# The floor plan's import rules (docs/architecture.md) and ruff; `make test` runs it first.
+lint: $(STAMP)
+	@echo "=== import rules (lint-imports) ==="
+	@PYTHONPATH=. lint-imports --no-cache | sed -n '/^Contracts:/p;/Broken contracts/,$$p'
+	@echo "=== ruff ==="
+	@ruff check --quiet . && ruff format --check --quiet . && echo "ruff: clean"
+
 # The whole suite twice: SQLite (with the browser test), then PostgreSQL on a throwaway database.
 # Both summaries are printed; the target fails if either run fails.
-test: install translations
+test: install translations lint
 	@mkdir -p $(BUILD); \
 	set +e; \
 	echo "=== pytest on SQLite ==="; \

@@ -10,6 +10,7 @@ Not seen here, by design: bulk Core statements (the demo generator's inserts, `D
 `session.execute(update(...))`). Code that changes register data that way records it itself with
 `app.audit.record`.
 """
+
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,12 +22,21 @@ from sqlalchemy.orm.util import identity_key
 from app import audit
 
 #: Columns that change on every save or sign-in without being data anyone edited. Sign-ins and
-#: lockouts (locked_until) are audited by app.security.login_security as login_* entries; token_epoch
+#: lockouts (locked_until) are audited by app.security.signin as login_* entries; token_epoch
 #: follows a password change (audited as password_changed), a lockout or a deactivation.
-BOOKKEEPING = frozenset({
-    "updated_at", "version", "changed_on", "changed_by_fk", "last_login", "login_count",
-    "fail_login_count", "locked_until", "token_epoch",
-})
+BOOKKEEPING = frozenset(
+    {
+        "updated_at",
+        "version",
+        "changed_on",
+        "changed_by_fk",
+        "last_login",
+        "login_count",
+        "fail_login_count",
+        "locked_until",
+        "token_epoch",
+    }
+)
 _CASCADED = "audit_cascaded_rows"
 _OLD_VALUES = "audit_old_values"
 
@@ -43,7 +53,14 @@ def _audited() -> dict:
     from flask_appbuilder.security.sqla.models import Group, Role, User
 
     from models import (
-        CloseSchedule, Family, Household, Member, Period, Program, ProgramMembership, Proposal,
+        CloseSchedule,
+        Family,
+        Household,
+        Member,
+        Period,
+        Program,
+        ProgramMembership,
+        Proposal,
     )
 
     return {
@@ -188,10 +205,11 @@ def _unloaded_old_values(session, obj) -> dict:
     if not keys:
         return {}
     columns = [mapper.column_attrs[key].columns[0] for key in keys]
-    condition = sa.and_(*(column == value
-                          for column, value in zip(mapper.primary_key, state.identity)))
+    condition = sa.and_(
+        *(column == value for column, value in zip(mapper.primary_key, state.identity, strict=True))
+    )
     row = session.connection().execute(sa.select(*columns).where(condition)).first()
-    return dict(zip(keys, row)) if row is not None else {}
+    return dict(zip(keys, row, strict=True)) if row is not None else {}
 
 
 # -- after the flush: write the entries -----------------------------------------------------
@@ -214,8 +232,16 @@ def _after_flush(session, flush_context) -> None:
         values = _change(obj, action, old_values.get(id(obj), {}))
         if action == "update" and _password_changed(obj):
             # Its masked before and after are equal: the change gets an entry of its own.
-            records.append(("password_changed", "user", _primary_key(obj), _region(obj, villages),
-                            None, {"username": sa.inspect(obj).dict.get("username")}))
+            records.append(
+                (
+                    "password_changed",
+                    "user",
+                    _primary_key(obj),
+                    _region(obj, villages),
+                    None,
+                    {"username": sa.inspect(obj).dict.get("username")},
+                )
+            )
         if values is None:
             continue
         entity, entity_id = audited(obj).entity, _primary_key(obj)
@@ -228,12 +254,14 @@ def _after_flush(session, flush_context) -> None:
         if (entity, str(entity_id)) in recorded:
             continue
         before = {key: audit.masked(key, value) for key, value in row.items()}
-        records.append(("delete", entity, entity_id, villages.get(row.get("household_id")),
-                        before, None))
+        records.append(
+            ("delete", entity, entity_id, villages.get(row.get("household_id")), before, None)
+        )
     if records:
         who = audit.actor()  # asked only now: a sign-in's own bookkeeping flush records nothing
-        audit.record_many([audit.entry(*values, who=who) for values in records],
-                          connection=session.connection())
+        audit.record_many(
+            [audit.entry(*values, who=who) for values in records], connection=session.connection()
+        )
 
 
 def _change(obj, action: str, old_values: dict):
@@ -281,7 +309,8 @@ def _row(state, spec: Audited) -> dict:
     """The whole row as loaded (server-side defaults not yet read are left out)."""
     values = {
         prop.key: audit.masked(prop.key, state.dict[prop.key])
-        for prop in state.mapper.column_attrs if prop.key in state.dict
+        for prop in state.mapper.column_attrs
+        if prop.key in state.dict
     }
     for name in spec.collections:
         if name in state.dict:
@@ -295,8 +324,10 @@ def _names(items) -> list[str]:
 
 def _primary_key(obj):
     state = sa.inspect(obj)
-    values = [state.dict.get(state.mapper.get_property_by_column(column).key)
-              for column in state.mapper.primary_key]
+    values = [
+        state.dict.get(state.mapper.get_property_by_column(column).key)
+        for column in state.mapper.primary_key
+    ]
     return values[0] if len(values) == 1 else "/".join(str(value) for value in values)
 
 
