@@ -31,3 +31,17 @@ class Conflict(DomainError):
 
 class NotFound(DomainError):
     status = 404
+
+
+class LookupRefused(DomainError):
+    """The lookup is not answered: the user is suspended (403) or out of quota (429)."""
+
+    status = 403
+
+
+class QuotaUsedUp(LookupRefused):
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

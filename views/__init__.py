@@ -11,7 +11,8 @@ def register_views(appbuilder) -> None:
     from views.imports import ImportView
     from views.lookups import register_lookup_views
     from views.periods import PeriodCloseView, PeriodView
-    from views.proposals import HouseholdProposalView, MemberProposalView, ProposalView
+    from views.proposal_forms import HouseholdProposalView, MemberProposalView
+    from views.proposals import ProposalView
     from views.reference import ProgramView
     from views.regions import RegionSearchView, RegionView
     from views.reports import register_report_views

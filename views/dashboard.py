@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app import statistics
 from app.register.reference import open_period
-from app.security import lookups
+from app.security import guessing
 from app.security.scope import NOTHING, current_scope
 from app.statistics import charts
 from views import errors
@@ -78,7 +78,7 @@ def _suspended_lookups() -> int | None:
     suspended for looking like guessing (app.security.lookups); None for everyone else."""
     if not current_app.appbuilder.sm.has_access("can_list", "LookupSuspensionView"):
         return None
-    return len(lookups.suspended_users())
+    return len(guessing.suspended_users())
 
 
 def _scope_label(scope: str) -> str:

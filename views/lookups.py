@@ -1,12 +1,12 @@
-"""Callers whose NIK and KK lookups are suspended for looking like guessing
-(app/security/lookups.py): the list for Admin and Pusdatin, and the button that lifts a suspension.
-Thin: the rule and the audit entry (`lookup_suspension_lifted`) live in app.security.lookups."""
+"""Callers whose NIK and KK lookups are suspended for looking like guessing: the list for Admin
+and Pusdatin, and the button that lifts a suspension. Thin: the rule and the audit entry
+(`lookup_suspension_lifted`) live in app.security.guessing."""
 
 from flask import flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext, lazy_gettext
 
-from app.security import lookups
+from app.security import guessing
 
 
 class LookupSuspensionView(BaseView):
@@ -20,17 +20,17 @@ class LookupSuspensionView(BaseView):
         return self.render_template(
             "datakesos/lookup_suspensions.html",
             title=lazy_gettext("Suspended lookups"),
-            users=lookups.suspended_users(),
+            users=guessing.suspended_users(),
         )
 
     @expose("/lift/<int:pk>", methods=["POST"])
     @has_access
     def lift(self, pk):
-        user = lookups.suspended_user(pk)
+        user = guessing.suspended_user(pk)
         if user is None:
             flash(gettext("This user's lookups are not suspended."), "warning")
         else:
-            lookups.lift(user.id)
+            guessing.lift(user.id)
             flash(
                 gettext(
                     "The suspension of %(username)s is lifted: their NIK and KK number "

@@ -1,4 +1,5 @@
-"""Printed documents (doors of the reports package) and the public verification page.
+"""Printed documents (doors of the reports package); the public verification page is
+views.verify.
 
 Every route answers 404 for anything outside the user's region scope, and every certificate
 issued and report downloaded is written to the audit trail. PDFs are made in `reports/`; the
@@ -30,14 +31,15 @@ from app import audit
 from app.codes import PERIOD_CODE, REGION_CODE
 from app.errors import DomainError
 from app.extensions import db
-from app.register import households, regions, verification
+from app.register import households, regions
 from app.security.privacy import sees_full_nik
 from app.security.scope import current_scope, in_scope
 from models import JobRun, Period, PeriodSnapshot, Region, RegionUser
-from models.certificates import Certificate, ReportFile
+from models.certificates import ReportFile
 from models.enums import HouseholdStatus, JobStatus, PeriodStatus
 from models.households import Household
 from reports import bulk
+from views.verify import register_verify_view
 
 NATIONAL = "ID"
 RECENT_JOBS = 20
@@ -375,56 +377,8 @@ def _job_summary(job: JobRun) -> dict:
     }
 
 
-class VerifyView(BaseView):
-    """Public (no sign-in) check of a certificate's verification code. It shows only what
-    confirms the paper: valid or not, issue date, period, region, the head's initials and the
-    document fingerprint — never a NIK or a full name. Rate limited per client address."""
-
-    route_base = "/verify"
-    default_view = "form"
-
-    @expose("/")
-    def form(self):
-        typed = (request.args.get("code") or "").strip()
-        if typed:
-            code = verification.normalise(typed)
-            return redirect(
-                url_for("VerifyView.verify", code=verification.display(code) if code else "-")
-            )
-        return self._page(None, asked=False)
-
-    @expose("/<code>")
-    def verify(self, code):
-        return self._page(verification.lookup(code), asked=True)
-
-    def _page(self, certificate: Certificate | None, asked: bool):
-        context = {"asked": asked, "certificate": None}
-        if certificate is not None:
-            from reports.certificates import region_names
-
-            period = db.session.get(Period, certificate.period_id)
-            context.update(
-                certificate=certificate,
-                code=verification.display(certificate.code),
-                period=period,
-                regions=region_names(certificate.village_code),
-                fingerprint=verification.fingerprint(certificate.content_hash),
-            )
-        status = 200 if certificate is not None or not asked else 404
-        response = make_response(self.render_template("datakesos/verify.html", **context), status)
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Robots-Tag"] = "noindex"
-        return response
-
-
 def register_report_views(appbuilder) -> None:
     appbuilder.add_view(
         ReportsView, "Reports", label=lazy_gettext("Reports and certificates"), icon="fa-print"
     )
-    appbuilder.add_view_no_menu(VerifyView)
-    app = current_app
-    limiter = getattr(appbuilder.sm, "limiter", None)
-    if limiter is not None:
-        limiter.limit(
-            lambda: current_app.config.get("VERIFY_RATE_LIMIT", "30 per minute"), scope="verify"
-        )(app.blueprints["VerifyView"])
+    register_verify_view(appbuilder)

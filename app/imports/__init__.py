@@ -24,7 +24,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.formatting import number
 from app.imports import reading, validation, writing
-from app.imports.validation import Importer
+from app.imports.plan import Importer
 from app.imports.writing import Counts
 from app.proposals import PROPOSER_ROLES, NotAllowed
 from app.security.roles import ADMIN, role_names

@@ -15,7 +15,7 @@ from app import audit, codes, proposals
 from app.errors import Conflict
 from app.extensions import db
 from app.imports import columns, staging
-from app.imports.validation import Importer, Plan
+from app.imports.plan import Importer, Plan
 from models import Family, Household, Member, Proposal
 from models.enums import (
     HouseholdStatus,

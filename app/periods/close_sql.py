@@ -4,6 +4,9 @@ inside its lock and transaction and scripts/bench.py runs exactly them, bare.
 
 Every statement is set-based (INSERT … SELECT, UPDATE … WHERE); none loops over households in
 Python. `close_context` reads what they need to know about the period being closed.
+
+Longer than most modules on purpose: it is one ordered list of SQL, read top to bottom as the
+close runs it; split by step, the order would live in one file and the statements in others.
 """
 
 from __future__ import annotations

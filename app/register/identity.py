@@ -73,10 +73,11 @@ def check_nik(value, birth_date: datetime.date | None = None, sex: Sex | None = 
     nik_sex = Sex.FEMALE if day > 40 else Sex.MALE
     day = day - 40 if day > 40 else day
     if birth_date and (birth_date.day, birth_date.month, birth_date.year % 100) != (day, month, yy):
+        nik_date = f"{day:02d}-{month:02d}-{yy:02d}"
         check.warnings.append(
             gettext(
                 "The birth date in the NIK (%(nik_date)s) differs from the recorded birth date.",
-                nik_date=f"{day:02d}-{month:02d}-{yy:02d}",
+                nik_date=nik_date,
             )
         )
     if sex and sex != nik_sex:

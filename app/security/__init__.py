@@ -9,8 +9,9 @@ What it owns, by module:
   scope_clause, the InUserRegion filter and region_filter of scoped views);
 - privacy: the masking rule of NIK, KK numbers and birth dates (sees_full_nik, nik_for_viewer,
   OrderColumns, MASKED_NIK_ROLES), and the templates' `viewer_nik` filter (install);
-- lookups: the bounded, audited answers to "does this number exist?" (quotas, the guessing
-  detector, suspensions);
+- lookups: the bounded, audited answers to "does this number exist?" (reserve, settle, search,
+  conflict, the quotas), on the hourly counters of lookup_counts;
+- guessing: the guessing detector and its suspensions (detect, suspended_users, lift);
 - signin: authentication for both login doors and API keys (authenticate, the lockout, the
   region rule, Refusal, check_current_password, the audit of every attempt), and sessions made
   permanent at sign-in (install);

@@ -27,25 +27,28 @@ Audit actions: `identity_search` (one per search: the kind of number, the door, 
 numbers, how many found), `identity_conflict` (numbers refused as registered elsewhere),
 `lookup_refused` (a quota used up, or a suspended caller), `lookup_suspended`,
 `lookup_suspension_lifted`. Never the numbers themselves.
+
+Here: the doors' calls (reserve, settle, search, conflict, conflicts_left, spend_conflicts) and
+the quotas; the counters are app.security.lookup_counts, the detector and its suspensions
+(suspended_users, lift) app.security.guessing; LookupRefused and QuotaUsedUp are app.errors'.
 """
 
 from __future__ import annotations
 
-import datetime
 import math
 from collections.abc import Callable
 
-import sqlalchemy as sa
 from flask import current_app, has_request_context
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
 from app import audit, formatting
 from app.clock import utcnow
-from app.errors import DomainError
+from app.errors import LookupRefused as LookupRefused
+from app.errors import QuotaUsedUp
 from app.extensions import db
-from app.security import privacy
+from app.security import guessing, privacy
+from app.security import lookup_counts as counts
 from app.security.scope import NOTHING, current_scope
-from models import LookupCount, RegionUser
 
 #: kind → (its quota's setting, what it counts, for messages).
 KINDS = {
@@ -56,32 +59,9 @@ KINDS = {
         lazy_gettext("answers about numbers registered outside your region"),
     ),
 }
-#: What the guessing detector watches: doors that answer "registered or not" on request.
-GUESSED_KINDS = ("nik_check", "search")
 #: The audit trail's entity of a search or conflict, by the kind of number.
 ENTITIES = {"nik": "member", "kk_number": "family", "register_id": "household", "any": "household"}
-QUOTA_HOURS = 24
-#: Counter rows older than this are of no use to any rule and are dropped.
-KEPT_HOURS = 48
 SIGNED_IN = object()
-
-
-class LookupRefused(DomainError):
-    """The lookup is not answered: the user is suspended (403) or out of quota (429)."""
-
-    status = 403
-
-
-class QuotaUsedUp(LookupRefused):
-    status = 429
-
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-def _hour(moment: datetime.datetime) -> datetime.datetime:
-    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def signed_in_user_id() -> int | None:
@@ -114,17 +94,17 @@ def reserve(
     refusal = None
     with db.engine.begin() as connection:
         now = utcnow()
-        _drop_old(connection, user_id, now)
-        suspended = _suspension(connection, user_id)
+        counts.drop_old(connection, user_id, now)
+        suspended = guessing.suspension(connection, user_id)
         if suspended is not None:
-            refusal = _suspended_refusal()
+            refusal = guessing.suspended_refusal()
         else:
             # Counted first, then compared: the row stays locked until this commits, so
             # workers counting at the same moment cannot both take the last of the quota.
-            _add(connection, user_id, kind, _hour(now), asked=count)
+            counts.add(connection, user_id, kind, counts.hour(now), asked=count)
             refusal = _over_quota(connection, user_id, kind, count, now)
             if refusal is not None:
-                _take_back(connection, user_id, kind, _hour(now), count)
+                counts.take_back(connection, user_id, kind, counts.hour(now), count)
         if refusal is not None:
             audit.record_many(
                 [
@@ -169,7 +149,7 @@ def settle(
     with db.engine.begin() as connection:
         now = utcnow()
         if misses:
-            _add(connection, user_id, kind, _hour(now), misses=misses)
+            counts.add(connection, user_id, kind, counts.hour(now), misses=misses)
         if action:
             number = (details or {}).get("number")
             audit.record_many(
@@ -184,10 +164,10 @@ def settle(
                 ],
                 connection=connection,
             )
-        if watched and kind in GUESSED_KINDS:
-            suspended = _detect(connection, user_id, now, who)
+        if watched and kind in guessing.GUESSED_KINDS:
+            suspended = guessing.detect(connection, user_id, now, who)
     if suspended:
-        raise _suspended_refusal()
+        raise guessing.suspended_refusal()
 
 
 def search(
@@ -243,9 +223,12 @@ def conflicts_left(user_id) -> int | None:
     if user_id is None or not quota:
         return None
     with db.engine.connect() as connection:
-        if _suspension(connection, user_id) is not None:
+        if guessing.suspension(connection, user_id) is not None:
             return 0
-        return max(0, quota - _asked(connection, user_id, ("conflict",), utcnow(), QUOTA_HOURS))
+        return max(
+            0,
+            quota - counts.asked(connection, user_id, ("conflict",), utcnow(), counts.QUOTA_HOURS),
+        )
 
 
 def spend_conflicts(
@@ -257,7 +240,7 @@ def spend_conflicts(
     if user_id is None or count <= 0:
         return
     with db.engine.begin() as connection:
-        _add(connection, user_id, "conflict", _hour(utcnow()), asked=count)
+        counts.add(connection, user_id, "conflict", counts.hour(utcnow()), asked=count)
         audit.record_many(
             [
                 audit.entry(
@@ -272,119 +255,13 @@ def spend_conflicts(
         )
 
 
-# -- suspensions --------------------------------------------------------------------------------
-def suspended_users() -> list[RegionUser]:
-    return db.session.scalars(
-        sa.select(RegionUser)
-        .where(RegionUser.lookup_suspended_at.is_not(None))
-        .order_by(RegionUser.lookup_suspended_at.desc())
-    ).all()
-
-
-def suspended_user(user_id: int) -> RegionUser | None:
-    user = db.session.get(RegionUser, user_id)
-    return user if user is not None and user.lookup_suspended_at is not None else None
-
-
-def lift(user_id: int) -> bool:
-    """Lift a user's suspension (the caller's transaction, committed here); the misses counted
-    so far are forgiven, or the next lookup would suspend them again. False: not suspended."""
-    user = db.session.get(RegionUser, user_id)
-    if user is None or user.lookup_suspended_at is None:
-        return False
-    before = {
-        "suspended_at": user.lookup_suspended_at.isoformat(),
-        "reason": user.lookup_suspended_reason,
-    }
-    users = RegionUser.__table__
-    # Core statements: the audit entry below is the one record of the change.
-    db.session.execute(
-        sa.update(users)
-        .where(users.c.id == user_id)
-        .values(lookup_suspended_at=None, lookup_suspended_reason=None)
-    )
-    counts = LookupCount.__table__
-    db.session.execute(sa.update(counts).where(counts.c.user_id == user_id).values(misses=0))
-    audit.record(
-        "lookup_suspension_lifted",
-        "user",
-        user_id,
-        region_code=user.region_code,
-        before=before,
-        after={"username": user.username},
-    )
-    db.session.commit()
-    db.session.expire(user)
-    return True
-
-
-# -- inside ------------------------------------------------------------------------------------
-def _add(
-    connection, user_id: int, kind: str, hour: datetime.datetime, asked: int = 0, misses: int = 0
-) -> None:
-    """Add to the user's counter of `kind` for `hour`, atomically across workers."""
-    table = LookupCount.__table__
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values(
-        user_id=user_id, kind=kind, window_start=hour, asked=asked, misses=misses
-    )
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.kind, table.c.window_start],
-            set_={"asked": table.c.asked + asked, "misses": table.c.misses + misses},
-        )
-    )
-
-
-def _take_back(connection, user_id: int, kind: str, hour: datetime.datetime, count: int) -> None:
-    """A refused request is not counted: nothing was answered."""
-    table = LookupCount.__table__
-    connection.execute(
-        sa.update(table)
-        .where(
-            table.c.user_id == user_id,
-            table.c.kind == kind,
-            table.c.window_start == hour,
-        )
-        .values(asked=table.c.asked - count)
-    )
-
-
-def _drop_old(connection, user_id: int, now: datetime.datetime) -> None:
-    table = LookupCount.__table__
-    connection.execute(
-        sa.delete(table).where(
-            table.c.user_id == user_id,
-            table.c.window_start < _hour(now) - datetime.timedelta(hours=KEPT_HOURS),
-        )
-    )
-
-
-def _since(now: datetime.datetime, hours: int) -> datetime.datetime:
-    """The first hour row counted in a window of `hours` ending now."""
-    return _hour(now) - datetime.timedelta(hours=hours - 1)
-
-
-def _asked(connection, user_id, kinds, now, hours) -> int:
-    table = LookupCount.__table__
-    return connection.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(table.c.asked), 0)).where(
-            table.c.user_id == user_id,
-            table.c.kind.in_(kinds),
-            table.c.window_start >= _since(now, hours),
-        )
-    ).scalar_one()
-
-
+# -- quotas -------------------------------------------------------------------------------------
 def _over_quota(connection, user_id, kind, count, now) -> QuotaUsedUp | None:
     setting_name, counted = KINDS[kind]
     quota = current_app.config[setting_name]
-    if not quota or _asked(connection, user_id, (kind,), now, QUOTA_HOURS) <= quota:
+    if not quota or counts.asked(connection, user_id, (kind,), now, counts.QUOTA_HOURS) <= quota:
         return None
-    free_at = _frees_up_at(connection, user_id, kind, count, quota, now)
+    free_at = counts.frees_up_at(connection, user_id, kind, count, quota, now)
     return QuotaUsedUp(
         gettext(
             "Your allowance of %(quota)s %(what)s per 24 hours is used up: this request "
@@ -395,93 +272,4 @@ def _over_quota(connection, user_id, kind, count, now) -> QuotaUsedUp | None:
             time=formatting.date(free_at),
         ),
         retry_after=max(1, math.ceil((free_at - now).total_seconds())),
-    )
-
-
-def _frees_up_at(connection, user_id, kind, count, quota, now) -> datetime.datetime:
-    """When enough of the window's oldest lookups have left it for `count` more (the request
-    just counted included)."""
-    table = LookupCount.__table__
-    rows = connection.execute(
-        sa.select(table.c.window_start, table.c.asked)
-        .where(
-            table.c.user_id == user_id,
-            table.c.kind == kind,
-            table.c.window_start >= _since(now, QUOTA_HOURS),
-        )
-        .order_by(table.c.window_start)
-    ).all()
-    excess = sum(asked for _hour_start, asked in rows) - quota
-    for hour_start, asked in rows:
-        excess -= asked
-        if excess <= 0:
-            return hour_start + datetime.timedelta(hours=QUOTA_HOURS)
-    return _hour(now) + datetime.timedelta(hours=QUOTA_HOURS)
-
-
-def _detect(connection, user_id: int, now: datetime.datetime, who) -> bool:
-    """Suspend the user when their recent answers look like guessing; whether it did."""
-    least = current_app.config["LOOKUP_GUESSING_MIN_CHECKS"]
-    share = current_app.config["LOOKUP_GUESSING_MISS_SHARE"]
-    hours = current_app.config["LOOKUP_GUESSING_WINDOW_HOURS"]
-    if not least:
-        return False
-    table = LookupCount.__table__
-    asked, missed = connection.execute(
-        sa.select(
-            sa.func.coalesce(sa.func.sum(table.c.asked), 0),
-            sa.func.coalesce(sa.func.sum(table.c.misses), 0),
-        ).where(
-            table.c.user_id == user_id,
-            table.c.kind.in_(GUESSED_KINDS),
-            table.c.window_start >= _since(now, hours),
-        )
-    ).one()
-    if asked < least or missed < share * asked:
-        return False
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        reason = gettext(
-            "%(missed)s of %(asked)s numbers checked in %(hours)s hours were not registered.",
-            missed=formatting.number(missed),
-            asked=formatting.number(asked),
-            hours=hours,
-        )
-    users = RegionUser.__table__
-    connection.execute(
-        sa.update(users)
-        .where(users.c.id == user_id)
-        .values(lookup_suspended_at=now, lookup_suspended_reason=reason[:255])
-    )
-    region = connection.execute(
-        sa.select(users.c.region_code).where(users.c.id == user_id)
-    ).scalar()
-    audit.record_many(
-        [
-            audit.entry(
-                "lookup_suspended",
-                "user",
-                user_id,
-                region_code=region,
-                who=who,
-                after={"checked": asked, "not_registered": missed, "window_hours": hours},
-            )
-        ],
-        connection=connection,
-    )
-    return True
-
-
-def _suspension(connection, user_id: int):
-    users = RegionUser.__table__
-    return connection.execute(
-        sa.select(users.c.lookup_suspended_at).where(users.c.id == user_id)
-    ).scalar()
-
-
-def _suspended_refusal() -> LookupRefused:
-    return LookupRefused(
-        gettext(
-            "Your NIK and KK number lookups are suspended: their answers looked like guessing. "
-            "Ask an administrator or Pusdatin to lift the suspension."
-        )
     )

@@ -1,7 +1,10 @@
 """Declared schemas of the REST resources (DESIGN §7, §9.5): the OpenAPI document shows these
 types and enumerations, and every request body is read through them before a domain rule runs.
 
-Enumerations travel by their code name (`MALE`, `OWNED` …), as the database stores them."""
+Enumerations travel by their code name (`MALE`, `OWNED` …), as the database stores them.
+
+Longer than most modules on purpose: declarations only, one schema per resource and direction,
+each field beside its neighbours so the API's contract reads in one place."""
 
 from flask_babel import gettext
 from marshmallow import RAISE, Schema, fields, post_dump, validate
