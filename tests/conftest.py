@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-pytest_plugins = ("tests.fixtures.factories", "tests.fixtures.periods", "tests.fixtures.documents")
+pytest_plugins = (
+    "tests.fixtures.factories",
+    "tests.fixtures.periods",
+    "tests.fixtures.documents",
+    "tests.fixtures.proposals",
+    "tests.fixtures.sessions",
+    "tests.fixtures.exports",
+)
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 _tmp = tempfile.mkdtemp(prefix="datakesos-test-")

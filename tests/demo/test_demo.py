@@ -1,4 +1,7 @@
-"""`flask datakesos demo`: deterministic, realistic demo households and the demo users."""
+"""`flask datakesos demo`: deterministic, realistic demo households and the demo users.
+
+One module, not split: the bulk path (COPY, PostgreSQL) is held to the same register rules as
+the ordinary one, through the same helpers."""
 
 import collections
 import datetime

@@ -15,7 +15,11 @@ numbers, NIKs, names, addresses and card numbers are marker strings. For each an
 
 Lists and exports are walked with every search filter and order column they offer, the API with
 `?q=` filters, orders and columns and `_info` with its related-field pages. A route added later
-is walked without anyone editing this file; an argument the walk cannot fill fails it."""
+is walked without anyone editing this file; an argument the walk cannot fill fails it.
+
+One module, not split: the walk, the values it fills in and the rules it checks each answer
+against are one specification; split, a new route could be walked by one half and checked by
+none."""
 
 from __future__ import annotations
 

@@ -2,7 +2,11 @@
 masked role meets them: Provinsi and Interkoneksi see NIK and KK numbers as 6 digits, 8 stars and 2
 digits and birth dates as a year, on every door; they cannot sort by them; and an attempt to
 reconstruct a member's NIK from what they see — the mask, the birth year, the sex, the NIK check,
-the searches — is stopped (quota or suspension) long before it succeeds."""
+the searches — is stopped (quota or suspension) long before it succeeds.
+
+One module, not split: every test follows the one member below (`target`) through a masked
+role's eyes, from the mask on each door to the attempts to unmask it and the suspension that
+ends them."""
 
 import csv
 import datetime
@@ -357,22 +361,23 @@ def test_a_search_is_counted_once_per_page_and_an_own_nik_is_a_hit(app, target, 
 
 # -- suspensions: shown to Admin and Pusdatin, lifted by them ---------------------------------
 def suspend(app, username):
+    from app.clock import utcnow
     from app.extensions import db
-    from app.security import lookups
+    from app.security import guessing, lookup_counts
     from models import RegionUser
 
     with app.app_context():
         user = db.session.scalar(sa.select(RegionUser).where(RegionUser.username == username))
         with db.engine.begin() as connection:
-            lookups._add(
+            lookup_counts.add(
                 connection,
                 user.id,
                 "nik_check",
-                lookups._hour(lookups.utcnow()),
+                lookup_counts.hour(utcnow()),
                 asked=300,
                 misses=300,
             )
-            assert lookups._detect(connection, user.id, lookups.utcnow(), None)
+            assert guessing.detect(connection, user.id, utcnow(), None)
 
 
 @pytest.mark.parametrize("username", ["pusdatin", "admin"])

@@ -1,7 +1,10 @@
 """Administrators give users a role and a region scope in the console; every signed-in user
 opens their own profile and changes their own password (giving the current one); administrators
 reset others' passwords; every door that sets a password follows the one rule; password changes,
-role and permission edits and the close schedule are in the audit trail."""
+role and permission edits and the close schedule are in the audit trail.
+
+One module, not split: its parts share the throwaway users and the look-ups of roles, users
+and audit entries defined here."""
 
 import uuid
 

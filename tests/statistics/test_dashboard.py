@@ -1,4 +1,7 @@
-"""Beranda: figures and charts in the user's region scope, drawn on the server, offline."""
+"""Beranda: figures and charts in the user's region scope, drawn on the server, offline.
+
+One module, not split: its tests (the statistics, the charts and the page alike) read the one
+register that the fixture below writes, and check the figures it was written to give."""
 
 import datetime
 import re

@@ -1,30 +1,20 @@
-"""The period close (penetapan): exactly once, all or nothing, set-based; its doors (CLI, job
-queue, console) and its guards (lock, bad input, crash)."""
+"""The period close (penetapan) on demo-like data: exactly once, all or nothing, set-based; the
+snapshot, recaps and district activity it writes; each close counting its own window; and the
+bad input it refuses (an unknown period, one that is not open)."""
 
 import datetime
-import re
-import signal
-import time
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token
 from tests.fixtures.periods import (
     NEXT_CODE,
     add_proposals,
-    copy_database,
     count,
     demo_households,
-    drop_database,
     edit_household_through_form,
-    engine_for,
-    flask_command,
     household_ids,
     period_row,
-    user_id,
-    wait_for_line,
 )
 
 
@@ -318,285 +308,17 @@ def test_a_period_that_is_not_open_is_refused_and_nothing_changes(app, fresh_per
             sa.update(Period).where(Period.code == fresh_period).values(status=PeriodStatus.CLOSING)
         )
         db.session.commit()
+        snapshots = count(db.session.connection(), PeriodSnapshot)
         with pytest.raises(DomainError) as refused:
             periods.close_period(fresh_period)
         assert "tidak terbuka" in refused.value.message
         with pytest.raises(DomainError) as none_open:
             periods.close_period()
         assert none_open.value.message == "Tidak ada periode terbuka, jadi tidak ada yang ditutup."
-        assert count(db.session.connection(), PeriodSnapshot) == count(
-            db.session.connection(), PeriodSnapshot
-        )  # nothing written by the refusals
+        # nothing written by the refusals
+        assert count(db.session.connection(), PeriodSnapshot) == snapshots
         assert period_row(db.session.connection(), NEXT_CODE) is None
         db.session.execute(
             sa.update(Period).where(Period.code == fresh_period).values(status=PeriodStatus.OPEN)
         )
         db.session.commit()
-
-
-# -- two closes at once, and a crash ------------------------------------------------------------
-def test_two_closes_at_once_one_runs_the_other_says_so(app, fresh_period):
-    from app.extensions import db
-    from models import PeriodSnapshot
-    from models.enums import PeriodStatus
-
-    demo_households(app, 40)
-    first = flask_command(
-        "close-period",
-        env={"DATAKESOS_CLOSE_PAUSE_AFTER": "snapshot", "DATAKESOS_CLOSE_PAUSE_SECONDS": "4"},
-    )
-    try:
-        wait_for_line(first.stderr, "close paused after snapshot")
-        second = flask_command("close-period")
-        out, err = second.communicate(timeout=60)
-        assert second.returncode == 1, out + err
-        assert "Penutupan periode lain sedang berjalan" in err
-        out, err = first.communicate(timeout=60)
-        assert first.returncode == 0, out + err
-        assert "Periode 2091-01 ditutup" in out
-    finally:
-        first.kill()
-    with app.app_context():
-        connection = db.session.connection()
-        closed = period_row(connection, fresh_period)
-        assert closed.status == PeriodStatus.CLOSED
-        assert count(connection, PeriodSnapshot, period_id=closed.id) == 40
-
-
-def test_a_killed_close_leaves_the_period_open_and_the_rerun_equals_an_uninterrupted_one(
-    app, fresh_period
-):
-    from app import periods
-    from models import Period, PeriodRecap, PeriodSnapshot
-    from models.enums import PeriodStatus
-
-    demo_households(app, 200)
-    add_proposals(app, fresh_period)
-    tag = uuid.uuid4().hex[:6]
-    crashed_url, clean_url = copy_database(app, [f"crash_{tag}", f"clean_{tag}"])
-    try:
-        close = flask_command(
-            "close-period",
-            database=crashed_url,
-            env={"DATAKESOS_CLOSE_PAUSE_AFTER": "recaps", "DATAKESOS_CLOSE_PAUSE_SECONDS": "120"},
-        )
-        try:
-            wait_for_line(close.stderr, "close paused after recaps")
-            crashed = engine_for(crashed_url)
-            with crashed.connect() as connection:  # the half-done close is invisible
-                assert count(connection, PeriodSnapshot) == 0
-            close.send_signal(signal.SIGKILL)
-            close.wait(timeout=30)
-        finally:
-            close.kill()
-        with crashed.connect() as connection:
-            period = period_row(connection, fresh_period)
-            assert period.status == PeriodStatus.OPEN and period.closed_at is None
-            assert count(connection, PeriodSnapshot, period_id=period.id) == 0
-            assert count(connection, PeriodRecap, period_id=period.id) == 0
-            assert period_row(connection, NEXT_CODE) is None
-
-        # The rerun (the killed session's lock goes with it) and an uninterrupted close of the
-        # same data give the same snapshot.
-        for url in (crashed_url, clean_url):
-            for _attempt in range(20):
-                rerun = flask_command("close-period", database=url)
-                out, err = rerun.communicate(timeout=120)
-                if rerun.returncode == 0 or "sedang berjalan" not in err:
-                    break
-                time.sleep(0.5)
-            assert rerun.returncode == 0, out + err
-        hashes = []
-        for url in (crashed_url, clean_url):
-            engine = engine_for(url)
-            with engine.connect() as connection:
-                period = period_row(connection, fresh_period)
-                assert period.status == PeriodStatus.CLOSED
-                assert count(connection, PeriodSnapshot, period_id=period.id) == 199
-                assert (
-                    connection.scalar(
-                        sa.select(sa.func.count())
-                        .select_from(Period)
-                        .where(Period.status == PeriodStatus.OPEN)
-                    )
-                    == 1
-                )
-                hashes.append(periods.snapshot_hash(period.id, connection))
-            engine.dispose()
-        assert hashes[0] == hashes[1]
-        crashed.dispose()
-    finally:
-        drop_database(crashed_url)
-        drop_database(clean_url)
-
-
-# -- the doors: CLI, job queue, console -----------------------------------------------------------
-def test_cli_closes_with_progress_and_exits_non_zero_on_bad_input(app, fresh_period):
-    demo_households(app, 20)
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["datakesos", "close-period", "2099-01"])
-    assert result.exit_code == 1 and "Periode 2099-01 tidak dikenal." in result.output
-    result = runner.invoke(args=["datakesos", "close-period"])
-    assert result.exit_code == 0, result.output
-    assert (
-        "Periode 2091-01 ditutup: 20 rumah tangga ditetapkan; periode 2091-02 dibuka."
-        in result.output
-    )
-    result = runner.invoke(args=["datakesos", "close-period", fresh_period])
-    assert result.exit_code == 0 and "sudah ditutup" in result.output
-    result = runner.invoke(args=["datakesos", "snapshot-hash", fresh_period])
-    assert re.fullmatch(r"[0-9a-f]{64}\n", result.output)
-
-
-def test_the_close_runs_as_a_queued_job_once(app, fresh_period):
-    from app import jobs, periods
-    from app.extensions import db
-    from models.enums import JobStatus
-
-    demo_households(app, 25)
-    with app.app_context():
-        run, created = periods.request_close(requested_by_id=user_id("pusdatin"))
-        again, created_again = periods.request_close()
-        assert created and not created_again and again.id == run.id
-        assert run.params == {"code": fresh_period} and run.status == JobStatus.QUEUED
-        finished = jobs.run_next("close_period")
-        assert finished.id == run.id and finished.status == JobStatus.SUCCEEDED, finished.error
-        assert finished.result["households"] == 25 and finished.result["closed"]
-        assert finished.progress_done == finished.progress_total == len(periods.STEPS)
-        assert "2091-02" in finished.message
-        # The next period is open: a new request is for it, not for the closed one.
-        following, _created = periods.request_close()
-        assert following.params == {"code": NEXT_CODE}
-        db.session.rollback()
-
-
-def test_pusdatin_presses_close_now_which_only_queues(app, client, login, fresh_period):
-    from app.extensions import db
-    from models import JobRun, PeriodSnapshot
-    from models.enums import JobStatus, PeriodStatus
-
-    login("pusdatin")
-    page = client.get("/period-close/").get_data(as_text=True)
-    assert "Tutup sekarang" in page and fresh_period in page
-    token = csrf_token(client, "/period-close/")
-    response = client.post(
-        "/period-close/close-now", data={"csrf_token": token}, follow_redirects=True
-    )
-    html = response.get_data(as_text=True)
-    assert "dalam antrean" in html
-    response = client.post(
-        "/period-close/close-now", data={"csrf_token": token}, follow_redirects=True
-    )
-    assert "tidak ada antrean kedua" in response.get_data(as_text=True)
-    with app.app_context():
-        runs = db.session.scalars(sa.select(JobRun).where(JobRun.kind == "close_period")).all()
-        assert [run.status for run in runs] == [JobStatus.QUEUED]
-        assert runs[0].requested_by_id == user_id("pusdatin")
-        connection = db.session.connection()
-        assert period_row(connection, fresh_period).status == PeriodStatus.OPEN
-        assert count(connection, PeriodSnapshot) == count(connection, PeriodSnapshot)
-    page = client.get("/period-close/").get_data(as_text=True)
-    assert 'http-equiv="refresh"' in page  # a queued job: the page follows it
-    assert f'id="job-{runs[0].id}"' in page and "Dalam antrean" in page
-
-
-def test_pusdatin_sets_the_schedule_and_a_malformed_one_is_refused(
-    app, client, login, fresh_period
-):
-    from app import periods
-
-    login("pusdatin")
-    token = csrf_token(client, "/period-close/")
-    response = client.post(
-        "/period-close/schedule",
-        data={
-            "csrf_token": token,
-            "day_of_month": "25",
-            "hour": "23",
-            "minute": "0",
-            "timezone": "Asia/Jakarta",
-            "enabled": "y",
-        },
-        follow_redirects=True,
-    )
-    assert "Jadwal penutupan disimpan" in response.get_data(as_text=True)
-    for bad, message in (
-        ({"day_of_month": "31"}, "1 sampai 28"),
-        ({"hour": "24"}, "0 sampai 23"),
-        ({"minute": "x"}, "0 sampai 59"),
-        ({"timezone": "Mars/Olympus"}, "Zona waktu Mars/Olympus tidak dikenal"),
-    ):
-        data = {
-            "csrf_token": token,
-            "day_of_month": "10",
-            "hour": "1",
-            "minute": "30",
-            "timezone": "Asia/Makassar",
-            "enabled": "y",
-            **bad,
-        }
-        response = client.post("/period-close/schedule", data=data)
-        assert response.status_code == 400
-        assert message in response.get_data(as_text=True)
-    with app.app_context():
-        schedule = periods.current_schedule()
-        assert (
-            schedule.day_of_month,
-            schedule.hour,
-            schedule.minute,
-            schedule.timezone,
-            schedule.enabled,
-        ) == (25, 23, 0, "Asia/Jakarta", True)
-        following = periods.next_scheduled_close(
-            schedule, datetime.datetime(2026, 12, 26, tzinfo=datetime.UTC)
-        )
-        assert following.isoformat() == "2027-01-25T23:00:00+07:00"
-    page = client.get("/period-close/").get_data(as_text=True)
-    assert "Setiap bulan pada tanggal 25 pukul 23:00 (Asia/Jakarta)" in page
-
-
-@pytest.mark.parametrize("username", ["operator.bandung", "verifikator.bandung", "prov.jabar"])
-def test_only_pusdatin_and_admin_close_or_schedule(app, client, login, fresh_period, username):
-    from app.extensions import db
-    from models import CloseSchedule, JobRun
-
-    login(username)
-    token = csrf_token(client, "/resetmypassword/form")
-    for url, data in (
-        ("/period-close/close-now", {}),
-        ("/period-close/schedule", {"day_of_month": "1", "hour": "1"}),
-    ):
-        response = client.post(url, data={"csrf_token": token, **data})
-        assert response.status_code in (302, 403)
-    with app.app_context():
-        assert (
-            db.session.scalar(
-                sa.select(sa.func.count()).select_from(JobRun).where(JobRun.kind == "close_period")
-            )
-            == 0
-        )
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(CloseSchedule)) == 0
-
-
-def test_pengawas_reads_the_close_page_without_buttons(client, login, fresh_period):
-    login("pengawas")
-    page = client.get("/period-close/")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert "Tutup sekarang" not in html and 'id="schedule-form"' not in html
-
-
-def test_a_close_queues_its_minutes(app, fresh_period):
-    """The close produces the minutes (berita acara): a period_minutes job for the scheduler."""
-    import sqlalchemy as sa
-
-    from app import periods
-    from app.extensions import db
-    from models import JobRun, Period
-
-    with app.app_context():
-        result = periods.close_period()
-        periods.queue_minutes(result)
-        period_id = db.session.scalar(sa.select(Period.id).where(Period.code == result.period_code))
-        queued = db.session.scalars(sa.select(JobRun).where(JobRun.kind == "period_minutes")).all()
-        assert any((run.params or {}).get("period_id") == period_id for run in queued)
