@@ -10,6 +10,7 @@ PYTHON ?= python3
 PORT ?= 8080
 WORKERS ?= 2
 DEMO_HOUSEHOLDS ?= 3000
+DEMO_DUPLICATES ?= 60
 PYTEST_ARGS ?=
 
 VENV := .venv
@@ -93,7 +94,8 @@ prepare-demo: install translations
 	@flask datakesos init
 	@if [ "$$($(HAS_HOUSEHOLDS))" = 0 ]; then \
 	  echo "Loading $(DEMO_HOUSEHOLDS) demo households"; \
-	  flask datakesos demo --households $(DEMO_HOUSEHOLDS); \
+	  flask datakesos demo --households $(DEMO_HOUSEHOLDS) --duplicates $(DEMO_DUPLICATES); \
+	  flask datakesos duplicates scan; \
 	fi
 
 # Sync workers only: Flask-AppBuilder shares filter objects between requests (no threads).

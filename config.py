@@ -157,6 +157,16 @@ class Config:
     LOOKUP_GUESSING_MIN_CHECKS = int(os.environ.get("LOOKUP_GUESSING_MIN_CHECKS", "200"))
     LOOKUP_GUESSING_MISS_SHARE = float(os.environ.get("LOOKUP_GUESSING_MISS_SHARE", "0.5"))
     LOOKUP_GUESSING_WINDOW_HOURS = int(os.environ.get("LOOKUP_GUESSING_WINDOW_HOURS", "24"))
+    # Duplicates (app/duplicates/scoring.py says what the points are): a pair scoring at least
+    # DUPLICATE_LIKELY_SCORE is a likely duplicate (a name and birth date that agree and one more
+    # piece of evidence), at least DUPLICATE_POSSIBLE_SCORE a possible one (name and birth date
+    # alone, which namesakes share). Blocks of more than DUPLICATE_BLOCK_LIMIT people sharing a
+    # key are not compared (they tell nothing). An import whose likely duplicates pass
+    # DUPLICATE_IMPORT_MAX_SHARE of its rows is refused as a whole.
+    DUPLICATE_LIKELY_SCORE = float(os.environ.get("DUPLICATE_LIKELY_SCORE", "8"))
+    DUPLICATE_POSSIBLE_SCORE = float(os.environ.get("DUPLICATE_POSSIBLE_SCORE", "5"))
+    DUPLICATE_BLOCK_LIMIT = int(os.environ.get("DUPLICATE_BLOCK_LIMIT", "50"))
+    DUPLICATE_IMPORT_MAX_SHARE = float(os.environ.get("DUPLICATE_IMPORT_MAX_SHARE", "0.05"))
     # Machine clients sign requests with an API key (`Authorization: Bearer dks_…`), made by
     # `flask datakesos create-api-key USERNAME`; only its hash is stored (ab_api_key).
     FAB_API_KEY_ENABLED = os.environ.get("FAB_API_KEY_ENABLED", "1") == "1"

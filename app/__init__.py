@@ -28,6 +28,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         from app.audit.events import install as install_audit_trail
 
         install_audit_trail(db)  # every ORM change is audited in its own flush
+        from app.duplicates import keeping as duplicate_keys
+
+        duplicate_keys.install(db)  # the blocking keys of every member written
         input_guard.install(app)  # before the CSRF check reads the form
         csrf.init_app(app)
         protect_forms_from_csrf(app, csrf)
@@ -65,6 +68,7 @@ def _register_job_kinds() -> None:
     """Every job kind with its handler, listed once (as views.register_views lists the views):
     the console queues them by kind, the scheduler process runs them."""
     from app import jobs
+    from app.duplicates import scanning as duplicate_scan
     from app.imports import jobs as import_jobs
     from app.periods import queueing as close_jobs
     from reports import bulk
@@ -72,6 +76,7 @@ def _register_job_kinds() -> None:
     for kind, handler in (
         (close_jobs.JOB_KIND, close_jobs.close_job),
         (import_jobs.KIND, import_jobs.import_households),
+        (duplicate_scan.JOB_KIND, duplicate_scan.scan_job),
         (bulk.KIND, bulk.bulk_certificates),
         (bulk.MINUTES_KIND, bulk.period_minutes),
     ):

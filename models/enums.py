@@ -262,3 +262,14 @@ class JobStatus(Choice):
     RUNNING = Label("Running")
     SUCCEEDED = Label("Succeeded")
     FAILED = Label("Failed")
+
+
+class DuplicateLevel(Choice):
+    LIKELY = Label("Likely duplicate")
+    POSSIBLE = Label("Possible duplicate")
+
+
+class DuplicateStatus(Choice):
+    OPEN = Label("Awaiting review")
+    SAME = Label("Same person")
+    DIFFERENT = Label("Different people")

@@ -46,10 +46,14 @@ class Proposal(Timestamped, Model):
     verified_at = sa.Column(sa.DateTime)
     rejection_reason = sa.Column(PlainText)
     applied_period_id = sa.Column(sa.Integer, sa.ForeignKey("period.id"))
+    #: A member deactivated as a duplicate: the member kept, who takes over their memberships
+    #: when the close applies the proposal (app.proposals.applying).
+    duplicate_of_id = sa.Column(sa.Integer, sa.ForeignKey("member.id", ondelete="SET NULL"))
 
     period = relationship("Period", foreign_keys=[period_id], lazy="joined")
     household = relationship("Household", lazy="joined")
-    member = relationship("Member")
+    member = relationship("Member", foreign_keys=[member_id])
+    duplicate_of = relationship("Member", foreign_keys=[duplicate_of_id])
     proposed_by = relationship("RegionUser", foreign_keys=[proposed_by_id])
     verified_by = relationship("RegionUser", foreign_keys=[verified_by_id])
 

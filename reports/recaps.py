@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from app import codes, statistics
+from app.duplicates import review
 from app.extensions import db
 from app.security.scope import scope_clause
 from app.statistics import charts
@@ -247,6 +248,8 @@ def render(recap: Recap, printed_by: str) -> bytes:
         "deciles": statistics.DECILES,
         "has_unset_decile": any(None in row.deciles for row in recap.rows),
         "has_activity": any(row.corrections is not None for row in recap.rows),
+        # Live, like the provisional figures: a closed period's recap stays as it was printed.
+        "duplicates": review.open_by_regency(recap.scope) if recap.provisional else [],
     }
     return renderer.render_pdf(TEMPLATE, context)
 

@@ -43,6 +43,7 @@ from pathlib import Path
 from bench_close import period_close
 from bench_common import Bench, Figure, register_naive_views
 from bench_data import create_database, drop_database, prepare
+from bench_duplicates import duplicate_scan
 from bench_forms import household_form
 from bench_http import http_list_page
 from bench_import import import_throughput
@@ -71,6 +72,7 @@ FIGURES: list[Callable[[Bench], list[Figure]]] = [
     certificates_village_batch,
     http_list_page,
     import_throughput,
+    duplicate_scan,
 ]
 
 

@@ -7,6 +7,7 @@ def register_views(appbuilder) -> None:
     from views.activity import ActivityView
     from views.api import register_apis
     from views.audit import AuditApi, AuditView
+    from views.duplicates import register_duplicate_views
     from views.households import FamilyView, HouseholdView, MembershipView, MemberView
     from views.imports import ImportView
     from views.lookups import register_lookup_views
@@ -44,6 +45,7 @@ def register_views(appbuilder) -> None:
     )
     appbuilder.add_view_no_menu(HouseholdProposalView)
     appbuilder.add_view_no_menu(MemberProposalView)
+    register_duplicate_views(appbuilder)
     reference = _l("Reference data")
     appbuilder.add_view(
         RegionView,

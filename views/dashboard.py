@@ -6,6 +6,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from app import statistics
+from app.duplicates import review
 from app.register.reference import open_period
 from app.security import guessing
 from app.security.scope import NOTHING, current_scope
@@ -36,6 +37,7 @@ class DashboardIndexView(IndexView):
             totals=totals,
             charts=figures,
             suspended_lookups=_suspended_lookups(),
+            duplicates=_open_duplicates(scope),
         )
 
     @expose("/charts/pygal-tooltips.js")
@@ -79,6 +81,14 @@ def _suspended_lookups() -> int | None:
     if not current_app.appbuilder.sm.has_access("can_list", "LookupSuspensionView"):
         return None
     return len(guessing.suspended_users())
+
+
+def _open_duplicates(scope: str) -> list | None:
+    """For those who read the duplicate queue: its open candidates by regency (None: no
+    queue for this user)."""
+    if not current_app.appbuilder.sm.has_access("can_list", "DuplicateView"):
+        return None
+    return review.open_by_regency(scope)
 
 
 def _scope_label(scope: str) -> str:

@@ -1,6 +1,7 @@
 """The upload page for bulk imports (/import/): an Operator (own regency) or an Admin uploads a
-CSV file; a queued job imports it (app.imports.jobs) and the page follows its progress. Each
-user sees, follows and downloads the error reports of their own imports only."""
+CSV file; a queued job imports it (app.imports.jobs) and the page follows its progress, with the
+first warnings of an import (a likely duplicate, say) and the problems of the whole file. Each
+user sees, follows and downloads the reports of their own imports only."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from models.enums import JobStatus
 
 SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "samples" / "import-households.csv"
 RECENT = 15
+#: Warnings and whole-file problems shown on the page; the report lists them all.
+SHOWN = 10
 ROUTE = "/import"
 
 
@@ -108,14 +111,26 @@ class ImportView(BaseView):
     def errors(self, job_id):
         run = _own_job(job_id)
         result = run.result or {}
-        if run.status != JobStatus.SUCCEEDED or not result.get("error_count"):
+        if run.status != JobStatus.SUCCEEDED or not (
+            result.get("error_count") or result.get("warnings")
+        ):
             abort(404)
         # The messages quote the file's NIKs and names: taking them out is audited.
         audit.record_download(
-            "import", run.id, current_scope(), file="errors.csv", errors=result.get("error_count")
+            "import",
+            run.id,
+            current_scope(),
+            file="errors.csv",
+            errors=result.get("error_count"),
+            warnings=result.get("warning_count"),
         )
         response = make_response(
-            error_report(result.get("errors") or [], result.get("error_count"))
+            error_report(
+                result.get("errors") or [],
+                result.get("error_count"),
+                result.get("warnings") or [],
+                result.get("warning_count"),
+            )
         )
         response.headers["Content-Type"] = "text/csv; charset=utf-8"
         response.headers["Content-Disposition"] = (
@@ -179,5 +194,14 @@ def _summary(run: JobRun) -> dict:
         "failed": failed,
         "errors_url": url_for("ImportView.errors", job_id=run.id)
         if result.get("error_count")
+        else None,
+        # A refusal of the whole file (too many likely duplicates, say) is told on the page.
+        "file_errors": [
+            message for _row, column, message in result.get("errors") or [] if column == "file"
+        ][:SHOWN],
+        "warning_count": result.get("warning_count") or 0,
+        "warnings": (result.get("warnings") or [])[:SHOWN],
+        "report_url": url_for("ImportView.errors", job_id=run.id)
+        if result.get("error_count") or result.get("warnings")
         else None,
     }

@@ -13,6 +13,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Optional as OptionalValue
 
 from app import proposals
+from app.duplicates import check as duplicates
 from app.errors import DomainError
 from app.register import queries
 from app.security.scope import region_filter
@@ -58,6 +59,30 @@ def proposed_people(proposal) -> list:
     if proposal.kind == ProposalKind.NEW_HOUSEHOLD and proposal.household is not None:
         return list(proposal.household.members)
     return []
+
+
+def duplicate_warnings(proposal, people) -> list[str]:
+    """The write doors' duplicate warnings for the people a proposal adds, shown again to the
+    verifier (app.duplicates.check): the operator was warned while proposing."""
+    if proposal.kind not in (ProposalKind.NEW_HOUSEHOLD, ProposalKind.NEW_MEMBER):
+        return []
+    messages = []
+    for person in people:
+        household = person.household
+        messages.extend(
+            duplicates.warnings_for(
+                person.nik,
+                person.full_name,
+                person.birth_date,
+                person.sex,
+                household.village_code,
+                member_id=person.id,
+                kk_number=person.family.kk_number if person.family else None,
+                address=household.address,
+                counted=False,
+            )
+        )
+    return messages
 
 
 class RejectForm(DynamicForm):
@@ -202,6 +227,7 @@ class ProposalView(RegisterModelView):
     def show(self, pk):
         proposal = self._proposal_or_404(pk)
         widgets = self._show(pk)
+        people = proposed_people(proposal)
         return self.render_template(
             self.show_template,
             pk=pk,
@@ -211,7 +237,8 @@ class ProposalView(RegisterModelView):
             proposal=proposal,
             steps=self._steps(proposal),
             reject_form=RejectForm(),
-            people=proposed_people(proposal),
+            people=people,
+            duplicate_warnings=duplicate_warnings(proposal, people),
         )
 
     @expose("/edit/<pk>", methods=["GET", "POST"])

@@ -33,8 +33,16 @@ from app.cli.base import command, domain_errors
     help="Write through PostgreSQL COPY in worker processes (default: on PostgreSQL "
     "from 50,000 households).",
 )
+@click.option(
+    "--duplicates",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also plant this many duplicate people (app/demo/duplicates.py), for the duplicate "
+    "finder to find.",
+)
 @domain_errors
-def demo_command(households, seed, regions, bulk):
+def demo_command(households, seed, regions, bulk, duplicates):
     """Generate deterministic demo data and create the demo users.
 
     Writes households with families, members (valid NIKs) and program memberships in one
@@ -86,6 +94,11 @@ def demo_command(households, seed, regions, bulk):
                 memberships=number(result.memberships),
             )
         )
+    if duplicates:
+        from app.demo.duplicates import plant
+
+        planted = plant(duplicates, seed=seed)
+        click.echo(gettext("Duplicate people planted: %(count)s.", count=number(len(planted))))
     created = demo.create_demo_users()
     if created:
         click.echo(gettext("Demo users created: %(users)s.", users=", ".join(created)))

@@ -46,18 +46,11 @@ def import_command(path: Path, username, dry_run, report_path):
         )
     if not result.ok:
         report_path = report_path or path.with_name(path.name + ".errors.csv")
-        report_path.write_text(error_report(result.errors, result.error_count), encoding="utf-8")
-        for row, column, message in result.errors[:20]:
-            click.secho(
-                gettext(
-                    "Row %(row)s, column %(column)s: %(message)s",
-                    row=row,
-                    column=column,
-                    message=message,
-                ),
-                fg="red",
-                err=True,
-            )
+        report_path.write_text(
+            error_report(result.errors, result.error_count, result.warnings, result.warning_count),
+            encoding="utf-8",
+        )
+        _echo_rows(result.errors, fg="red", err=True)
         click.secho(
             gettext(
                 "%(count)s problems: nothing was imported. Error report: %(path)s",
@@ -69,6 +62,21 @@ def import_command(path: Path, username, dry_run, report_path):
         )
         raise SystemExit(1)
     click.echo(summary(result))
+    _echo_rows(result.warnings, fg="yellow")
+
+
+def _echo_rows(problems, **style) -> None:
+    """The first of an import's errors or warnings, one line each."""
+    for row, column, message in problems[:20]:
+        click.secho(
+            gettext(
+                "Row %(row)s, column %(column)s: %(message)s",
+                row=row,
+                column=column,
+                message=message,
+            ),
+            **style,
+        )
 
 
 def summary(result) -> str:
@@ -93,7 +101,8 @@ def summary(result) -> str:
         text = gettext("Check only, nothing written.") + " " + text
     if result.warning_count:
         text += " " + gettext(
-            "%(count)s warnings (NIK differs from birth date or sex).",
+            "%(count)s warnings (a NIK that differs from the birth date or sex, or a likely "
+            "duplicate).",
             count=number(result.warning_count),
         )
     return text

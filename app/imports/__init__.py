@@ -4,9 +4,11 @@ format.md). Every door — `flask datakesos import`, the upload page's job — c
     read (encoding, delimiter, header) → validate every row → apply in one transaction
 
 Any problem in any row: nothing is written and the result lists (row, column, message) for the
-error report. The same file imported again changes nothing: households are matched by register
-ID, families by KK number and members by NIK; a changed value updates the record (new version,
-audited), an unchanged one is left alone."""
+error report. Warnings — a NIK that disagrees with the birth date, a likely duplicate
+(app.imports.duplicates) — are listed alike and do not stop the import, unless the file has too
+many likely duplicates. The same file imported again changes nothing: households are matched by
+register ID, families by KK number and members by NIK; a changed value updates the record (new
+version, audited), an unchanged one is left alone."""
 
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ class ImportResult:
     counts: Counts = field(default_factory=Counts)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     error_count: int = 0
+    warnings: list[tuple[int, str, str]] = field(default_factory=list)
     warning_count: int = 0
     dry_run: bool = False
     applied: bool = False
@@ -60,6 +63,7 @@ class ImportResult:
             "changes": self.counts.changes,
             "errors": [list(e) for e in self.errors],
             "error_count": self.error_count,
+            "warnings": [list(w) for w in self.warnings],
             "warning_count": self.warning_count,
             "dry_run": self.dry_run,
             "applied": self.applied,
@@ -135,7 +139,11 @@ def _run_import(data, filename, importer, dry_run, progress, job_id) -> ImportRe
             50 * done // max(total, 1), gettext("Checking the rows")
         ),
     )
-    result.rows, result.warning_count = plan.rows, plan.warning_count
+    result.rows, result.warnings, result.warning_count = (
+        plan.rows,
+        plan.warnings,
+        plan.warning_count,
+    )
     result.errors, result.error_count = plan.errors, plan.error_count
     if plan.error_count:
         db.session.rollback()

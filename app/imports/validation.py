@@ -1,7 +1,8 @@
 """Every row of an import file checked before anything is written: cell formats, required
 fields, enumerations and NIK/KK rules (app.register.identity), household rules
 (app.register.households), one head per household and duplicates inside the file; then
-app.imports.against_register compares the file with the register."""
+app.imports.against_register compares the file with the register, and app.imports.duplicates
+warns of likely duplicates (data ganda) of the rows that passed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from app.extensions import db
-from app.imports import against_register, columns
+from app.imports import against_register, columns, duplicates
 from app.imports.plan import HouseholdRow, Importer, MemberRow, Plan
 from app.register import households, identity
 from models import Region
@@ -66,6 +67,7 @@ def validate(header: list[str], rows: list, importer: Importer, progress=None) -
     _check_families(plan)
     _check_households(plan, importer)
     against_register.check(plan, importer)
+    duplicates.check(plan, importer)
     if progress:
         progress(total, total)
     return plan
@@ -147,7 +149,8 @@ def _member_of(plan, raw_row, indexes, row, household) -> MemberRow | None:
     born_later = identity.check_birth_date(birth_date)
     for message in born_later:
         plan.error(row, "birth_date", message)
-    plan.warning_count += len(check.warnings)
+    for message in check.warnings:
+        plan.warning(row, "nik", message)
     if not ok or household is None or household.values is None:
         return None
     kk_number = identity.clean_number(values.pop("kk_number"))

@@ -1,7 +1,9 @@
 """Applying a validated plan in the caller's transaction: new households, families and members
 inserted set-based (app.imports.staging), changed ones updated with a new version, unchanged
 ones left alone; one audit entry per created or changed record. An Operator's new households and
-members enter as PROPOSED rows with draft proposals (app.proposals), an Admin's as ACTIVE."""
+members enter as PROPOSED rows with draft proposals (app.proposals), an Admin's as ACTIVE. The
+blocking keys of the members written (app.duplicates.keeping) are refreshed in the same
+transaction: Core writes pass by the ORM hook that keeps them for the other doors."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from app import audit, codes, proposals
+from app.duplicates import keeping as duplicate_keys
 from app.errors import Conflict
 from app.extensions import db
 from app.imports import columns, staging
+from app.imports.against_register import in_chunks
 from app.imports.plan import Importer, Plan
 from models import Family, Household, Member, Proposal
 from models.enums import (
@@ -193,6 +197,7 @@ class _Writer:
         self._advance(gettext("Members written"))
         self._update_households()
         self._update_members()
+        self._refresh_duplicate_keys(new_members)
         self._advance(gettext("Changes written"))
         if period is not None:
             self._insert_proposals(period, new_members)
@@ -355,6 +360,27 @@ class _Writer:
                         "saved: import the file again."
                     )
                 )
+
+    def _refresh_duplicate_keys(self, new_members: list[dict]) -> None:
+        """Keys of the members created or changed, and of every member of a household moved to
+        another village (the village is part of two keys and kept with each)."""
+        ids = {row["id"] for row in new_members}
+        ids.update(member.existing["id"] for member, _diff in self.changes.member_updates)
+        moved = [
+            household.existing["id"]
+            for household, diff in self.changes.household_updates
+            if "village_code" in diff
+        ]
+        connection = db.session.connection()
+        member_table = Member.__table__
+        for chunk in in_chunks(moved):
+            ids.update(
+                connection.scalars(
+                    sa.select(member_table.c.id).where(member_table.c.household_id.in_(chunk))
+                )
+            )
+        if ids:
+            duplicate_keys.refresh(connection, sorted(ids))
 
     # -- audit -------------------------------------------------------------------------------
     def _insert(self, table, names, rows, entity: str, region_of) -> None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from app import jobs
+from app.duplicates import scanning as duplicate_scan
 from app.errors import DomainError
 from app.extensions import db, is_postgresql
 from app.locks import file_lock, sqlite_lock_path
@@ -45,9 +46,9 @@ def pending_close(code: str) -> JobRun | None:
 def request_close(
     code: str | None = None, requested_by_id: int | None = None
 ) -> tuple[JobRun, bool]:
-    """Queue a close of the open period (or of `code`) for the scheduler process; never runs
-    it. Returns (job, created): when a close of that period is already queued or running, that
-    job and False."""
+    """Queue a close of the open period (or of `code`) for the scheduler process, after a
+    national duplicate scan; never runs it. Returns (job, created): when a close of that period is
+    already queued or running, that job and False."""
     db.session.rollback()
     with _enqueue_lock():
         period = period_to_close(code)
@@ -64,6 +65,9 @@ def request_close(
         if existing is not None:
             db.session.rollback()
             return existing, False
+        # The duplicate scan runs first (jobs run in the order queued), so the verifiers' queue
+        # is current when the period's register is determined.
+        jobs.enqueue_once(duplicate_scan.JOB_KIND, {"region": ""}, requested_by_id)
         return jobs.enqueue(JOB_KIND, {"code": period.code}, requested_by_id), True
 
 

@@ -13,10 +13,11 @@ import datetime
 
 import sqlalchemy as sa
 
-from models import AuditEntry, Household, Member, Period, Proposal
+from models import AuditEntry, Household, Member, Period, ProgramMembership, Proposal
 from models.enums import (
     DeactivationReason,
     HouseholdStatus,
+    MembershipStatus,
     MemberStatus,
     PeriodStatus,
     ProposalKind,
@@ -50,8 +51,12 @@ def apply_verified(connection, period_id: int) -> dict[str, int]:
     cannot overwrite them). Rows no longer in the expected status are left alone. Running it
     again applies nothing (no VERIFIED proposal of the period is left).
 
+    A member deactivated as a duplicate of a member kept (duplicate_of_id) hands its receiving
+    program memberships to that member (and their household); one the member kept already
+    receives is ended instead.
+
     Returns the number of rows changed: households_activated, members_activated,
-    households_deactivated, members_deactivated, proposals_applied.
+    households_deactivated, members_deactivated, memberships_moved, proposals_applied.
     """
     proposal = Proposal.__table__
     household = Household.__table__
@@ -71,6 +76,8 @@ def apply_verified(connection, period_id: int) -> dict[str, int]:
         )
         return connection.execute(statement).rowcount
 
+    # Before the duplicates leave: their memberships go to the member each one duplicated.
+    moved = _move_duplicates_memberships(connection, applicable)
     counts = {
         "households_activated": change(
             household,
@@ -121,6 +128,7 @@ def apply_verified(connection, period_id: int) -> dict[str, int]:
             for reason, status in MEMBER_STATUS_FOR.items()
         ),
     }
+    counts["memberships_moved"] = moved
     _audit_applied(connection, period_id)
     counts["proposals_applied"] = connection.execute(
         sa.update(proposal)
@@ -175,3 +183,48 @@ def _audit_applied(connection, period_id: int) -> None:
             rows,
         )
     )
+
+
+def _move_duplicates_memberships(connection, applicable) -> int:
+    """Receiving memberships of members about to leave as duplicates, to the member kept: two
+    statements with correlated subqueries, whatever the number of duplicates."""
+    proposal, member = Proposal.__table__, Member.__table__
+    membership, kept = ProgramMembership.__table__, ProgramMembership.__table__.alias("kept")
+    merges = sa.and_(
+        applicable,
+        proposal.c.kind == ProposalKind.DEACTIVATE_MEMBER,
+        proposal.c.reason == DeactivationReason.DUPLICATE,
+        proposal.c.duplicate_of_id.is_not(None),
+    )
+    leaving = sa.select(proposal.c.member_id).where(
+        merges,
+        proposal.c.member_id.in_(
+            sa.select(member.c.id).where(member.c.status == MemberStatus.ACTIVE)
+        ),
+    )
+    keeper = (
+        sa.select(proposal.c.duplicate_of_id)
+        .where(merges, proposal.c.member_id == membership.c.member_id)
+        .scalar_subquery()
+    )
+    already = sa.exists().where(
+        kept.c.member_id == keeper,
+        kept.c.program_id == membership.c.program_id,
+        kept.c.status == MembershipStatus.ACTIVE,
+    )
+    receiving = sa.and_(
+        membership.c.member_id.in_(leaving), membership.c.status == MembershipStatus.ACTIVE
+    )
+    connection.execute(
+        sa.update(membership)
+        .where(receiving, already)
+        .values(status=MembershipStatus.ENDED, end_date=sa.func.current_date())
+    )
+    household_of_keeper = (
+        sa.select(member.c.household_id).where(member.c.id == keeper).scalar_subquery()
+    )
+    return connection.execute(
+        sa.update(membership)
+        .where(receiving)
+        .values(member_id=keeper, household_id=household_of_keeper)
+    ).rowcount

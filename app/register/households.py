@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from app import codes
+from app.duplicates import check as duplicates
 from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.register import identity, regions
@@ -93,8 +94,10 @@ def check_member(
     member_id: int | None = None,
     household_id: int | None = None,
     prefix: str = "",
+    home: dict | None = None,
 ) -> str:
-    """A member's identity and fields; returns the cleaned NIK."""
+    """A member's identity and fields; returns the cleaned NIK. With `home` (the household's
+    village_code and address, the member's kk_number), a likely duplicate is a warning."""
     if not (data.get("full_name") or "").strip():
         problems.error(prefix + "full_name", gettext("Full name is required."))
     birth_date = data.get("birth_date")
@@ -108,6 +111,19 @@ def check_member(
     for message in check.errors:
         problems.error(prefix + "nik", message)
     problems.warnings.extend(check.warnings)
+    if home and not check.errors and birth_date and active:
+        problems.warnings.extend(
+            duplicates.warnings_for(
+                check.value,
+                data["full_name"].strip(),
+                birth_date,
+                data.get("sex"),
+                home.get("village_code"),
+                member_id=member_id,
+                kk_number=identity.clean_number(home.get("kk_number")) or None,
+                address=home.get("address"),
+            )
+        )
     # One head per household whatever the status (uq_member_household_head): a member made
     # head while another one is, even as deceased or moved away, is refused here.
     if household_id and data.get("relation_to_head") == Relationship.HEAD:
@@ -136,7 +152,8 @@ def check_new_household(data: dict, members: list[dict]) -> Problems:
     known_kk: dict[str, str] = {}
     for index, member in enumerate(members):
         prefix = "head_" if index == 0 else f"members-{index}-"
-        nik = check_member(member, problems, prefix=prefix)
+        home = {**data, "kk_number": member.get("kk_number")}
+        nik = check_member(member, problems, prefix=prefix, home=home)
         if nik in seen_niks:
             problems.error(prefix + "nik", gettext("NIK %(nik)s appears twice.", nik=nik))
         seen_niks.add(nik)
@@ -226,6 +243,11 @@ def check_member_change(
         problems,
         member_id=member.id if member is not None else None,
         household_id=household.id,
+        home={
+            "village_code": household.village_code,
+            "address": household.address,
+            "kk_number": kk_number if kk_number is not None else _kk_of(member),
+        },
     )
     if member is not None and kk_number is None:
         return nik, member.family
@@ -248,3 +270,7 @@ def check_head_kept(
             gettext("A household needs exactly one head: name another head first."),
             "relation_to_head",
         )
+
+
+def _kk_of(member: Member | None) -> str | None:
+    return member.family.kk_number if member is not None and member.family else None

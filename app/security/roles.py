@@ -104,6 +104,21 @@ LOOKUP_SUSPENSIONS = frozenset(
 )
 
 
+#: The duplicate candidates (views/duplicates.py, /api/v1/duplicate/): reading the queue, deciding
+#: a candidate (Verifikator, Pusdatin) and queueing a scan (Pusdatin).
+DUPLICATE_READING = frozenset(
+    {
+        ("can_list", "DuplicateView"),
+        ("can_show", "DuplicateView"),
+        ("menu_access", "Duplicates"),
+        ("can_get", "DuplicateApi"),
+        ("can_info", "DuplicateApi"),
+    }
+)
+DUPLICATE_DECIDING = DUPLICATE_READING | {("can_decide", "DuplicateView")}
+DUPLICATE_SCANNING = frozenset({("can_scan", "DuplicateView")})
+
+
 def exports(views: frozenset) -> frozenset:
     return frozenset(("can_export", view) for view in views)
 
@@ -162,13 +177,17 @@ ROLES = {
             read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
             write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})
             | PERIOD_CLOSE_VIEWS,
-            extra=RECAP_PRINTING | exports(EXPORT_VIEWS) | LOOKUP_SUSPENSIONS,
+            extra=RECAP_PRINTING
+            | exports(EXPORT_VIEWS)
+            | LOOKUP_SUSPENSIONS
+            | DUPLICATE_DECIDING
+            | DUPLICATE_SCANNING,
         ),
         RoleRule(
             PROVINSI,
             national=False,
             read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
-            extra=RECAP_PRINTING | exports(EXPORT_VIEWS),
+            extra=RECAP_PRINTING | exports(EXPORT_VIEWS) | DUPLICATE_READING,
         ),
         RoleRule(
             OPERATOR,
@@ -179,13 +198,15 @@ ROLES = {
             extra=frozenset({("can_submit", "ProposalView")})
             | CERTIFICATE_PRINTING
             | exports(EXPORT_VIEWS)
-            | IMPORTING,
+            | IMPORTING
+            | DUPLICATE_READING,
         ),
         RoleRule(
             VERIFIKATOR,
             national=False,
             read=REGISTER_VIEWS | REFERENCE_VIEWS,
-            extra=frozenset({("can_verify", "ProposalView"), ("can_reject", "ProposalView")}),
+            extra=frozenset({("can_verify", "ProposalView"), ("can_reject", "ProposalView")})
+            | DUPLICATE_DECIDING,
         ),
         RoleRule(
             PENGAWAS,
@@ -195,7 +216,7 @@ ROLES = {
             | AUDIT_VIEWS
             | ACTIVITY_VIEWS
             | PERIOD_CLOSE_VIEWS,
-            extra=RECAP_PRINTING | exports(EXPORT_VIEWS | {"AuditView"}),
+            extra=RECAP_PRINTING | exports(EXPORT_VIEWS | {"AuditView"}) | DUPLICATE_READING,
         ),
         RoleRule(
             INTERKONEKSI,

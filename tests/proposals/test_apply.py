@@ -92,6 +92,7 @@ def test_apply_verified_changes_statuses_set_based(app, make_household):
             "members_activated": 3,
             "households_deactivated": 1,
             "members_deactivated": 1,
+            "memberships_moved": 0,  # no deactivation as a duplicate of a member kept
             "proposals_applied": 4,
         }
         with db.engine.begin() as connection:

@@ -106,10 +106,19 @@ def _plant(app, region: str, village: str, token: str, birth_year: int) -> Plant
     from app.extensions import db
     from app.register.households import create_household
     from app.register.reference import open_period
-    from models import AuditEntry, JobRun, Member, Program, ProgramMembership, Proposal
+    from models import (
+        AuditEntry,
+        DuplicateCandidate,
+        JobRun,
+        Member,
+        Program,
+        ProgramMembership,
+        Proposal,
+    )
     from models.certificates import Certificate
     from models.enums import (
         DeactivationReason,
+        DuplicateLevel,
         JobStatus,
         ProposalKind,
         ProposalStatus,
@@ -195,7 +204,21 @@ def _plant(app, region: str, village: str, token: str, birth_year: int) -> Plant
             content_hash="0" * 64,
             issued_by_id=operator.id,
         )
-        db.session.add_all([membership, proposal, job, certificate])
+        spouse = next(m for m in household.members if m.id != head.id)
+        # A duplicate candidate of the region, as a scan would leave it: the queue shows the
+        # two records (their names, NIKs, address) to whoever sees the region.
+        candidate = DuplicateCandidate(
+            first_id=min(head.id, spouse.id),
+            second_id=max(head.id, spouse.id),
+            first_version=1,
+            second_version=1,
+            regency_code=village[:5],
+            other_regency_code=village[:5],
+            score=8,
+            level=DuplicateLevel.LIKELY,
+            reasons=["name_similar", "same_kk", "same_address"],
+        )
+        db.session.add_all([membership, proposal, job, certificate, candidate])
         db.session.commit()
         planted.ids = {
             "Household": [household.id],
@@ -205,6 +228,7 @@ def _plant(app, region: str, village: str, token: str, birth_year: int) -> Plant
             "Proposal": [proposal.id],
             "JobRun": [job.id],
             "Certificate": [certificate.code],
+            "DuplicateCandidate": [candidate.id],
             "AuditEntry": db.session.scalars(
                 sa.select(AuditEntry.id)
                 .where(AuditEntry.region_code == village)

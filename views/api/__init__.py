@@ -1,10 +1,11 @@
 """The REST API under /api/v1/ (DESIGN §7), a door: `base` (what every register resource
 shares), `register` (the register's resources), `schemas` (their declared schemas),
-`interconnection` (aggregates and the NIK status check for other systems). Registered by
-register_apis, called by views.register_views."""
+`interconnection` (aggregates and the NIK status check for other systems), `duplicates` (the
+duplicate candidates). Registered by register_apis, called by views.register_views."""
 
 
 def register_apis(appbuilder) -> None:
+    from views.api.duplicates import DuplicateApi
     from views.api.interconnection import register_interconnection_apis
     from views.api.register import (
         FamilyApi,
@@ -25,6 +26,7 @@ def register_apis(appbuilder) -> None:
         ProgramApi,
         MembershipApi,
         PeriodApi,
+        DuplicateApi,
     ):
         appbuilder.add_api(api)
     register_interconnection_apis(appbuilder)

@@ -17,6 +17,8 @@ from models.enums import (
     CookingFuel,
     Disability,
     DrinkingWater,
+    DuplicateLevel,
+    DuplicateStatus,
     Education,
     EmploymentStatus,
     FloorType,
@@ -419,3 +421,24 @@ class AuditEntrySchema(Strict):
 
 class AuditEntryShowSchema(AuditEntrySchema):
     user_id = fields.Integer(allow_none=True)
+
+
+# --- Duplicate candidates -------------------------------------------------------------------------
+
+
+class DuplicateSchema(Strict):
+    """A pair of members who may be one person (app.duplicates): ids, score and reasons only."""
+
+    id = fields.Integer()
+    member_ids = fields.Function(
+        lambda candidate: [candidate.first_id, candidate.second_id],
+        metadata={"description": "The two members' ids, the lower first."},
+    )
+    score = fields.Float(metadata={"example": 10.0})
+    level = choice(DuplicateLevel)
+    reasons = fields.List(fields.String(), metadata={"example": ["name_same", "nik_one_edit"]})
+    status = choice(DuplicateStatus)
+    regency_code = fields.String(metadata={"example": "32.73"})
+    other_regency_code = fields.String(metadata={"example": "32.73"})
+    found_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)

@@ -1,0 +1,81 @@
+"""A duplicate candidate decided "same person": one record stays, the other leaves the register
+as DUPLICATE through the proposal flow — a DEACTIVATE_MEMBER proposal, verified by the decision
+itself (the verifier's or Pusdatin's), applied by the next close, which also moves the
+duplicate's program memberships to the member kept (app.proposals.applying).
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+
+from app import codes
+from app.duplicates import review
+from app.errors import Conflict, ValidationError
+from app.extensions import db
+from app.proposals.drafting import _pending_deactivation
+from app.proposals.transactions import commit, now, require_open_period
+from models import DuplicateCandidate, Member, Proposal
+from models.enums import (
+    DeactivationReason,
+    DuplicateStatus,
+    MemberStatus,
+    ProposalKind,
+    ProposalStatus,
+    Relationship,
+)
+
+
+def merge_duplicate(
+    candidate: DuplicateCandidate, user, keep_id, note: str | None = None
+) -> Proposal:
+    review.check_decidable(candidate, user)
+    try:
+        keep_id = int(keep_id)
+    except (TypeError, ValueError):
+        keep_id = 0
+    if keep_id not in (candidate.first_id, candidate.second_id):
+        raise ValidationError(gettext("Choose the record that stays in the register."), "keep")
+    leaving_id = candidate.second_id if keep_id == candidate.first_id else candidate.first_id
+    period = require_open_period(lock=True)
+    leaving, kept = db.session.get(Member, leaving_id), db.session.get(Member, keep_id)
+    if leaving.status is not MemberStatus.ACTIVE or kept.status is not MemberStatus.ACTIVE:
+        raise ValidationError(
+            gettext(
+                "Both records must be in the register to be merged; a proposed one is rejected "
+                "on its proposal instead."
+            )
+        )
+    if leaving.relation_to_head == Relationship.HEAD:
+        raise ValidationError(
+            gettext(
+                "%(name)s is the head of household %(id)s: keep that record, or name another "
+                "head of that household first.",
+                name=leaving.full_name,
+                id=leaving.household.register_id,
+            ),
+            "keep",
+        )
+    if _pending_deactivation(ProposalKind.DEACTIVATE_MEMBER, Proposal.member_id, leaving.id):
+        raise Conflict(
+            gettext("%(name)s already has a pending deactivation proposal.", name=leaving.full_name)
+        )
+    at = now()
+    proposal = Proposal(
+        kind=ProposalKind.DEACTIVATE_MEMBER,
+        status=ProposalStatus.VERIFIED,
+        period_id=period.id,
+        regency_code=codes.regency_of(leaving.household.village_code),
+        household_id=leaving.household_id,
+        member_id=leaving.id,
+        duplicate_of_id=kept.id,
+        reason=DeactivationReason.DUPLICATE,
+        note=(note or "").strip() or None,
+        proposed_by_id=user.id,
+        submitted_at=at,
+        verified_by_id=user.id,
+        verified_at=at,
+    )
+    db.session.add(proposal)
+    review.record_decision(candidate, user, DuplicateStatus.SAME, note)
+    commit()
+    return proposal

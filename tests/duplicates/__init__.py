@@ -1,0 +1,1 @@
+"""Tests of duplicate detection (app/duplicates/ and its doors)."""
