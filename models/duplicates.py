@@ -26,22 +26,36 @@ class DuplicateKey(Model):
 
 
 class DuplicateCandidate(Model):
-    """Two members who may be one person, with the score's reasons and the review's decision.
+    """Two members who may be one person — or two households that may be one household entered
+    twice — with the score's reasons and the review's decision.
 
-    The pair is stored once (first_id < second_id) with the versions both records had when it
-    was scored: a decision stands while both versions do, and a changed record reopens it."""
+    The pair is stored once (first < second) with the versions both records had when it was
+    scored: a decision stands while both versions do, and a changed record reopens it. A member
+    pair fills first_id/second_id, a household pair first_household_id/second_household_id."""
 
     __tablename__ = "duplicate_candidate"
     __table_args__ = (
         sa.UniqueConstraint("first_id", "second_id"),
+        sa.UniqueConstraint("first_household_id", "second_household_id"),
         sa.CheckConstraint("first_id < second_id", name="ordered_pair"),
+        sa.CheckConstraint(
+            "first_household_id < second_household_id", name="ordered_household_pair"
+        ),
+        sa.CheckConstraint(
+            "(first_id IS NULL) = (second_id IS NULL) "
+            "AND (first_household_id IS NULL) = (second_household_id IS NULL) "
+            "AND (first_id IS NULL) <> (first_household_id IS NULL)",
+            name="one_kind_of_pair",
+        ),
         sa.Index("ix_duplicate_candidate_status_regency", "status", "regency_code"),
     )
 
     id = sa.Column(sa.Integer, primary_key=True)
-    first_id = sa.Column(sa.Integer, sa.ForeignKey("member.id", ondelete="CASCADE"), nullable=False)
-    second_id = sa.Column(
-        sa.Integer, sa.ForeignKey("member.id", ondelete="CASCADE"), nullable=False, index=True
+    first_id = sa.Column(sa.Integer, sa.ForeignKey("member.id", ondelete="CASCADE"))
+    second_id = sa.Column(sa.Integer, sa.ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    first_household_id = sa.Column(sa.Integer, sa.ForeignKey("household.id", ondelete="CASCADE"))
+    second_household_id = sa.Column(
+        sa.Integer, sa.ForeignKey("household.id", ondelete="CASCADE"), index=True
     )
     first_version = sa.Column(sa.Integer, nullable=False)
     second_version = sa.Column(sa.Integer, nullable=False)
@@ -60,9 +74,21 @@ class DuplicateCandidate(Model):
 
     first = relationship("Member", foreign_keys=[first_id], lazy="joined")
     second = relationship("Member", foreign_keys=[second_id], lazy="joined")
+    first_household = relationship("Household", foreign_keys=[first_household_id])
+    second_household = relationship("Household", foreign_keys=[second_household_id])
     decided_by = relationship("RegionUser", foreign_keys=[decided_by_id])
 
+    @property
+    def of_households(self) -> bool:
+        return self.first_household_id is not None
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        if self.of_households:
+            return self.first_household_id, self.second_household_id
+        return self.first_id, self.second_id
+
     def __repr__(self) -> str:
-        return f"{self.first_id} ~ {self.second_id}"
+        return "{} ~ {}".format(*self.pair)
 
     __str__ = __repr__

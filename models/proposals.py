@@ -49,9 +49,14 @@ class Proposal(Timestamped, Model):
     #: A member deactivated as a duplicate: the member kept, who takes over their memberships
     #: when the close applies the proposal (app.proposals.applying).
     duplicate_of_id = sa.Column(sa.Integer, sa.ForeignKey("member.id", ondelete="SET NULL"))
+    #: A household deactivated as entered twice: the household kept, which takes over its
+    #: memberships at the close.
+    duplicate_of_household_id = sa.Column(
+        sa.Integer, sa.ForeignKey("household.id", ondelete="SET NULL")
+    )
 
     period = relationship("Period", foreign_keys=[period_id], lazy="joined")
-    household = relationship("Household", lazy="joined")
+    household = relationship("Household", foreign_keys=[household_id], lazy="joined")
     member = relationship("Member", foreign_keys=[member_id])
     duplicate_of = relationship("Member", foreign_keys=[duplicate_of_id])
     proposed_by = relationship("RegionUser", foreign_keys=[proposed_by_id])

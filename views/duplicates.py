@@ -35,12 +35,15 @@ REASONS = {
     "sex_differs": (lazy_gettext("another sex"), "sex"),
     "same_kk": (lazy_gettext("same family card"), "kk_number"),
     "same_address": (lazy_gettext("same address"), "address"),
+    "members_match": (lazy_gettext("most of their people are likely duplicates"), "members"),
 }
 RECENT_SCANS = 5
 LABELS = {
     "id": lazy_gettext("No."),
     "first_id": lazy_gettext("Record 1"),
     "second_id": lazy_gettext("Record 2"),
+    "first_household_id": lazy_gettext("Household 1"),
+    "second_household_id": lazy_gettext("Household 2"),
     "level": lazy_gettext("Level"),
     "score": lazy_gettext("Score"),
     "reasons": lazy_gettext("Why"),
@@ -105,9 +108,14 @@ class DuplicateView(RegisterModelView):
     def show(self, pk):
         candidate = self._candidate_or_404(pk)
         scope = current_scope()
+        first, second = (
+            (candidate.first_household, candidate.second_household)
+            if candidate.of_households
+            else (candidate.first, candidate.second)
+        )
         records = [
-            ("first", candidate.first, review.sees_record(candidate, "first", scope)),
-            ("second", candidate.second, review.sees_record(candidate, "second", scope)),
+            ("first", first, review.sees_record(candidate, "first", scope)),
+            ("second", second, review.sees_record(candidate, "second", scope)),
         ]
         matched = {REASONS[code][1] for code in candidate.reasons or () if code in REASONS}
         may_decide = self.appbuilder.sm.has_access("can_decide", "DuplicateView") and all(
@@ -136,6 +144,11 @@ class DuplicateView(RegisterModelView):
         else:
             flash(
                 gettext(
+                    "Decided: the same household. The other household leaves the register as a "
+                    "duplicate at the next close, and its programs go to the household kept."
+                )
+                if candidate.of_households
+                else gettext(
                     "Decided: the same person. The other record leaves the register as a "
                     "duplicate at the next close, and its programs go to the record kept."
                 ),
@@ -152,7 +165,12 @@ class DuplicateView(RegisterModelView):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            flash(gettext("Decided: different people. The pair is not raised again."), "success")
+            flash(
+                gettext("Decided: different households. The pair is not raised again.")
+                if candidate.of_households
+                else gettext("Decided: different people. The pair is not raised again."),
+                "success",
+            )
         return redirect(url_for("DuplicateView.show", pk=candidate.id))
 
     @expose("/scan", methods=["POST"])

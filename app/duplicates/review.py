@@ -1,6 +1,7 @@
 """The review of a duplicate candidate: who may see it, who may decide it, and the decision
 "different people" (remembered: the scan never raises the pair again unless one record changes).
-The decision "same person" is a deactivation through the proposal flow (app.proposals.merging).
+The decision "same person" (or "same household") is a deactivation through the proposal flow
+(app.proposals.merging).
 
 A candidate is seen by users whose region holds either record (a Verifikator their regency,
 Pusdatin the country); the record outside the viewer's region is shown only as "registered
@@ -21,7 +22,7 @@ from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.security import roles
 from app.security.scope import current_scope, in_scope, scope_clause
-from models import DuplicateCandidate, Member, Region
+from models import DuplicateCandidate, Household, Member, Region
 from models.enums import DuplicateLevel, DuplicateStatus
 
 DECIDERS = frozenset({roles.VERIFIKATOR, roles.PUSDATIN, roles.ADMIN})
@@ -94,14 +95,14 @@ def check_decidable(candidate: DuplicateCandidate, user) -> None:
         )
     if candidate.status is not DuplicateStatus.OPEN:
         raise Conflict(gettext("This candidate has already been decided."))
+    model = Household if candidate.of_households else Member
+    first, second = candidate.pair
     versions = dict(
         db.session.execute(
-            sa.select(Member.id, Member.version).where(
-                Member.id.in_((candidate.first_id, candidate.second_id))
-            )
+            sa.select(model.id, model.version).where(model.id.in_((first, second)))
         ).all()
     )
-    if (versions.get(candidate.first_id), versions.get(candidate.second_id)) != (
+    if (versions.get(first), versions.get(second)) != (
         candidate.first_version,
         candidate.second_version,
     ):
@@ -128,7 +129,7 @@ def record_decision(candidate: DuplicateCandidate, user, status, note: str | Non
         before=before,
         after={
             "status": status.name,
-            "members": [candidate.first_id, candidate.second_id],
+            ("households" if candidate.of_households else "members"): list(candidate.pair),
             "note": candidate.note,
         },
     )

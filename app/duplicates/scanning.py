@@ -7,7 +7,8 @@ in four set-based steps:
    (a key shared by more people — a common name born on a common day — tells nothing), at
    least one of the two in the region;
 3. score each pair (app.duplicates.scoring) and keep those at POSSIBLE or above;
-4. merge into duplicate_candidate, keeping every decision: a new pair is OPEN; a decided pair
+4. merge into duplicate_candidate, keeping every decision — the member pairs, and the household
+   pairs they reveal (app.duplicates.households): a new pair is OPEN; a decided pair
    whose two records are unchanged stays decided; "different people" whose record changed is
    reopened; an open pair that no longer scores is dropped — in one transaction.
 
@@ -27,7 +28,7 @@ from flask_babel import gettext
 
 from app import audit, codes
 from app.clock import utcnow
-from app.duplicates import keeping, scoring
+from app.duplicates import households, keeping, scoring
 from app.duplicates.people import in_region, living_members, person
 from app.errors import ValidationError
 from app.extensions import db
@@ -35,6 +36,8 @@ from models import DuplicateCandidate, DuplicateKey, Household, Member, Region
 from models.enums import DuplicateLevel, DuplicateStatus
 
 BATCH = 5_000
+MEMBER_PAIR = ("first_id", "second_id")
+HOUSEHOLD_PAIR = ("first_household_id", "second_household_id")
 LEVELS = {scoring.LIKELY: DuplicateLevel.LIKELY, scoring.POSSIBLE: DuplicateLevel.POSSIBLE}
 
 
@@ -50,6 +53,7 @@ class ScanResult:
     kept_decisions: int = 0
     likely: int = 0
     possible: int = 0
+    household_pairs: int = 0
     seconds: float = 0.0
     by_reason: dict[str, int] = field(default_factory=dict)
 
@@ -84,6 +88,9 @@ def scan(region: str = "", progress: Callable[..., None] | None = None) -> ScanR
     scored = _score(pairs)
     report(3, 4, gettext("Saving duplicate candidates"))
     _merge(region, scored, result)
+    homes = _households(region, scored)
+    result.household_pairs = len(homes)
+    _merge(region, homes, result, HOUSEHOLD_PAIR)
     result.seconds = round(time.monotonic() - started, 2)
     audit.record("duplicate_scan", "duplicate", region_code=region or None, after=result.as_dict())
     db.session.commit()
@@ -186,26 +193,45 @@ def _score(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Scored]:
     return scored
 
 
-def _merge(region: str, scored: dict[tuple[int, int], Scored], result: ScanResult) -> None:
+def _households(region: str, scored: dict[tuple[int, int], Scored]) -> dict:
+    """Household pairs from the member pairs just scored (app.duplicates.households)."""
+    return {
+        pair: Scored(first, second, score, LEVELS[level])
+        for pair, (first, second, score, level) in households.household_pairs(
+            scored.values()
+        ).items()
+    }
+
+
+def _merge(
+    region: str,
+    scored: dict[tuple[int, int], Scored],
+    result: ScanResult,
+    columns: tuple[str, str] = MEMBER_PAIR,
+) -> None:
     table = DuplicateCandidate.__table__
-    # Any member of the region, living or not: a pair whose record left the register is dropped.
-    of_region = (
-        sa.select(Member.id)
-        .join(Household, Household.id == Member.household_id)
-        .where(in_region(Household.village_code, region))
-    )
+    first_column, second_column = table.c[columns[0]], table.c[columns[1]]
+    # Any record of the region, living or not: a pair whose record left the register is dropped.
+    if columns == MEMBER_PAIR:
+        of_region = (
+            sa.select(Member.id)
+            .join(Household, Household.id == Member.household_id)
+            .where(in_region(Household.village_code, region))
+        )
+    else:
+        of_region = sa.select(Household.id).where(in_region(Household.village_code, region))
     existing = {
-        (row.first_id, row.second_id): row
+        (row._mapping[first_column], row._mapping[second_column]): row
         for row in db.session.execute(
             sa.select(table).where(
-                sa.or_(table.c.first_id.in_(of_region), table.c.second_id.in_(of_region))
+                sa.or_(first_column.in_(of_region), second_column.in_(of_region))
             )
         )
     }
     for pair in scored:
         if pair not in existing:
             known = db.session.execute(
-                sa.select(table).where(table.c.first_id == pair[0], table.c.second_id == pair[1])
+                sa.select(table).where(first_column == pair[0], second_column == pair[1])
             ).first()
             if known is not None:
                 existing[pair] = known
@@ -231,8 +257,8 @@ def _merge(region: str, scored: dict[tuple[int, int], Scored], result: ScanResul
             new_rows.append(
                 {
                     **values,
-                    "first_id": pair[0],
-                    "second_id": pair[1],
+                    columns[0]: pair[0],
+                    columns[1]: pair[1],
                     "found_at": now,
                     "status": DuplicateStatus.OPEN,
                 }
@@ -255,7 +281,7 @@ def _merge(region: str, scored: dict[tuple[int, int], Scored], result: ScanResul
         db.session.execute(sa.update(table).where(table.c.id == old.id).values(**values))
     if new_rows:
         db.session.execute(sa.insert(table), new_rows)
-        result.new = len(new_rows)
+        result.new += len(new_rows)
     gone = [
         old.id
         for pair, old in existing.items()
@@ -263,7 +289,7 @@ def _merge(region: str, scored: dict[tuple[int, int], Scored], result: ScanResul
     ]
     for start in range(0, len(gone), BATCH):
         db.session.execute(sa.delete(table).where(table.c.id.in_(gone[start : start + BATCH])))
-    result.dropped = len(gone)
+    result.dropped += len(gone)
 
 
 def _same_score(old, values: dict) -> bool:

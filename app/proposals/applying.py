@@ -13,7 +13,15 @@ import datetime
 
 import sqlalchemy as sa
 
-from models import AuditEntry, Household, Member, Period, ProgramMembership, Proposal
+from models import (
+    AuditEntry,
+    DuplicateCandidate,
+    Household,
+    Member,
+    Period,
+    ProgramMembership,
+    Proposal,
+)
 from models.enums import (
     DeactivationReason,
     HouseholdStatus,
@@ -22,6 +30,7 @@ from models.enums import (
     PeriodStatus,
     ProposalKind,
     ProposalStatus,
+    Relationship,
 )
 
 #: The member status a verified member deactivation gives at the close.
@@ -53,7 +62,9 @@ def apply_verified(connection, period_id: int) -> dict[str, int]:
 
     A member deactivated as a duplicate of a member kept (duplicate_of_id) hands its receiving
     program memberships to that member (and their household); one the member kept already
-    receives is ended instead.
+    receives is ended instead. A household deactivated as entered twice (duplicate_of_household_id)
+    hands its household and family memberships to the household kept, and each person's to the
+    person of the household kept they were matched with (duplicate_candidate).
 
     Returns the number of rows changed: households_activated, members_activated,
     households_deactivated, members_deactivated, memberships_moved, proposals_applied.
@@ -78,6 +89,7 @@ def apply_verified(connection, period_id: int) -> dict[str, int]:
 
     # Before the duplicates leave: their memberships go to the member each one duplicated.
     moved = _move_duplicates_memberships(connection, applicable)
+    moved += _move_duplicate_households_memberships(connection, applicable)
     counts = {
         "households_activated": change(
             household,
@@ -228,3 +240,85 @@ def _move_duplicates_memberships(connection, applicable) -> int:
         .where(receiving)
         .values(member_id=keeper, household_id=household_of_keeper)
     ).rowcount
+
+
+def _move_duplicate_households_memberships(connection, applicable) -> int:
+    """Receiving memberships of households about to leave as entered twice, to the household
+    kept. Per merged household (a handful a period, each decided by hand), in a few statements."""
+    proposal, household = Proposal.__table__, Household.__table__
+    merges = connection.execute(
+        sa.select(proposal.c.household_id, proposal.c.duplicate_of_household_id).where(
+            applicable,
+            proposal.c.kind == ProposalKind.DEACTIVATE_HOUSEHOLD,
+            proposal.c.reason == DeactivationReason.DUPLICATE,
+            proposal.c.duplicate_of_household_id.is_not(None),
+            proposal.c.household_id.in_(
+                sa.select(household.c.id).where(household.c.status == HouseholdStatus.ACTIVE)
+            ),
+        )
+    ).all()
+    return sum(_hand_over(connection, leaving, kept) for leaving, kept in merges)
+
+
+def _hand_over(connection, leaving: int, kept: int) -> int:
+    membership, member = ProgramMembership.__table__, Member.__table__
+    families = dict(
+        connection.execute(
+            sa.select(member.c.id, member.c.family_id).where(member.c.household_id == kept)
+        ).all()
+    )
+    head_family = connection.scalar(
+        sa.select(member.c.family_id).where(
+            member.c.household_id == kept, member.c.relation_to_head == Relationship.HEAD
+        )
+    )
+    twins = _matched_people(connection, leaving, kept)
+    held = {
+        (program, person)
+        for program, person in connection.execute(
+            sa.select(membership.c.program_id, membership.c.member_id).where(
+                membership.c.household_id == kept,
+                membership.c.status == MembershipStatus.ACTIVE,
+            )
+        )
+    }
+    moved = 0
+    for row in connection.execute(
+        sa.select(membership).where(
+            membership.c.household_id == leaving, membership.c.status == MembershipStatus.ACTIVE
+        )
+    ).all():
+        person = twins.get(row.member_id) if row.member_id is not None else None
+        if row.member_id is not None and person is None:
+            continue  # nobody kept to hand it to: it leaves with the household
+        if (row.program_id, person) in held:
+            values = {"status": MembershipStatus.ENDED, "end_date": sa.func.current_date()}
+        else:
+            family = families.get(person) if person else (head_family if row.family_id else None)
+            values = {"household_id": kept, "member_id": person, "family_id": family}
+            held.add((row.program_id, person))
+            moved += 1
+        connection.execute(sa.update(membership).where(membership.c.id == row.id).values(**values))
+    return moved
+
+
+def _matched_people(connection, leaving: int, kept: int) -> dict[int, int]:
+    """Person of the leaving household → the person of the household kept they were matched
+    with by the duplicate scan."""
+    candidate, member = DuplicateCandidate.__table__, Member.__table__
+    first, second = member.alias("first_member"), member.alias("second_member")
+    rows = connection.execute(
+        sa.select(candidate.c.first_id, first.c.household_id, candidate.c.second_id)
+        .join(first, first.c.id == candidate.c.first_id)
+        .join(second, second.c.id == candidate.c.second_id)
+        .where(
+            sa.or_(
+                sa.and_(first.c.household_id == leaving, second.c.household_id == kept),
+                sa.and_(first.c.household_id == kept, second.c.household_id == leaving),
+            )
+        )
+    ).all()
+    return {
+        (one if household == leaving else other): (other if household == leaving else one)
+        for one, household, other in rows
+    }

@@ -1,7 +1,8 @@
-"""A duplicate candidate decided "same person": one record stays, the other leaves the register
-as DUPLICATE through the proposal flow — a DEACTIVATE_MEMBER proposal, verified by the decision
-itself (the verifier's or Pusdatin's), applied by the next close, which also moves the
-duplicate's program memberships to the member kept (app.proposals.applying).
+"""A duplicate candidate decided "same person" (or "same household"): one record stays, the other
+leaves the register as DUPLICATE through the proposal flow — a DEACTIVATE_MEMBER (or
+DEACTIVATE_HOUSEHOLD) proposal, verified by the decision itself (the verifier's or Pusdatin's),
+applied by the next close, which also moves the program memberships of what leaves to what is
+kept (app.proposals.applying).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.proposals.drafting import _pending_deactivation
 from app.proposals.transactions import commit, now, require_open_period
-from models import DuplicateCandidate, Member, Proposal
+from models import DuplicateCandidate, Household, Member, Proposal
 from models.enums import (
     DeactivationReason,
     DuplicateStatus,
+    HouseholdStatus,
     MemberStatus,
     ProposalKind,
     ProposalStatus,
@@ -28,13 +30,11 @@ from models.enums import (
 def merge_duplicate(
     candidate: DuplicateCandidate, user, keep_id, note: str | None = None
 ) -> Proposal:
+    """Decide "same person" (or, for a household pair, "same household"), keeping `keep_id`."""
     review.check_decidable(candidate, user)
-    try:
-        keep_id = int(keep_id)
-    except (TypeError, ValueError):
-        keep_id = 0
-    if keep_id not in (candidate.first_id, candidate.second_id):
-        raise ValidationError(gettext("Choose the record that stays in the register."), "keep")
+    keep_id = _kept(candidate, keep_id)
+    if candidate.of_households:
+        return _merge_households(candidate, user, keep_id, note)
     leaving_id = candidate.second_id if keep_id == candidate.first_id else candidate.first_id
     period = require_open_period(lock=True)
     leaving, kept = db.session.get(Member, leaving_id), db.session.get(Member, keep_id)
@@ -68,6 +68,58 @@ def merge_duplicate(
         household_id=leaving.household_id,
         member_id=leaving.id,
         duplicate_of_id=kept.id,
+        reason=DeactivationReason.DUPLICATE,
+        note=(note or "").strip() or None,
+        proposed_by_id=user.id,
+        submitted_at=at,
+        verified_by_id=user.id,
+        verified_at=at,
+    )
+    db.session.add(proposal)
+    review.record_decision(candidate, user, DuplicateStatus.SAME, note)
+    commit()
+    return proposal
+
+
+def _kept(candidate: DuplicateCandidate, keep_id) -> int:
+    try:
+        keep_id = int(keep_id)
+    except (TypeError, ValueError):
+        keep_id = 0
+    if keep_id not in candidate.pair:
+        raise ValidationError(gettext("Choose the record that stays in the register."), "keep")
+    return keep_id
+
+
+def _merge_households(candidate: DuplicateCandidate, user, keep_id: int, note) -> Proposal:
+    """The household not kept leaves the register at the close; its people leave with it (their
+    pairs with the household kept are then dropped by the next scan) and its memberships go to
+    the household kept."""
+    period = require_open_period(lock=True)
+    leaving_id = next(household for household in candidate.pair if household != keep_id)
+    leaving = db.session.get(Household, leaving_id)
+    if leaving.status is not HouseholdStatus.ACTIVE:
+        raise ValidationError(
+            gettext(
+                "Both records must be in the register to be merged; a proposed one is rejected "
+                "on its proposal instead."
+            )
+        )
+    if _pending_deactivation(ProposalKind.DEACTIVATE_HOUSEHOLD, Proposal.household_id, leaving_id):
+        raise Conflict(
+            gettext(
+                "Household %(id)s already has a pending deactivation proposal.",
+                id=leaving.register_id,
+            )
+        )
+    at = now()
+    proposal = Proposal(
+        kind=ProposalKind.DEACTIVATE_HOUSEHOLD,
+        status=ProposalStatus.VERIFIED,
+        period_id=period.id,
+        regency_code=codes.regency_of(leaving.village_code),
+        household_id=leaving.id,
+        duplicate_of_household_id=keep_id,
         reason=DeactivationReason.DUPLICATE,
         note=(note or "").strip() or None,
         proposed_by_id=user.id,

@@ -28,7 +28,9 @@ def candidates(app) -> dict:
     with app.app_context():
         return {
             (c.first_id, c.second_id): (c.level.name, c.status.name, float(c.score), c.reasons)
-            for c in db.session.scalars(sa.select(DuplicateCandidate))
+            for c in db.session.scalars(
+                sa.select(DuplicateCandidate).where(DuplicateCandidate.first_id.is_not(None))
+            )
         }
 
 

@@ -1,5 +1,6 @@
 """`/api/v1/duplicate/`: the duplicate candidates of the caller's region, read-only — two member
-ids, the score, its level and reasons, and the review's status; never a name or a number."""
+(or household) ids, the score, its level and reasons, and the review's status; never a name or a
+number."""
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
@@ -13,6 +14,8 @@ COLUMNS = [
     "id",
     "first_id",
     "second_id",
+    "first_household_id",
+    "second_household_id",
     "score",
     "level",
     "reasons",

@@ -427,12 +427,19 @@ class AuditEntryShowSchema(AuditEntrySchema):
 
 
 class DuplicateSchema(Strict):
-    """A pair of members who may be one person (app.duplicates): ids, score and reasons only."""
+    """A pair of members who may be one person, or of households entered twice
+    (app.duplicates): ids, score and reasons only."""
 
     id = fields.Integer()
     member_ids = fields.Function(
-        lambda candidate: [candidate.first_id, candidate.second_id],
-        metadata={"description": "The two members' ids, the lower first."},
+        lambda candidate: None if candidate.of_households else list(candidate.pair),
+        allow_none=True,
+        metadata={"description": "The two members' ids, the lower first (a pair of people)."},
+    )
+    household_ids = fields.Function(
+        lambda candidate: list(candidate.pair) if candidate.of_households else None,
+        allow_none=True,
+        metadata={"description": "The two households' ids (a household entered twice)."},
     )
     score = fields.Float(metadata={"example": 10.0})
     level = choice(DuplicateLevel)
