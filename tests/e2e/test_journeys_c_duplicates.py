@@ -15,13 +15,14 @@ pytestmark = pytest.mark.e2e
 SCAN_TIMEOUT_S = 90
 
 
-def _a_bandung_head(e2e_db):
+def _a_bandung_head(e2e_db, offset=0):
     return row(
         e2e_db,
         "SELECT m.id, m.nik, m.full_name, m.birth_date, m.sex FROM member m "
         "JOIN household h ON h.id = m.household_id WHERE m.relation_to_head = 'HEAD' "
         "AND m.status = 'ACTIVE' AND h.status = 'ACTIVE' AND h.village_code LIKE '32.73.%' "
-        "ORDER BY m.id LIMIT 1",
+        "ORDER BY m.id LIMIT 1 OFFSET :offset",
+        offset=offset,
     )
 
 
@@ -35,20 +36,14 @@ def _other_bandung_household(e2e_db, member_id):
     )
 
 
-def test_a_duplicate_is_warned_scanned_and_decided(
-    page, screenshot, server_errors, console_errors, live_server, e2e_db
-):
-    if not live_server.demo_loaded:
-        pytest.skip("no demo data")
-    person = _a_bandung_head(e2e_db)
+def _enter_again(page, server_errors, console_errors, e2e_db, person) -> int:
+    """The administrator enters `person` again, in another household, one NIK digit off, and
+    is warned; the new member's id."""
     target = _other_bandung_household(e2e_db, person["id"])
     nik = person["nik"]
     typo = nik[:-1] + ("1" if nik[-1] != "1" else "2")
     born = person["birth_date"]
     born = born if isinstance(born, datetime.date) else datetime.date.fromisoformat(born)
-
-    # The administrator enters the person again, in another household, one NIK digit off.
-    sign_in(page, "admin")
     page.goto(f"/members/add?_flt_0_household={target['id']}")
     page.locator("#nik").fill(typo)
     page.locator("#full_name").fill("H. " + person["full_name"])
@@ -62,6 +57,28 @@ def test_a_duplicate_is_warned_scanned_and_decided(
     assert f"Kemungkinan besar duplikat dari {person['full_name']}" in text
     duplicate_id = scalar(e2e_db, "SELECT id FROM member WHERE nik = :nik", nik=typo)
     assert duplicate_id is not None
+    return duplicate_id
+
+
+def _candidate(e2e_db, one, other):
+    first, second = sorted((one, other))
+    return scalar(
+        e2e_db,
+        "SELECT id FROM duplicate_candidate WHERE first_id = :a AND second_id = :b",
+        a=first,
+        b=second,
+    )
+
+
+def test_a_duplicate_is_warned_scanned_and_decided(
+    page, screenshot, server_errors, console_errors, live_server, e2e_db
+):
+    if not live_server.demo_loaded:
+        pytest.skip("no demo data")
+    person, other = _a_bandung_head(e2e_db), _a_bandung_head(e2e_db, 1)
+    sign_in(page, "admin")
+    duplicate_id = _enter_again(page, server_errors, console_errors, e2e_db, person)
+    other_duplicate = _enter_again(page, server_errors, console_errors, e2e_db, other)
     page.goto("/logout/")
 
     # Pusdatin scans Kota Bandung; the scheduler runs the job.
@@ -86,14 +103,8 @@ def test_a_duplicate_is_warned_scanned_and_decided(
     screenshot("scanned", phone=True)
     page.goto("/logout/")
 
-    # The verifier of Kota Bandung reviews the pair and decides.
-    first, second = sorted((person["id"], duplicate_id))
-    candidate = scalar(
-        e2e_db,
-        "SELECT id FROM duplicate_candidate WHERE first_id = :a AND second_id = :b",
-        a=first,
-        b=second,
-    )
+    # The verifier of Kota Bandung reviews the pairs and decides them.
+    candidate = _candidate(e2e_db, person["id"], duplicate_id)
     assert candidate is not None
     sign_in(page, "verifikator.bandung")
     open_menu_item(page, "Kandidat duplikat")
@@ -111,3 +122,24 @@ def test_a_duplicate_is_warned_scanned_and_decided(
     assert "Diputuskan: orang berbeda" in text
     decided = scalar(e2e_db, "SELECT status FROM duplicate_candidate WHERE id = :id", id=candidate)
     assert decided == "DIFFERENT"
+
+    # The second pair is one person: the record entered again leaves at the next close.
+    merged = _candidate(e2e_db, other["id"], other_duplicate)
+    page.goto(f"/duplicates/show/{merged}")
+    assert_page_ok(page, server_errors, console_errors)
+    page.locator(f"form.duplicate-same input[name=keep][value='{other['id']}']").check()
+    with page.expect_navigation():
+        page.locator("form.duplicate-same [type=submit]").click()
+    text = assert_page_ok(page, server_errors, console_errors)
+    assert "Diputuskan: orang yang sama" in text
+    proposal = row(
+        e2e_db,
+        "SELECT kind, status, reason, duplicate_of_id FROM proposal WHERE member_id = :id",
+        id=other_duplicate,
+    )
+    assert dict(proposal) == {
+        "kind": "DEACTIVATE_MEMBER",
+        "status": "VERIFIED",
+        "reason": "DUPLICATE",
+        "duplicate_of_id": other["id"],
+    }
