@@ -120,17 +120,27 @@ lint: $(STAMP)
 	@echo "=== ruff ==="
 	@ruff check --quiet . && ruff format --check --quiet . && echo "ruff: clean"
 
-# The whole suite twice: SQLite (with the browser test), then PostgreSQL on a throwaway database.
-# Both summaries are printed; the target fails if either run fails.
+# The whole suite twice: SQLite (with the browser test) and PostgreSQL on a throwaway database,
+# side by side (the two cores are shared between them; TEST_SERIAL=1 runs one after the other).
+# SQLite's progress is shown as it runs, PostgreSQL's log after it; both summaries are printed
+# and the target fails if either run fails.
 test: install translations lint
-	@mkdir -p $(BUILD); \
+	@mkdir -p $(BUILD); rm -f $(BUILD)/pytest-postgresql.rc; \
 	set +e; \
+	echo "=== pytest on PostgreSQL (in the background: $(BUILD)/pytest-postgresql.log) ==="; \
+	if [ -n "$${TEST_SERIAL:-}" ]; then \
+	  env -u DATABASE_URL scripts/test_postgres.sh pytest $(PYTEST_ARGS) >$(BUILD)/pytest-postgresql.log 2>&1; \
+	  echo $$? >$(BUILD)/pytest-postgresql.rc; \
+	else \
+	  { env -u DATABASE_URL scripts/test_postgres.sh pytest $(PYTEST_ARGS) >$(BUILD)/pytest-postgresql.log 2>&1; \
+	    echo $$? >$(BUILD)/pytest-postgresql.rc; } & \
+	fi; \
 	echo "=== pytest on SQLite ==="; \
 	env -u TEST_DATABASE_URL -u DATABASE_URL pytest $(PYTEST_ARGS) 2>&1 | tee $(BUILD)/pytest-sqlite.log; \
 	sqlite=$${PIPESTATUS[0]}; \
-	echo ""; echo "=== pytest on PostgreSQL ==="; \
-	env -u DATABASE_URL scripts/test_postgres.sh pytest $(PYTEST_ARGS) 2>&1 | tee $(BUILD)/pytest-postgresql.log; \
-	postgresql=$${PIPESTATUS[0]}; \
+	wait; \
+	postgresql=$$(cat $(BUILD)/pytest-postgresql.rc 2>/dev/null || echo 1); \
+	echo ""; echo "=== pytest on PostgreSQL ==="; cat $(BUILD)/pytest-postgresql.log; \
 	summary() { grep -E '^=+ .* in [0-9.]+s.* =+$$' "$$1" | tail -n 1 || echo "(no pytest summary)"; }; \
 	echo ""; echo "=== Test summary ==="; \
 	echo "SQLite     (exit $$sqlite): $$(summary $(BUILD)/pytest-sqlite.log)"; \
