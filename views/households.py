@@ -58,20 +58,8 @@ HEAD_FIELDS = [
     "head_birth_place",
     "head_birth_date",
 ]
-MEMBER_DETAIL = [
-    "relation_to_head",
-    "sex",
-    "birth_place",
-    "birth_date",
-    "marital_status",
-    "education",
-    "school_attendance",
-    "occupation",
-    "employment_status",
-    "disability",
-    "chronic_illness",
-    "status",
-]
+#: A member's fields beside the name, in the register's order (app.register.households).
+MEMBER_DETAIL = [name for name in households.MEMBER_FIELDS if name != "full_name"]
 
 
 def _text(label, required=False, description=""):

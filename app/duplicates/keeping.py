@@ -2,8 +2,9 @@
 meets a person saved a minute ago, not only those of the last scan.
 
 `install(db)` (called by create_app) listens to the session's flushes: the keys of every member
-written — and of every member of a household written (its village is part of two keys) — are
-replaced on the flush's connection, in the flush's transaction. Bulk writers (the import, the
+added or changed in what the keys are made of — and of every member of a household whose
+village or status changed — are replaced on the flush's connection, in the flush's
+transaction. Bulk writers (the import, the
 demo) call `refresh(connection, member_ids)` themselves; the scan refreshes a whole region.
 """
 
@@ -24,9 +25,26 @@ def install(db) -> None:
         event.listen(db.session, "after_flush", _after_flush)
 
 
+#: What the keys are made of: a save that changes none of these leaves the keys alone.
+MEMBER_KEYED = ("nik", "full_name", "birth_date", "status", "household_id")
+HOUSEHOLD_KEYED = ("village_code", "status")
+
+
+def _changed(obj, names) -> bool:
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
 def _after_flush(session, _flush_context) -> None:
-    members = {obj.id for obj in (*session.new, *session.dirty) if isinstance(obj, Member)}
-    households = {obj.id for obj in session.dirty if isinstance(obj, Household)}
+    members = {obj.id for obj in session.new if isinstance(obj, Member)}
+    members |= {
+        obj.id for obj in session.dirty if isinstance(obj, Member) and _changed(obj, MEMBER_KEYED)
+    }
+    households = {
+        obj.id
+        for obj in session.dirty
+        if isinstance(obj, Household) and _changed(obj, HOUSEHOLD_KEYED)
+    }
     if households:
         members |= set(
             session.connection().scalars(

@@ -212,6 +212,8 @@ def _merge(
     table = DuplicateCandidate.__table__
     first_column, second_column = table.c[columns[0]], table.c[columns[1]]
     # Any record of the region, living or not: a pair whose record left the register is dropped.
+    # Every scored pair has a record of the region (its keys were just made), so this finds
+    # every earlier candidate the merge can meet.
     if columns == MEMBER_PAIR:
         of_region = (
             sa.select(Member.id)
@@ -228,13 +230,6 @@ def _merge(
             )
         )
     }
-    for pair in scored:
-        if pair not in existing:
-            known = db.session.execute(
-                sa.select(table).where(first_column == pair[0], second_column == pair[1])
-            ).first()
-            if known is not None:
-                existing[pair] = known
     now, new_rows = utcnow(), []
     for pair, found in scored.items():
         values = {

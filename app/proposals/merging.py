@@ -59,26 +59,17 @@ def merge_duplicate(
         raise Conflict(
             gettext("%(name)s already has a pending deactivation proposal.", name=leaving.full_name)
         )
-    at = now()
-    proposal = Proposal(
-        kind=ProposalKind.DEACTIVATE_MEMBER,
-        status=ProposalStatus.VERIFIED,
+    return _verified_deactivation(
+        candidate,
+        user,
+        note,
         period_id=period.id,
+        kind=ProposalKind.DEACTIVATE_MEMBER,
         regency_code=codes.regency_of(leaving.household.village_code),
         household_id=leaving.household_id,
         member_id=leaving.id,
         duplicate_of_id=kept.id,
-        reason=DeactivationReason.DUPLICATE,
-        note=(note or "").strip() or None,
-        proposed_by_id=user.id,
-        submitted_at=at,
-        verified_by_id=user.id,
-        verified_at=at,
     )
-    db.session.add(proposal)
-    review.record_decision(candidate, user, DuplicateStatus.SAME, note)
-    commit()
-    return proposal
 
 
 def _kept(candidate: DuplicateCandidate, keep_id) -> int:
@@ -112,20 +103,31 @@ def _merge_households(candidate: DuplicateCandidate, user, keep_id: int, note) -
                 id=leaving.register_id,
             )
         )
-    at = now()
-    proposal = Proposal(
-        kind=ProposalKind.DEACTIVATE_HOUSEHOLD,
-        status=ProposalStatus.VERIFIED,
+    return _verified_deactivation(
+        candidate,
+        user,
+        note,
         period_id=period.id,
+        kind=ProposalKind.DEACTIVATE_HOUSEHOLD,
         regency_code=codes.regency_of(leaving.village_code),
         household_id=leaving.id,
         duplicate_of_household_id=keep_id,
+    )
+
+
+def _verified_deactivation(candidate: DuplicateCandidate, user, note, **target) -> Proposal:
+    """The deactivation the decision is (`target`: its kind, period, region and records),
+    verified by the one who decided, with the candidate marked SAME in the same transaction."""
+    at = now()
+    proposal = Proposal(
+        status=ProposalStatus.VERIFIED,
         reason=DeactivationReason.DUPLICATE,
         note=(note or "").strip() or None,
         proposed_by_id=user.id,
         submitted_at=at,
         verified_by_id=user.id,
         verified_at=at,
+        **target,
     )
     db.session.add(proposal)
     review.record_decision(candidate, user, DuplicateStatus.SAME, note)
