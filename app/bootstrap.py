@@ -1,4 +1,5 @@
-"""`flask datakesos init`: schema, permissions, roles, regions and reference data."""
+"""`flask datakesos init`: schema, permissions, roles, regions, reference data and the default
+PMT model."""
 
 from collections.abc import Callable
 
@@ -6,6 +7,8 @@ import flask_migrate
 from flask import current_app
 from flask_appbuilder.security.manager import BaseSecurityManager
 
+from app.extensions import db
+from app.ranking import pmt_models
 from app.register import reference, regions
 from app.security import roles
 
@@ -21,4 +24,6 @@ def initialise(on_progress: Callable[[int], None] | None = None) -> int:
     loaded = regions.load_regions(on_progress)
     reference.ensure_programs()
     reference.ensure_open_period()
+    pmt_models.ensure_default()
+    db.session.commit()
     return loaded

@@ -21,6 +21,14 @@ from models.lookups import LookupCount  # noqa: E402
 from models.periods import Period  # noqa: E402
 from models.programs import Program, ProgramMembership  # noqa: E402
 from models.proposals import Proposal  # noqa: E402
+from models.ranking import (  # noqa: E402
+    Deliberation,
+    PeriodDecileCutoff,
+    PeriodSnapshotEligibility,
+    PmtIntercept,
+    PmtModel,
+    PmtWeight,
+)
 from models.regions import Region  # noqa: E402
 from models.snapshots import (  # noqa: E402
     DistrictActivity,
@@ -35,6 +43,12 @@ from models.users import ConsoleSession, RegionUser  # noqa: E402
 metadata = Model.metadata
 
 __all__ = [
+    "Deliberation",
+    "PeriodDecileCutoff",
+    "PeriodSnapshotEligibility",
+    "PmtIntercept",
+    "PmtModel",
+    "PmtWeight",
     "DuplicateCandidate",
     "DuplicateKey",
     "AuditEntry",

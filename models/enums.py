@@ -240,6 +240,7 @@ class ProposalKind(Choice):
     NEW_MEMBER = Label("New member")
     DEACTIVATE_HOUSEHOLD = Label("Household deactivation")
     DEACTIVATE_MEMBER = Label("Member deactivation")
+    DECILE_OVERRIDE = Label("Deliberation decile")
 
 
 class ProposalStatus(Choice):

@@ -119,7 +119,10 @@ class Household(Timestamped, Model):
         sa.Boolean, nullable=False, default=False, server_default=sa.false()
     )
 
+    #: The decile of the last close (derived: the PMT ranking, or the village deliberation's).
     welfare_decile = sa.Column(sa.SmallInteger, index=True)
+    #: The decile typed in before the ranking existed, kept for comparison.
+    previous_decile = sa.Column(sa.SmallInteger)
     status = sa.Column(
         HouseholdStatus.column_type(), nullable=False, default=HouseholdStatus.ACTIVE, index=True
     )

@@ -16,6 +16,8 @@ class Program(Model):
     name = sa.Column(PlainString(120), nullable=False)
     target_level = sa.Column(TargetLevel.column_type(), nullable=False)
     description = sa.Column(PlainText)
+    #: Who may receive it, as a rule over the register (JSON, app.ranking.eligibility).
+    eligibility = sa.Column(sa.Text)
 
     def __repr__(self) -> str:
         return self.code or ""

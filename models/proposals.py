@@ -25,6 +25,10 @@ class Proposal(Timestamped, Model):
             "kind NOT IN ('DEACTIVATE_HOUSEHOLD', 'DEACTIVATE_MEMBER') OR reason IS NOT NULL",
             name="deactivation_has_reason",
         ),
+        sa.CheckConstraint(
+            "kind <> 'DECILE_OVERRIDE' OR (decile BETWEEN 1 AND 10 AND note IS NOT NULL)",
+            name="override_has_decile_and_reason",
+        ),
     )
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -53,6 +57,13 @@ class Proposal(Timestamped, Model):
     #: memberships at the close.
     duplicate_of_household_id = sa.Column(
         sa.Integer, sa.ForeignKey("household.id", ondelete="SET NULL")
+    )
+
+    #: A village deliberation's override: the decile it sets ("desil hasil musyawarah"), the
+    #: session that decided it; `note` holds the written reason.
+    decile = sa.Column(sa.SmallInteger)
+    deliberation_id = sa.Column(
+        sa.Integer, sa.ForeignKey("deliberation.id", ondelete="CASCADE"), index=True
     )
 
     period = relationship("Period", foreign_keys=[period_id], lazy="joined")

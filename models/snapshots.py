@@ -17,7 +17,15 @@ class PeriodSnapshot(Model):
     household_id = sa.Column(sa.Integer, primary_key=True)  # kept even if the row goes later
     register_id = sa.Column(sa.String(20), nullable=False)
     village_code = sa.Column(RegionCode, nullable=False)
+    #: The decile that counts: the model's, or the village deliberation's where it moved one.
     welfare_decile = sa.Column(sa.SmallInteger)
+    #: The PMT model's score and decile, and the model version that gave them.
+    pmt_score = sa.Column(sa.Float)
+    model_decile = sa.Column(sa.SmallInteger)
+    pmt_model_id = sa.Column(sa.Integer, sa.ForeignKey("pmt_model.id"))
+    #: The variables' values the score came from (app.ranking.variables.NAMES order, ";"-joined),
+    #: so a closed period's explanation never depends on later edits.
+    pmt_values = sa.Column(sa.Text)
     family_count = sa.Column(sa.Integer, nullable=False)
     member_count = sa.Column(sa.Integer, nullable=False)
 

@@ -40,6 +40,7 @@ class PlainText(PlainString):
     """PlainString for long text (notes, reasons, descriptions)."""
 
     impl = sa.Text
+    cache_ok = True
 
 
 class Label(str):

@@ -22,6 +22,7 @@ from flask_babel import gettext
 from app import codes, statistics
 from app.errors import DomainError
 from app.proposals.applying import apply_verified
+from app.ranking import close_steps, eligibility
 from app.statistics import activity
 from models import (
     DistrictActivity,
@@ -63,6 +64,7 @@ class CloseContext:
     next_start: datetime.date
     next_end: datetime.date
     end_date: datetime.date  # the closing period's last day: ages are taken then
+    ranking: close_steps.Ranking | None = None  # the PMT model it ranks with
 
 
 _metadata = sa.MetaData()
@@ -180,38 +182,39 @@ def statements(context: CloseContext) -> list[Statement]:
         .group_by(Member.household_id)
         .subquery("people")
     )
+    join_ranking, ranking_columns = close_steps.snapshot_columns(
+        context.ranking, period_id, context.end_date
+    )
+    snapshot_columns = {
+        "period_id": pid,
+        "household_id": Household.id,
+        "register_id": Household.register_id,
+        "village_code": Household.village_code,
+        "family_count": sa.func.coalesce(people.c.families, 0),
+        "member_count": sa.func.coalesce(people.c.people, 0),
+        **ranking_columns,
+    }
     result.append(
         Statement(
             "snapshot",
             "snapshot",
             execute(
                 sa.insert(PeriodSnapshot).from_select(
-                    [
-                        "period_id",
-                        "household_id",
-                        "register_id",
-                        "village_code",
-                        "welfare_decile",
-                        "family_count",
-                        "member_count",
-                    ],
-                    sa.select(
-                        pid,
-                        Household.id,
-                        Household.register_id,
-                        Household.village_code,
-                        Household.welfare_decile,
-                        sa.func.coalesce(people.c.families, 0),
-                        sa.func.coalesce(people.c.people, 0),
+                    list(snapshot_columns),
+                    sa.select(*snapshot_columns.values())
+                    .select_from(
+                        join_ranking(
+                            sa.outerjoin(Household, people, people.c.household_id == Household.id)
+                        )
                     )
-                    .select_from(Household)
-                    .outerjoin(people, people.c.household_id == Household.id)
                     .where(Household.status == HouseholdStatus.ACTIVE),
                 )
             ),
         )
     )
     result.append(Statement("snapshot", "analyze snapshot", _analyze(PeriodSnapshot)))
+    for name, run in close_steps.statements(context.ranking, period_id):
+        result.append(Statement("ranking", name, run))
     age_group = statistics.age_group(context.end_date)
     result.append(
         Statement(
@@ -272,6 +275,8 @@ def statements(context: CloseContext) -> list[Statement]:
     result.append(
         Statement("programs", "analyze snapshot programs", _analyze(PeriodSnapshotProgram))
     )
+    for name, run in eligibility.close_statements(period_id, context.end_date):
+        result.append(Statement("eligibility", name, run))
     # 6. recaps, level by level, each summed from the one below
     for level in (4, 3, 2, 1, 0):
         result.append(
@@ -473,4 +478,5 @@ def close_context(connection, period, cutoff) -> CloseContext:
         next_start=next_start,
         next_end=next_end,
         end_date=period.end_date,
+        ranking=close_steps.ranking_for(connection),
     )

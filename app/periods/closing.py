@@ -70,7 +70,9 @@ STEPS = (
     ("activity", lazy_gettext("Counting corrections and new proposals")),
     ("proposals", lazy_gettext("Applying verified proposals")),
     ("snapshot", lazy_gettext("Writing the snapshot")),
+    ("ranking", lazy_gettext("Ranking households into deciles")),
     ("programs", lazy_gettext("Writing program recipients")),
+    ("eligibility", lazy_gettext("Checking program eligibility")),
     ("recaps", lazy_gettext("Computing recaps")),
     ("finish", lazy_gettext("Closing the period and opening the next")),
 )
@@ -156,6 +158,8 @@ def _close_once(code, on_progress) -> CloseResult:
         planned = [
             statement for statement in statements(context) if statement.name != "mark closing"
         ]
+        # A statement in a step that STEPS does not list would silently never run.
+        assert {s.step for s in planned} <= {step for step, _label in STEPS}
         applied: dict = {}
         last = started
         for index, (step, label) in enumerate(STEPS):

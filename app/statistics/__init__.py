@@ -248,7 +248,7 @@ def age_group(on: datetime.date):
     """SQL for a member's age group (AGE_GROUPS label) on a date, as birth-date comparisons."""
     return sa.case(
         *[
-            (Member.birth_date > _years_before(on, highest + 1), label)
+            (Member.birth_date > years_before(on, highest + 1), label)
             for label, _lowest, highest in AGE_GROUPS
             if highest is not None
         ],
@@ -256,7 +256,7 @@ def age_group(on: datetime.date):
     )
 
 
-def _years_before(day: datetime.date, years: int) -> datetime.date:
+def years_before(day: datetime.date, years: int) -> datetime.date:
     """The date `years` before `day`; 29 February falls back to 28 February."""
     try:
         return day.replace(year=day.year - years)
