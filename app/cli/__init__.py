@@ -9,10 +9,10 @@ import every room (lazily, inside a command, so `flask --help` stays fast); no r
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.cli import api_keys, demo, duplicates, imports, init, periods, users
+from app.cli import api_keys, demo, duplicates, imports, init, periods, pmt, users
 
 #: Every module of commands, in the order they are written; each lists its commands in COMMANDS.
-COMMAND_MODULES = (init, users, demo, periods, imports, duplicates, api_keys)
+COMMAND_MODULES = (init, users, demo, periods, imports, duplicates, pmt, api_keys)
 
 
 def group() -> AppGroup:
