@@ -16,6 +16,21 @@ def number(value) -> str:
     return format_decimal(value)
 
 
+def signed(value, digits: int = 2) -> str:
+    """A contribution as "−0,12" or "+0,08" (a true minus sign, the sign always shown)."""
+    if value is None:
+        return ""
+    places = "0" * digits
+    return format_decimal(value, format=f"+#,##0.{places};−#,##0.{places}")
+
+
+def fraction(value, digits: int = 2) -> str:
+    """A measured value with at most `digits` decimals: 1 → "1", 0.6667 → "0,67"."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0." + "#" * digits)
+
+
 def date(value) -> str:
     """A date as "28 November 2026"."""
     if value is None:
@@ -47,6 +62,8 @@ def value(item) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["signed"] = signed
+    app.jinja_env.filters["fraction"] = fraction
     app.jinja_env.filters["date_id"] = date
     app.jinja_env.filters["shown"] = value
     app.jinja_env.filters["plain"] = plain

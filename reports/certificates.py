@@ -19,6 +19,7 @@ from flask_babel import format_date, gettext, to_user_timezone
 from app.clock import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.ranking import explanations
 from app.register import reference, verification
 from app.security.privacy import mask_nik
 from models import Household, Member, Period, PeriodSnapshot, Region
@@ -203,6 +204,7 @@ def prepare(
         for member in members
     ]
     programs = _programs(household, members, printing.full_nik)
+    ranking = explanations.determined(household.id, period.id)
     content = {
         "code": code,
         "issued_at": printing.at.isoformat(timespec="seconds"),
@@ -216,6 +218,15 @@ def prepare(
             [row["name"], row["nik"], row["relation"], row["sex"], row["age"]] for row in rows
         ],
         "programs": [[row["code"], row["recipient"]] for row in programs],
+        **(
+            {
+                "decile": ranking.decile,
+                "pmt_score": round(ranking.explanation.score, 6),
+                "model_version": ranking.explanation.model_version,
+            }
+            if ranking
+            else {}
+        ),
     }
     url = verify_url(printing.base_url, code)
     hash_hex = verification.content_hash(content)
@@ -230,6 +241,7 @@ def prepare(
         "members": rows,
         "programs": programs,
         "family_count": len(household.families),
+        "ranking": ranking,
         "code": verification.display(code),
         "verify_url": url,
         "qr_uri": qr_data_uri(url),

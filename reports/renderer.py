@@ -175,6 +175,8 @@ def _environment() -> Environment:
     )
     environment.install_gettext_callables(gettext, ngettext, newstyle=True)
     environment.filters["number"] = formatting.number
+    environment.filters["signed"] = formatting.signed
+    environment.filters["fraction"] = formatting.fraction
     environment.filters["date_id"] = formatting.date
     environment.filters["datetime_id"] = datetime_text
     environment.filters["day_id"] = day_text

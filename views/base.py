@@ -87,6 +87,17 @@ class RegisterModelView(ConsoleModelViewMixin, ModelView):
         super().__init__(**kwargs)
         self._related_views = ExactRelatedViews(self.related_views or ())
 
+    def render_show(self, pk, widgets, **context):
+        """The show page with what a view adds to it (a proposal's steps, a ranking)."""
+        return self.render_template(
+            self.show_template,
+            pk=pk,
+            title=self.show_title,
+            widgets=widgets,
+            related_views=self._related_views,
+            **context,
+        )
+
     # -- lists --------------------------------------------------------------------------
     @expose("/list/")
     @has_access

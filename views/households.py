@@ -9,6 +9,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import Optional as OptionalValue
 
+from app.ranking import explanations
 from app.register import households
 from app.register.households import Problems
 from app.security.privacy import (
@@ -246,19 +247,19 @@ class HouseholdView(RegisterModelView):
     show_fieldsets = [
         (
             lazy_gettext("Location"),
-            {"fields": ["register_id", "village", *LOCATION[1:], "status", "welfare_decile"]},
+            {"fields": ["register_id", "village", *LOCATION[1:], "status"]},
         ),
         (lazy_gettext("Housing"), {"fields": HOUSING, "expanded": True}),
         (lazy_gettext("Assets"), {"fields": ASSETS, "expanded": False}),
     ]
     add_fieldsets = [
-        (lazy_gettext("Location"), {"fields": [*LOCATION, "welfare_decile"]}),
+        (lazy_gettext("Location"), {"fields": LOCATION}),
         (lazy_gettext("Head of household"), {"fields": HEAD_FIELDS}),
         (lazy_gettext("Housing"), {"fields": HOUSING}),
         (lazy_gettext("Assets"), {"fields": ASSETS}),
     ]
     edit_fieldsets = [
-        (lazy_gettext("Location"), {"fields": [*LOCATION, "welfare_decile"]}),
+        (lazy_gettext("Location"), {"fields": LOCATION}),
         (lazy_gettext("Housing"), {"fields": HOUSING}),
         (lazy_gettext("Assets"), {"fields": ASSETS}),
     ]
@@ -293,8 +294,15 @@ class HouseholdView(RegisterModelView):
         "program": (lazy_gettext("Program"), _text(lazy_gettext("Program code")), [FilterProgram]),
     }
 
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        widgets = self._show(pk)  # 404 outside the viewer's region
+        household = self.datamodel.get(pk, self._base_filters)
+        return self.render_show(pk, widgets, ranking=explanations.ranking_of(household))
+
     def check_form(self, form, adding):
-        columns = [*LOCATION, *HOUSING, *ASSETS, "welfare_decile"]
+        columns = [*LOCATION, *HOUSING, *ASSETS]
         data = {name: getattr(form, name).data for name in columns if hasattr(form, name)}
         if not adding:
             problems = Problems()

@@ -120,7 +120,7 @@ class HouseholdProposalView(HouseholdView):
     }
 
     def check_form(self, form, adding):
-        columns = [*LOCATION, *HOUSING, *ASSETS, "welfare_decile"]
+        columns = [*LOCATION, *HOUSING, *ASSETS]
         data = {name: getattr(form, name).data for name in columns if hasattr(form, name)}
         head = {name.removeprefix("head_"): getattr(form, name).data for name in HEAD_FIELDS}
         head["relation_to_head"] = Relationship.HEAD

@@ -228,12 +228,9 @@ class ProposalView(RegisterModelView):
         proposal = self._proposal_or_404(pk)
         widgets = self._show(pk)
         people = proposed_people(proposal)
-        return self.render_template(
-            self.show_template,
-            pk=pk,
-            title=self.show_title,
-            widgets=widgets,
-            related_views=self._related_views,
+        return self.render_show(
+            pk,
+            widgets,
             proposal=proposal,
             steps=self._steps(proposal),
             reject_form=RejectForm(),

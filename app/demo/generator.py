@@ -174,7 +174,10 @@ class Generator:
             "rt": f"{rng.randint(1, 12):03d}",
             "rw": f"{rng.randint(1, 15 if kind == 'kota' else 9):03d}",
             "status": HouseholdStatus.ACTIVE,
+            # The drawn decile stands until the first close ranks the demo; kept as the decile
+            # of before, as a register that predates the ranking would keep its typed one.
             "welfare_decile": decile,
+            "previous_decile": decile,
             "created_at": self.now,
             "updated_at": self.now,
             "version": 1,

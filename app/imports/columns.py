@@ -171,7 +171,6 @@ COLUMNS: tuple[Column, ...] = (
     _enum("cooking_fuel", "household", CookingFuel),
     _enum("toilet", "household", Toilet),
     *(Column(name, "household", "bool") for name in ASSET_COLUMNS),
-    Column("welfare_decile", "household", "int"),
     # -- family ----------------------------------------------------------------------------
     Column("kk_number", "family", required=True, max_length=20),
     # -- member ----------------------------------------------------------------------------

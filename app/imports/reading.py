@@ -8,7 +8,10 @@ from flask_babel import gettext
 
 from app.errors import ValidationError
 from app.imports import columns
+from app.ranking import decile_is_derived
 
+#: Columns the register derives (each close's ranking): named in the refusal, never read.
+DERIVED = {"welfare_decile"}
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 DELIMITERS = (",", ";")
@@ -114,7 +117,7 @@ def _read_rows(reader, rows: list, max_rows: int) -> None:
 
 
 def check_header(header: list[str]) -> None:
-    unknown = [name for name in header if name not in columns.BY_NAME]
+    unknown = [name for name in header if name not in columns.BY_NAME and name not in DERIVED]
     missing = [name for name in columns.REQUIRED if name not in header]
     repeated = sorted({name for name in header if header.count(name) > 1})
     problems = []
@@ -126,6 +129,8 @@ def check_header(header: list[str]) -> None:
                 "Unknown columns: %(names)s.", names=", ".join(name[:40] or "-" for name in unknown)
             )
         )
+    if DERIVED & set(header):
+        problems.append(decile_is_derived())
     if repeated:
         problems.append(gettext("Columns named twice: %(names)s.", names=", ".join(repeated)))
     if problems:

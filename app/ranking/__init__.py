@@ -18,3 +18,12 @@ What it owns, by module:
 What it may import: app.proposals, app.statistics, app.register, app.security, app.audit, the
 shared leaves and the models. Never a door; views, reports and app/cli call it.
 """
+
+from flask_babel import gettext
+
+
+def decile_is_derived() -> str:
+    """Why a form, the API or an import file may not set a household's decile."""
+    return gettext(
+        "The welfare decile is not entered: each close ranks the household by its PMT score."
+    )

@@ -71,9 +71,6 @@ def check_household(data: dict, problems: Problems, region_scope: str | None = N
         scope.check_in_scope(village.code, scope=region_scope)
     except DomainError as error:
         problems.error("village_code", error.message)
-    decile = data.get("welfare_decile")
-    if decile is not None and not 1 <= int(decile) <= 10:
-        problems.error("welfare_decile", gettext("Welfare decile must be between 1 and 10."))
     area = data.get("floor_area_m2")
     if area is not None and int(area) <= 0:
         problems.error("floor_area_m2", gettext("Floor area must be more than 0 m²."))

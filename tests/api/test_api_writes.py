@@ -126,8 +126,8 @@ def test_the_head_is_kept_through_the_api_as_in_the_form(client, token, make_hou
 @pytest.mark.parametrize(
     "body, field",
     [
-        ({"welfare_decile": "tinggi"}, "welfare_decile"),
-        ({"welfare_decile": 11}, "welfare_decile"),
+        ({"welfare_decile": 3}, "welfare_decile"),
+        ({"floor_area_m2": "luas"}, "floor_area_m2"),
         ({"floor_type": "GOLD"}, "floor_type"),
         ({"has_car": "maybe"}, "has_car"),
         ({"colour": "red"}, "colour"),
@@ -263,7 +263,9 @@ def test_openapi_document_declares_types_and_enumerations(client, token):
     spec = client.get("/api/v1/_openapi", headers=token("admin")).get_json()
     household = spec["components"]["schemas"]["HouseholdApi.put"]
     assert household["properties"]["floor_type"]["enum"][:2] == ["MARBLE", "CERAMIC"]
-    assert household["properties"]["welfare_decile"]["maximum"] == 10
+    assert household["properties"]["floor_area_m2"]["minimum"] == 1
+    assert "welfare_decile" not in household["properties"]  # derived by the close
+    assert "/api/v1/household/{pk}/ranking" in spec["paths"]
     assert "version" in household["required"]
     assert household["additionalProperties"] is False
     member = spec["components"]["schemas"]["MemberApi.post"]

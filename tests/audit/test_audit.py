@@ -96,7 +96,7 @@ def test_admin_edit_of_a_household_is_recorded_with_before_and_after(
             **_form_state(client, edit_url),
             "village_code": BANDUNG_VILLAGE,
             "address": "Jl. <Baru> 5",
-            "welfare_decile": "3",
+            "floor_area_m2": "45",
             "floor_type": "CERAMIC",
             "has_television": "y",
         },
@@ -110,11 +110,11 @@ def test_admin_edit_of_a_household_is_recorded_with_before_and_after(
     assert entry["region_code"] == BANDUNG_VILLAGE
     assert entry["before"]["address"] == "Jl. Merdeka 1"
     assert entry["after"]["address"] == "Jl. <Baru> 5"
-    assert (entry["before"]["welfare_decile"], entry["after"]["welfare_decile"]) == (2, 3)
+    assert (entry["before"]["floor_area_m2"], entry["after"]["floor_area_m2"]) == (None, 45)
     assert (entry["before"]["floor_type"], entry["after"]["floor_type"]) == (None, "CERAMIC")
     assert (entry["before"]["has_television"], entry["after"]["has_television"]) == (False, True)
     # Only what changed; no bookkeeping columns.
-    assert set(entry["after"]) == {"address", "welfare_decile", "floor_type", "has_television"}
+    assert set(entry["after"]) == {"address", "floor_area_m2", "floor_type", "has_television"}
     assert set(entry["before"]) == set(entry["after"])
 
     listed = client.get("/audit/list/?_flt_0_entity=household").get_data(as_text=True)
@@ -133,7 +133,6 @@ def _new_household_form(client):
         "address": "Jl. Audit 7",
         "rt": "001",
         "rw": "002",
-        "welfare_decile": "1",
         "head_full_name": "Ujang Sutisna",
         "head_nik": nik_for(BANDUNG_VILLAGE, birth, None),
         "head_kk_number": kk_for(BANDUNG_VILLAGE),

@@ -11,6 +11,7 @@ from flask_babel import gettext, lazy_gettext
 from app.codes import REGION_CODE
 from app.errors import NotFound, OutsideScope
 from app.extensions import db
+from app.ranking import explanations
 from app.register import households
 from app.security.privacy import OrderColumns
 from app.security.scope import region_filter
@@ -79,14 +80,54 @@ class HouseholdApi(RegisterApi):
     label_columns = labels.HOUSEHOLD
     resource_name = "household"
     datamodel = SQLAInterface(Household)
-    include_route_methods = READ_ONLY | {"post", "put", "delete"}
+    include_route_methods = READ_ONLY | {"post", "put", "delete", "ranking"}
     base_filters = region_filter("village_code")
+    openapi_spec_component_schemas = (schemas.HouseholdRankingSchema,)
     list_model_schema = schemas.HouseholdListSchema()
     show_model_schema = schemas.HouseholdShowSchema()
     add_model_schema = schemas.HouseholdAddSchema()
     edit_model_schema = schemas.HouseholdEditSchema()
     search_columns = ["register_id", "village_code", "welfare_decile", "status"]
     order_columns = ["id", "register_id", "welfare_decile"]
+
+    @expose("/<int:pk>/ranking", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def ranking(self, pk):
+        """A household's PMT score, decile and their arithmetic
+        ---
+        get:
+          summary: Score, decile, model version, intercept and per-variable contributions
+          description: >-
+            The latest closed period's ranking (source `period`), recomputed from the values
+            and the model version its snapshot kept; before the household's first close, the
+            live preview with the active model (source `preview`), its decile estimated from
+            the last close's cut-offs. intercept + Σ contributions = score. Only inside your
+            region.
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          responses:
+            200:
+              description: The ranking
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/HouseholdRankingSchema'
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        household = self.datamodel.get(pk, self._base_filters)
+        answer = explanations.answer(explanations.ranking_of(household)) if household else None
+        if answer is None:
+            return self.response_404()
+        return self.response(200, **answer)
 
     def apply_changes(self, item, changes, data):
         problems = households.Problems()

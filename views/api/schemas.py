@@ -7,9 +7,10 @@ Longer than most modules on purpose: declarations only, one schema per resource 
 each field beside its neighbours so the API's contract reads in one place."""
 
 from flask_babel import gettext
-from marshmallow import RAISE, Schema, fields, post_dump, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, pre_load, validate
 
 from app import codes
+from app.ranking import decile_is_derived
 from app.security.privacy import birth_year, kk_for_viewer, nik_for_viewer, sees_full_nik
 from models.enums import (
     BuildingTenure,
@@ -122,8 +123,14 @@ class HouseholdFields(Strict):
     lighting = choice(Lighting, allow_none=True)
     cooking_fuel = choice(CookingFuel, allow_none=True)
     toilet = choice(Toilet, allow_none=True)
-    welfare_decile = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, 10))
     locals().update(_asset_fields())
+
+    @pre_load
+    def _decile_is_derived(self, data, **kwargs):
+        # Named, not just "unknown": clients that used to write it must learn why it stopped.
+        if isinstance(data, dict) and "welfare_decile" in data:
+            raise ValidationError({"welfare_decile": [decile_is_derived()]})
+        return data
 
 
 class HouseholdEditSchema(HouseholdFields):
@@ -144,6 +151,8 @@ class HouseholdListSchema(Strict):
 class HouseholdShowSchema(HouseholdFields):
     id = fields.Integer()
     register_id = fields.String()
+    welfare_decile = fields.Integer(allow_none=True)
+    previous_decile = fields.Integer(allow_none=True)
     status = choice(HouseholdStatus)
     version = fields.Integer()
     created_at = fields.DateTime()
@@ -151,6 +160,44 @@ class HouseholdShowSchema(HouseholdFields):
 
 
 # --- Families and members -------------------------------------------------------------------------
+
+
+class ContributionSchema(Schema):
+    variable = fields.String(metadata={"example": "floor_poor"})
+    label = fields.String(metadata={"description": "The variable in words (your language)."})
+    value = fields.Float()
+    weight = fields.Float()
+    contribution = fields.Float(metadata={"description": "weight × value"})
+
+
+class ScoreSchema(Schema):
+    score = fields.Float(metadata={"description": "intercept + Σ contribution"})
+    decile = fields.Integer(allow_none=True, validate=validate.Range(1, 10))
+    model_version = fields.String(metadata={"example": "pmt-2026-default"})
+    intercept = fields.Float(metadata={"description": "The constant of the household's province."})
+    contributions = fields.List(
+        fields.Nested(ContributionSchema),
+        metadata={"description": "Non-zero contributions, largest in size first."},
+    )
+
+
+class PreviewSchema(ScoreSchema):
+    cutoffs_period = fields.String(
+        allow_none=True, metadata={"description": "The closed period whose cut-offs give decile."}
+    )
+
+
+class HouseholdRankingSchema(ScoreSchema):
+    source = fields.String(
+        validate=validate.OneOf(["period", "preview"]),
+        metadata={"description": "period: a closed period's ranking; preview: live, estimated."},
+    )
+    period = fields.String(allow_none=True, metadata={"example": "2026-11"})
+    model_decile = fields.Integer(allow_none=True)
+    previous_decile = fields.Integer(
+        allow_none=True, metadata={"description": "The decile typed in before the ranking."}
+    )
+    preview = fields.Nested(PreviewSchema, allow_none=True)
 
 
 class MaskedIdentity(Schema):
