@@ -94,6 +94,15 @@ class Config:
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 
+    # Welfare ranking (app/ranking, README "Welfare ranking"). Deciles per province instead of
+    # one national ranking; the share of a village's households its deliberation may move
+    # (musyawarah desa, "with reasons"); the largest minutes PDF a deliberation keeps.
+    PMT_DECILES_BY_PROVINCE = os.environ.get("PMT_DECILES_BY_PROVINCE", "0") == "1"
+    DELIBERATION_OVERRIDE_CAP = float(os.environ.get("DELIBERATION_OVERRIDE_CAP", "0.10"))
+    DELIBERATION_MINUTES_MAX_BYTES = int(
+        os.environ.get("DELIBERATION_MINUTES_MAX_BYTES", str(5 * 1024 * 1024))
+    )
+
     # Sign-in and session security (app/security/: passwords, signin, rate_limits).
     # Lockout: kept in the database (ab_user.locked_until), so every worker sees it.
     AUTH_LOCKOUT_ATTEMPTS = int(os.environ.get("AUTH_LOCKOUT_ATTEMPTS", "5"))

@@ -1,5 +1,5 @@
 """`flask datakesos init`: schema, permissions, roles, regions, reference data and the default
-PMT model."""
+PMT model and program rules."""
 
 from collections.abc import Callable
 
@@ -8,7 +8,7 @@ from flask import current_app
 from flask_appbuilder.security.manager import BaseSecurityManager
 
 from app.extensions import db
-from app.ranking import pmt_models
+from app.ranking import eligibility, pmt_models
 from app.register import reference, regions
 from app.security import roles
 
@@ -25,5 +25,6 @@ def initialise(on_progress: Callable[[int], None] | None = None) -> int:
     reference.ensure_programs()
     reference.ensure_open_period()
     pmt_models.ensure_default()
+    eligibility.ensure_default_rules()
     db.session.commit()
     return loaded

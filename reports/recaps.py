@@ -17,6 +17,7 @@ from flask_babel import gettext
 from app import codes, statistics
 from app.duplicates import review
 from app.extensions import db
+from app.ranking import targeting
 from app.security.scope import scope_clause
 from app.statistics import charts
 from models import (
@@ -250,8 +251,23 @@ def render(recap: Recap, printed_by: str) -> bytes:
         "has_activity": any(row.corrections is not None for row in recap.rows),
         # Live, like the provisional figures: a closed period's recap stays as it was printed.
         "duplicates": review.open_by_regency(recap.scope) if recap.provisional else [],
+        **_targeting(recap),
     }
     return renderer.render_pdf(TEMPLATE, context)
+
+
+def _targeting(recap: Recap) -> dict:
+    """The targeting errors of a closed period (app.ranking.targeting), by decile and by the
+    recap's sub-regions: the figures of the targeting page and of /api/v1/targeting/."""
+    if recap.provisional:
+        return {"targeting": None, "targeting_rows": []}
+    figures = targeting.figures(recap.scope, recap.period, recap.level)
+    rows = {}
+    for program in figures["programs"]:
+        for row in program["rows"]:
+            entry = rows.setdefault(row["code"], {"code": row["code"], "name": row["name"]})
+            entry.setdefault("programs", {})[program["code"]] = row
+    return {"targeting": figures, "targeting_rows": [rows[code] for code in sorted(rows)]}
 
 
 def filename(recap: Recap) -> str:

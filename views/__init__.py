@@ -17,6 +17,7 @@ def register_views(appbuilder) -> None:
     from views.reference import ProgramView
     from views.regions import RegionSearchView, RegionView
     from views.reports import register_report_views
+    from views.targeting import TargetingView
 
     register = _l("Welfare register")
     appbuilder.add_view(
@@ -83,6 +84,13 @@ def register_views(appbuilder) -> None:
         "District activity",
         label=_l("District activity"),
         icon="fa-line-chart",
+        category="Updating",
+    )
+    appbuilder.add_view(
+        TargetingView,
+        "Targeting",
+        label=_l("Targeting"),
+        icon="fa-crosshairs",
         category="Updating",
     )
     appbuilder.add_view(

@@ -99,6 +99,8 @@ PROGRAM = {
     "name": _l("Name"),
     "target_level": _l("Target level"),
     "description": _l("Description"),
+    "eligibility": _l("Eligibility rule"),
+    "rule": _l("Who is eligible"),
 }
 
 PERIOD = {

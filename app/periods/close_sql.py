@@ -65,6 +65,7 @@ class CloseContext:
     next_end: datetime.date
     end_date: datetime.date  # the closing period's last day: ages are taken then
     ranking: close_steps.Ranking | None = None  # the PMT model it ranks with
+    rules: tuple = ()  # (program id, code, eligibility rule) of the programs with a rule
 
 
 _metadata = sa.MetaData()
@@ -275,7 +276,7 @@ def statements(context: CloseContext) -> list[Statement]:
     result.append(
         Statement("programs", "analyze snapshot programs", _analyze(PeriodSnapshotProgram))
     )
-    for name, run in eligibility.close_statements(period_id, context.end_date):
+    for name, run in eligibility.close_statements(period_id, context.end_date, context.rules):
         result.append(Statement("eligibility", name, run))
     # 6. recaps, level by level, each summed from the one below
     for level in (4, 3, 2, 1, 0):
@@ -479,4 +480,5 @@ def close_context(connection, period, cutoff) -> CloseContext:
         next_end=next_end,
         end_date=period.end_date,
         ranking=close_steps.ranking_for(connection),
+        rules=eligibility.rules_for(connection),
     )

@@ -49,6 +49,12 @@ AUDIT_VIEWS = frozenset({"AuditView", "AuditApi", "Audit trail"})
 #: The period close (schedule, "close now", job history) and the district activity dashboard.
 PERIOD_CLOSE_VIEWS = frozenset({"PeriodCloseView", "Period close", "Updating"})
 ACTIVITY_VIEWS = frozenset({"ActivityView", "District activity", "Updating"})
+#: Village deliberations (musyawarah desa) of the welfare ranking, and their decile overrides
+#: (views/deliberations.py): recorded by the regency's Operator, read by those who verify or watch.
+DELIBERATION_VIEWS = frozenset({"DeliberationView", "Deliberations"})
+DELIBERATION_OVERRIDING = frozenset({("can_override", "DeliberationView")})
+#: Targeting errors by decile (views/targeting.py, /api/v1/targeting/): read-only, in scope.
+TARGETING_VIEWS = frozenset({"TargetingView", "Targeting", "TargetingApi", "Updating"})
 #: Printed documents (views/reports.py): certificates for the regency's operators, recaps and
 #: minutes for those who read a province or the nation.
 REPORTS_MENU = frozenset({("can_index", "ReportsView"), ("menu_access", "Reports")})
@@ -174,7 +180,11 @@ ROLES = {
         RoleRule(
             PUSDATIN,
             national=True,
-            read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
+            read=REGISTER_VIEWS
+            | REFERENCE_VIEWS
+            | ACTIVITY_VIEWS
+            | DELIBERATION_VIEWS
+            | TARGETING_VIEWS,
             write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})
             | PERIOD_CLOSE_VIEWS,
             extra=RECAP_PRINTING
@@ -186,25 +196,30 @@ ROLES = {
         RoleRule(
             PROVINSI,
             national=False,
-            read=REGISTER_VIEWS | REFERENCE_VIEWS | ACTIVITY_VIEWS,
+            read=REGISTER_VIEWS
+            | REFERENCE_VIEWS
+            | ACTIVITY_VIEWS
+            | DELIBERATION_VIEWS
+            | TARGETING_VIEWS,
             extra=RECAP_PRINTING | exports(EXPORT_VIEWS) | DUPLICATE_READING,
         ),
         RoleRule(
             OPERATOR,
             national=False,
-            read=REFERENCE_VIEWS,
-            write=REGISTER_VIEWS,
+            read=REFERENCE_VIEWS | TARGETING_VIEWS,
+            write=REGISTER_VIEWS | DELIBERATION_VIEWS,
             denied=ENTER_AND_LEAVE_BY_PROPOSAL,
             extra=frozenset({("can_submit", "ProposalView")})
             | CERTIFICATE_PRINTING
             | exports(EXPORT_VIEWS)
             | IMPORTING
-            | DUPLICATE_READING,
+            | DUPLICATE_READING
+            | DELIBERATION_OVERRIDING,
         ),
         RoleRule(
             VERIFIKATOR,
             national=False,
-            read=REGISTER_VIEWS | REFERENCE_VIEWS,
+            read=REGISTER_VIEWS | REFERENCE_VIEWS | DELIBERATION_VIEWS | TARGETING_VIEWS,
             extra=frozenset({("can_verify", "ProposalView"), ("can_reject", "ProposalView")})
             | DUPLICATE_DECIDING,
         ),
@@ -215,7 +230,9 @@ ROLES = {
             | REFERENCE_VIEWS
             | AUDIT_VIEWS
             | ACTIVITY_VIEWS
-            | PERIOD_CLOSE_VIEWS,
+            | PERIOD_CLOSE_VIEWS
+            | DELIBERATION_VIEWS
+            | TARGETING_VIEWS,
             extra=RECAP_PRINTING | exports(EXPORT_VIEWS | {"AuditView"}) | DUPLICATE_READING,
         ),
         RoleRule(
@@ -230,6 +247,7 @@ ROLES = {
                     "RegionApi",
                     "ProgramApi",
                     "PeriodApi",
+                    "TargetingApi",
                 }
             ),
         ),

@@ -39,15 +39,15 @@ def aggregate(
 ) -> dict:
     """Counts per sub-region of `region` (default: the client's scope) at `level` (default:
     one below), for `period` (a code such as 2026-11; default: the open period)."""
-    region = _region(region)
-    child_level = _level(level, region)
+    region = scoped_region(region)
+    level_number = child_level(level, region)
     the_period = _period(period)
     closed = the_period.status == PeriodStatus.CLOSED
     on = the_period.end_date if closed else datetime.date.today()
     counter = (
-        _SnapshotCounts(the_period.id, region, child_level)
+        _SnapshotCounts(the_period.id, region, level_number)
         if closed
-        else _LiveCounts(region, child_level)
+        else _LiveCounts(region, level_number)
     )
     program_codes = dict(
         db.session.execute(sa.select(Program.id, Program.code).order_by(Program.code)).all()
@@ -56,7 +56,7 @@ def aggregate(
     return {
         "region": region,
         "region_name": statistics.scope_name(region),
-        "level": LEVEL_NAMES[child_level],
+        "level": LEVEL_NAMES[level_number],
         "period": the_period.code,
         "period_status": the_period.status.name,
         "source": "snapshot" if closed else "live",
@@ -70,7 +70,8 @@ def aggregate(
 # --- parameters ----------------------------------------------------------------------------------
 
 
-def _region(region: str | None) -> str:
+def scoped_region(region: str | None) -> str:
+    """`region` checked: a known code inside the client's scope (default: the scope)."""
     scope = current_scope()
     region = scope if region is None else region.strip()
     if region and not REGION_CODE.fullmatch(region):
@@ -82,7 +83,7 @@ def _region(region: str | None) -> str:
     return region
 
 
-def _level(level: str | None, region: str) -> int:
+def child_level(level: str | None, region: str) -> int:
     """`level` is one of LEVELS' names (AggregateQuerySchema checked it)."""
     if not level:
         return codes.sub_level(region)

@@ -1,7 +1,8 @@
 """The REST API under /api/v1/ (DESIGN §7), a door: `base` (what every register resource
 shares), `register` (the register's resources), `schemas` (their declared schemas),
 `interconnection` (aggregates and the NIK status check for other systems), `duplicates` (the
-duplicate candidates). Registered by register_apis, called by views.register_views."""
+duplicate candidates), `targeting` (targeting errors by decile). Registered by register_apis,
+called by views.register_views."""
 
 
 def register_apis(appbuilder) -> None:
@@ -16,6 +17,7 @@ def register_apis(appbuilder) -> None:
         ProgramApi,
         RegionApi,
     )
+    from views.api.targeting import TargetingApi
     from views.api_keys import register_api_key_views
 
     for api in (
@@ -27,6 +29,7 @@ def register_apis(appbuilder) -> None:
         MembershipApi,
         PeriodApi,
         DuplicateApi,
+        TargetingApi,
     ):
         appbuilder.add_api(api)
     register_interconnection_apis(appbuilder)

@@ -80,6 +80,9 @@ class ProgramSchema(Strict):
 
 class ProgramShowSchema(ProgramSchema):
     description = fields.String(allow_none=True)
+    eligibility = fields.String(
+        allow_none=True, metadata={"description": "The eligibility rule (JSON; README)."}
+    )
 
 
 class PeriodSchema(Strict):
@@ -496,3 +499,65 @@ class DuplicateSchema(Strict):
     other_regency_code = fields.String(metadata={"example": "32.73"})
     found_at = fields.DateTime()
     decided_at = fields.DateTime(allow_none=True)
+
+
+# --- Targeting ---------------------------------------------------------------------------------
+
+
+class TargetingCountsSchema(Schema):
+    households = fields.Integer()
+    eligible = fields.Integer(metadata={"description": "Households the program's rule selects"})
+    recipients = fields.Integer(metadata={"description": "Households receiving the program"})
+    inclusion_errors = fields.Integer(metadata={"description": "Receiving, not eligible"})
+    exclusion_errors = fields.Integer(metadata={"description": "Eligible, not receiving"})
+    inclusion_error_rate = fields.Float(allow_none=True)
+    exclusion_error_rate = fields.Float(allow_none=True)
+
+
+class TargetingRowSchema(TargetingCountsSchema):
+    code = fields.String()
+    name = fields.String()
+
+
+class TargetingDecileSchema(TargetingCountsSchema):
+    decile = fields.Integer(allow_none=True)
+
+
+class TargetingProgramSchema(Schema):
+    code = fields.String(metadata={"example": "PKH"})
+    name = fields.String()
+    rule = fields.String(metadata={"description": "The eligibility rule in words"})
+    has_rule = fields.Boolean()
+    total = fields.Nested(TargetingCountsSchema)
+    rows = fields.List(fields.Nested(TargetingRowSchema))
+    by_decile = fields.List(fields.Nested(TargetingDecileSchema))
+
+
+class OverlapDecileSchema(Schema):
+    decile = fields.Integer(allow_none=True)
+    matrix = fields.List(fields.List(fields.Integer()))
+
+
+class OverlapSchema(Schema):
+    programs = fields.List(fields.String())
+    matrix = fields.List(
+        fields.List(fields.Integer()),
+        metadata={"description": "Households receiving both programs (row, column)"},
+    )
+    by_decile = fields.List(fields.Nested(OverlapDecileSchema))
+
+
+class TargetingSchema(Schema):
+    region = fields.String()
+    region_name = fields.String(allow_none=True)
+    level = fields.String(validate=validate.OneOf(["province", "regency", "district", "village"]))
+    period = fields.String()
+    programs = fields.List(fields.Nested(TargetingProgramSchema))
+    overlap = fields.Nested(OverlapSchema)
+
+
+class TargetingQuerySchema(AggregateQuerySchema):
+    program = fields.String(
+        validate=validate.Length(max=16),
+        metadata={"description": "Program code (default: every program with a rule)"},
+    )
