@@ -55,6 +55,7 @@ from bench_pages import (
     nik_lookup,
     nik_lookup_api,
 )
+from bench_ranking import ranking
 from bench_reports import certificate, certificates_village_batch
 
 #: Every figure, in the order they run (period_close before the printed documents, which need
@@ -67,6 +68,7 @@ FIGURES: list[Callable[[Bench], list[Figure]]] = [
     nik_lookup_api,
     household_page,
     household_form,
+    ranking,
     period_close,
     certificate,
     certificates_village_batch,

@@ -9,8 +9,11 @@ import time
 from bench_common import Bench, Figure
 
 
-def _bare_statements(bench: Bench) -> dict[str, float]:
-    """Seconds per statement of the close, run bare in one transaction that is rolled back."""
+def bare_statements(bench: Bench | None = None, with_ranking: bool = True) -> dict[str, float]:
+    """Seconds per statement of the close, run bare in one transaction that is rolled back;
+    without the PMT ranking (as if no model were active) when `with_ranking` is false."""
+    import dataclasses
+
     import sqlalchemy as sa
 
     from app import periods
@@ -26,6 +29,8 @@ def _bare_statements(bench: Bench) -> dict[str, float]:
                 sa.select(Period).where(Period.status == PeriodStatus.OPEN)
             ).first()
             context = periods.close_context(connection, period, datetime.datetime.now())
+            if not with_ranking:
+                context = dataclasses.replace(context, ranking=None)
             for statement in periods.statements(context):
                 started = time.perf_counter()
                 statement.run(connection)
@@ -43,8 +48,8 @@ def period_close(bench: Bench) -> list[Figure]:
     from models import Household, PeriodSnapshot
     from models.enums import HouseholdStatus
 
-    _bare_statements(bench)  # warm-up: both measured runs find the same cache
-    bare = _bare_statements(bench)
+    bare_statements(bench)  # warm-up: both measured runs find the same cache
+    bare = bare_statements(bench)
     result = periods.close_period()
     if not result.closed:
         raise SystemExit(f"the close did nothing: {result.message}")

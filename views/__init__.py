@@ -7,6 +7,7 @@ def register_views(appbuilder) -> None:
     from views.activity import ActivityView
     from views.api import register_apis
     from views.audit import AuditApi, AuditView
+    from views.deliberations import DeliberationView
     from views.duplicates import register_duplicate_views
     from views.households import FamilyView, HouseholdView, MembershipView, MemberView
     from views.imports import ImportView
@@ -98,6 +99,13 @@ def register_views(appbuilder) -> None:
         "Import households",
         label=_l("Import households"),
         icon="fa-upload",
+        category="Updating",
+    )
+    appbuilder.add_view(
+        DeliberationView,
+        "Deliberations",
+        label=_l("Village deliberations"),
+        icon="fa-comments",
         category="Updating",
     )
     appbuilder.add_view(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history")

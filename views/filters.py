@@ -83,7 +83,8 @@ def _counted_in_console(number_kind: str, value: str) -> None:
 
 
 class FilterInRegion(BaseFilter):
-    """Households in a province, regency, district or village (by code prefix)."""
+    """Records of households (or, for a model with its own village, of villages) in a
+    province, regency, district or village (by code prefix)."""
 
     name = lazy_gettext("Within")
     arg_name = "region"
@@ -93,6 +94,8 @@ class FilterInRegion(BaseFilter):
         if not code:
             return query
         village = Household.village_code
+        if self.model is not Household and hasattr(self.model, "village_code"):
+            return query.filter(scope_clause(self.model.village_code, code))
         if self.model is not Household:
             household_ids = sa.select(Household.id).where(scope_clause(village, code))
             return query.filter(self.model.household_id.in_(household_ids))

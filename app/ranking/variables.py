@@ -186,7 +186,7 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable(
         "toilet_shared",
-        _l("Shared toilet"),
+        _l("Shares a toilet with other households"),
         lambda s: _among(s.household.c.toilet, Toilet.SHARED),
     ),
     # assets, in the form's order
@@ -198,7 +198,9 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     # the people
     Variable(
-        "household_size", _l("Household members"), lambda s: sa.func.coalesce(s.people.c.size, 0)
+        "household_size",
+        _l("Number of household members"),
+        lambda s: sa.func.coalesce(s.people.c.size, 0),
     ),
     Variable(
         "dependency_ratio",
