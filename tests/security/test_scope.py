@@ -51,6 +51,7 @@ def two_households(app, make_household):
             db.session.add(membership)
             proposal = _submitted_proposal(household_id, village)
             db.session.add(proposal)
+            session = _deliberation(village)
             db.session.commit()
             rows[name] = {
                 "Household": household_id,
@@ -58,9 +59,47 @@ def two_households(app, make_household):
                 "Member": member.id,
                 "ProgramMembership": membership.id,
                 "Proposal": proposal.id,
+                "Deliberation": session.id,
                 "village": village,
             }
-    return rows
+    yield rows
+    from models import Deliberation
+
+    with app.app_context():
+        ids = [row["Deliberation"] for row in rows.values()]
+        db.session.execute(sa.delete(Deliberation).where(Deliberation.id.in_(ids)))
+        db.session.commit()
+
+
+def _deliberation(village):
+    """The village's deliberation session of the open period (one per village and period)."""
+    import datetime
+
+    from flask import current_app
+
+    from app.extensions import db
+    from app.register.reference import open_period
+    from models import Deliberation
+
+    period_id = open_period().id
+    existing = db.session.scalar(
+        sa.select(Deliberation).where(
+            Deliberation.period_id == period_id, Deliberation.village_code == village
+        )
+    )
+    if existing is not None:
+        return existing
+    operator = "operator.bandung" if village == BANDUNG_VILLAGE else "operator.bogor"
+    session = Deliberation(
+        period_id=period_id,
+        village_code=village,
+        held_on=datetime.date.today(),
+        participants="Kepala desa; ketua RT 01",
+        created_by_id=current_app.appbuilder.sm.find_user(username=operator).id,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
 
 
 def _submitted_proposal(household_id, village):
