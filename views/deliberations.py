@@ -192,14 +192,15 @@ class DeliberationView(RegisterModelView):
         may_override = deliberations.is_open(deliberation) and self.appbuilder.sm.has_access(
             "can_override", type(self).__name__
         )
+        households = deliberations.active_households(deliberation.village_code)
         return self.render_show(
             pk,
             widgets,
             deliberation=deliberation,
             overrides=deliberations.overrides_of(deliberation),
-            cap=deliberations.override_cap(deliberation),
+            cap=deliberations.override_cap(deliberation, households),
             counted=deliberations.overrides_counted(deliberation),
-            households=deliberations.active_households(deliberation.village_code),
+            households=households,
             compared=deliberations.model_period(deliberation),
             may_override=may_override,
             override_form=form,

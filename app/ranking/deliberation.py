@@ -35,9 +35,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import audit, codes, formatting, proposals
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
+from app.proposals import transactions
+from app.proposals.permissions import check_region
 from app.register import regions
-from app.register.queries import households_in_scope
-from app.security import scope
+from app.register.queries import find_household
 from app.security.roles import role_names
 from models import Deliberation, Household, Period, PeriodSnapshot, Proposal
 from models.enums import HouseholdStatus, PeriodStatus, ProposalKind, ProposalStatus
@@ -49,6 +50,10 @@ LATEST_ZONE = ZoneInfo("Asia/Jayapura")
 MIN_REASON = 10
 DECILES = range(1, 11)
 FILENAME_LENGTH = 120
+
+
+def _NO_HOUSEHOLD() -> str:  # noqa: N802 - a message, named like one
+    return gettext("No household with this register ID in your region.")
 
 
 def _signed_in():
@@ -77,7 +82,7 @@ def record_session(
     _require_recorder(user)
     period = proposals.require_open_period(lock=True)
     village = regions.get_village(village_code)
-    scope.check_in_scope(village.code, "village_code", scope.scope_of(user))
+    check_region(user, village.code)
     if held_on is None:
         raise ValidationError(gettext("Enter the date the deliberation was held."), "held_on")
     if held_on > datetime.datetime.now(LATEST_ZONE).date():
@@ -203,22 +208,6 @@ def session_of(period_id: int, village_code: str) -> Deliberation | None:
     )
 
 
-def session_in_scope(deliberation_id, user=None) -> Deliberation | None:
-    """The deliberation with this id if `user`'s region (default: the signed-in user's) covers
-    its village; None otherwise, as if absent."""
-    try:
-        deliberation_id = int(deliberation_id)
-    except (TypeError, ValueError):
-        return None
-    region = scope.scope_of(user) if user is not None else None
-    return db.session.scalar(
-        sa.select(Deliberation).where(
-            Deliberation.id == deliberation_id,
-            scope.scope_clause(Deliberation.village_code, region),
-        )
-    )
-
-
 def is_open(deliberation: Deliberation) -> bool:
     """Whether the session still takes overrides: its period is the open one."""
     return deliberation.period is not None and deliberation.period.status == PeriodStatus.OPEN
@@ -233,24 +222,18 @@ def active_households(village_code: str) -> int:
     )
 
 
-def override_cap(deliberation: Deliberation) -> int:
+def override_cap(deliberation: Deliberation, households: int | None = None) -> int:
     """How many households the session may move: the configured share of the village's ACTIVE
-    households, rounded down, and at least one."""
+    households (`households`, counted when not given), rounded down, and at least one."""
+    if households is None:
+        households = active_households(deliberation.village_code)
     share = current_app.config["DELIBERATION_OVERRIDE_CAP"]
-    return max(1, math.floor(share * active_households(deliberation.village_code) + 1e-9))
+    return max(1, math.floor(share * households + 1e-9))
 
 
 def overrides_counted(deliberation: Deliberation) -> int:
     """The session's overrides that count against its cap: every one not rejected."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Proposal)
-        .where(
-            Proposal.deliberation_id == deliberation.id,
-            Proposal.kind == ProposalKind.DECILE_OVERRIDE,
-            Proposal.status != ProposalStatus.REJECTED,
-        )
-    )
+    return override_counts([deliberation.id]).get(deliberation.id, 0)
 
 
 def household_for(deliberation: Deliberation, typed: str | None, user=None) -> Household:
@@ -258,13 +241,12 @@ def household_for(deliberation: Deliberation, typed: str | None, user=None) -> H
     user's region; NotFound (on the field "household") otherwise."""
     user = user if user is not None else _signed_in()
     text = (typed or "").strip()
-    query = households_in_scope(scope.scope_of(user))
-    household = db.session.scalar(query.where(Household.register_id == text)) if text else None
-    if household is None and text.isdigit() and len(text) <= 9:
-        household = db.session.scalar(query.where(Household.id == int(text)))
-    if household is None:
-        raise NotFound(gettext("No household with this register ID in your region."), "household")
-    return household
+    try:
+        return find_household(user, register_id=text)
+    except NotFound:
+        if not (text.isdigit() and len(text) <= 9):
+            raise NotFound(_NO_HOUSEHOLD(), "household") from None
+    return _household(int(text), user)
 
 
 def propose_override(
@@ -284,7 +266,7 @@ def propose_override(
                 period=deliberation.period.code,
             )
         )
-    scope.check_in_scope(deliberation.village_code, "village_code", scope.scope_of(user))
+    check_region(user, deliberation.village_code)
     # Serialise the overrides of one session (PostgreSQL): the cap counted below then holds.
     db.session.execute(
         sa.select(Deliberation.id).where(Deliberation.id == deliberation.id).with_for_update()
@@ -338,7 +320,8 @@ def propose_override(
             ),
             "household",
         )
-    cap, counted = override_cap(deliberation), overrides_counted(deliberation)
+    households = active_households(deliberation.village_code)
+    cap, counted = override_cap(deliberation, households), overrides_counted(deliberation)
     if counted + 1 > cap:
         raise ValidationError(
             gettext(
@@ -347,7 +330,7 @@ def propose_override(
                 "overrides already.",
                 cap=cap,
                 share=f"{current_app.config['DELIBERATION_OVERRIDE_CAP'] * 100:g}",
-                households=active_households(deliberation.village_code),
+                households=households,
                 count=counted,
             )
         )
@@ -361,7 +344,7 @@ def propose_override(
         decile=decile,
         note=reason,
         proposed_by_id=user.id,
-        submitted_at=datetime.datetime.now(),
+        submitted_at=transactions.now(),
     )
     db.session.add(proposal)
     _commit()
@@ -370,19 +353,9 @@ def propose_override(
 
 def _household(household_id, user) -> Household:
     try:
-        household_id = int(household_id)
-    except (TypeError, ValueError):
-        household_id = None
-    household = (
-        db.session.scalar(
-            households_in_scope(scope.scope_of(user)).where(Household.id == household_id)
-        )
-        if household_id is not None
-        else None
-    )
-    if household is None:
-        raise NotFound(gettext("No household with this register ID in your region."), "household")
-    return household
+        return find_household(user, household_id)
+    except NotFound:
+        raise NotFound(_NO_HOUSEHOLD(), "household") from None
 
 
 def _decile(value) -> int:
