@@ -203,7 +203,9 @@ def enqueue_scheduled_close(signature: str | None = None) -> None:
                     "scheduler: stale schedule %s (now %s); nothing queued", signature, current
                 )
                 return
-            run, created = periods.request_close()
+            # The schedule is Pusdatin's standing decision: an early close needs no reason here
+            # (a period that has not begun is still refused).
+            run, created = periods.request_close(scheduled=True)
             if created:
                 log.info(
                     "scheduler: queued close of period %s (job %s)", run.params.get("code"), run.id

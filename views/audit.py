@@ -36,6 +36,7 @@ ACTIONS = {
     "api_key_revoked": lazy_gettext("API key revoked"),
     "certificate_issued": lazy_gettext("Certificate issued"),
     "report_downloaded": lazy_gettext("Report downloaded"),
+    "close_requested": lazy_gettext("Period close requested"),
     "password_changed": lazy_gettext("Password changed"),
     "logout": lazy_gettext("Signed out"),
 }

@@ -1,6 +1,9 @@
 """Periods in the console: the list of updating periods, and the period close page where Pusdatin
-sets the close schedule, presses "Tutup sekarang" and follows the close jobs. Both buttons only
-write rows (the schedule, a queued job): the close itself runs in the scheduler process."""
+sets the close schedule, presses "Tutup sekarang" and follows the close jobs. "Tutup sekarang"
+first shows what the close would determine (app.periods.close_summary) and asks for a
+confirmation, with a reason when the period's last day is still to come; only the confirmation
+queues the close. Both forms only write rows (the schedule, a queued job): the close itself runs
+in the scheduler process."""
 
 import zoneinfo
 
@@ -47,7 +50,13 @@ class PeriodCloseView(BaseView):
     route_base = "/period-close"
     default_view = "index"
     template = "datakesos/period_close.html"
-    method_permission_name = {"index": "list", "schedule": "edit", "close_now": "edit"}
+    confirm_template = "datakesos/period_close_confirm.html"
+    method_permission_name = {
+        "index": "list",
+        "schedule": "edit",
+        "close_now": "edit",
+        "confirm_close": "edit",
+    }
 
     @expose("/")
     @has_access
@@ -107,14 +116,40 @@ class PeriodCloseView(BaseView):
         )
         return redirect(url_for(f"{type(self).__name__}.index"))
 
-    @expose("/close-now", methods=["POST"])
+    @expose("/close-now", methods=["GET", "POST"])
     @has_access
     def close_now(self):
+        """The confirmation of "Tutup sekarang": the pre-close summary; nothing is queued."""
+        return self._confirmation(request.form.get("early_reason", ""))
+
+    def _confirmation(self, reason: str, error_field: str | None = None, status: int = 200):
+        period = open_period()
+        if period is None:
+            flash(gettext("No period is open, so none can be closed."), "danger")
+            return redirect(url_for(f"{type(self).__name__}.index"))
+        page = self.render_template(
+            self.confirm_template,
+            summary=periods.close_summary(period),
+            reason=reason,
+            error_field=error_field,
+            pending=periods.pending_close(period.code),
+        )
+        return page, status
+
+    @expose("/close-now/confirm", methods=["POST"])
+    @has_access
+    def confirm_close(self):
+        reason = request.form.get("early_reason", "")
         try:
-            run, created = periods.request_close(requested_by_id=_user_id())
+            # The period the confirmation showed, not whichever is open by now.
+            run, created = periods.request_close(
+                request.form.get("code") or None, requested_by_id=_user_id(), early_reason=reason
+            )
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
+            # Nothing was queued; the confirmation keeps the reason as typed.
+            return self._confirmation(reason, error.field, 400)
         else:
             code = (run.params or {}).get("code")
             if created:

@@ -10,19 +10,28 @@ from app.cli.base import command, domain_errors, progress
 
 @command("close-period")
 @click.argument("code", required=False)
+@click.option(
+    "--early-reason",
+    metavar="TEXT",
+    default=None,
+    help="Why the period is closed before its last day (required then; written to the audit "
+    "trail).",
+)
 @domain_errors
-def close_period_command(code):
+def close_period_command(code, early_reason):
     """Close the open period (or period CODE, e.g. 2026-11) now, with a progress bar.
 
     All or nothing: verified proposals applied, snapshot, recaps and district activity
-    written, the period closed and the next one opened. A closed period is left as it is."""
+    written, the period closed and the next one opened. A closed period is left as it is.
+    A period that has not begun is never closed; one whose last day is still to come only with
+    --early-reason."""
     from app import periods
     from app.formatting import number
 
     with click.progressbar(
         length=len(periods.STEPS), label=gettext("Closing the period"), show_pos=True
     ) as bar:
-        result = periods.close_period(code, on_progress=progress(bar))
+        result = periods.close_period(code, on_progress=progress(bar), early_reason=early_reason)
     periods.queue_minutes(result)
     click.echo(result.message)
     if result.closed:

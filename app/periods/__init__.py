@@ -8,6 +8,9 @@ Owns
 - `snapshot`: the snapshot's fingerprint (`snapshot_hash`);
 - `queueing`: the close as a job (`request_close`, `pending_close`, `close_job`, JOB_KIND) and
   the minutes it queues by their job kind's name (`queue_minutes`, MINUTES_KIND);
+- `readiness`: whether a period may be closed today (`check_close`: never before its first day,
+  before its last day only with a reason or on the schedule; `minimum_reason_length`) and the
+  summary shown before a close is confirmed (`close_summary`, CloseSummary);
 - `schedule`: the close schedule (`current_schedule`, `save_schedule`, `valid_timezone`), its
   cron trigger (`close_trigger`) and the next fire time it gives (`next_scheduled_close`).
 
@@ -45,6 +48,13 @@ from app.periods.queueing import (
     queue_minutes,
     request_close,
 )
+from app.periods.readiness import (
+    CloseSummary,
+    CloseTerms,
+    check_close,
+    close_summary,
+    minimum_reason_length,
+)
 from app.periods.schedule import (
     DEFAULT_TIMEZONE,
     close_trigger,
@@ -65,13 +75,18 @@ __all__ = [
     "STEPS",
     "CloseContext",
     "CloseResult",
+    "CloseSummary",
+    "CloseTerms",
     "Statement",
+    "check_close",
     "close_context",
     "close_job",
     "close_period",
+    "close_summary",
     "close_trigger",
     "current_schedule",
     "mark_closing",
+    "minimum_reason_length",
     "next_month",
     "next_scheduled_close",
     "pending_close",

@@ -6,7 +6,9 @@ single database transaction:
 
 1. take the close lock (PostgreSQL: `pg_try_advisory_xact_lock`; SQLite: an exclusive `flock`
    beside the database file, then `BEGIN IMMEDIATE`): a second close at the same time is refused;
-2. mark the period CLOSING (only an OPEN one; a CLOSED one is a no-op that says so);
+2. mark the period CLOSING (only an OPEN one; a CLOSED one is a no-op that says so), once
+   app.periods.readiness allows it: never before the period's first day, before its last day
+   only with a reason (or on the schedule);
 3. count corrections (from the audit trail, `app.statistics.activity`) and new proposals per
    village up to the cut-off, and store the district activity — before proposals are applied,
    so that a household promoted by this close counts as a proposal, not as a correction;
@@ -49,6 +51,7 @@ from app import audit, formatting
 from app.errors import DomainError
 from app.extensions import db, is_postgresql
 from app.locks import file_lock, sqlite_lock_path
+from app.periods import readiness
 from app.periods.close_sql import CloseContext, close_context, mark_closing, statements
 from app.register.reference import open_period, period_by_code
 from models import Period, PeriodRecap, PeriodRecapProgram
@@ -104,14 +107,21 @@ class CloseResult:
 
 
 # -- the close --------------------------------------------------------------------------------
-def close_period(code: str | None = None, on_progress: Callable | None = None) -> CloseResult:
+def close_period(
+    code: str | None = None,
+    on_progress: Callable | None = None,
+    early_reason: str | None = None,
+    scheduled: bool = False,
+) -> CloseResult:
     """Close one period (the open one when no code is given), exactly once.
 
     `on_progress(done, total, message)` is called after each step. Raises DomainError when the
-    period is unknown or not open, when no period is open, or while another close runs."""
+    period is unknown or not open, when no period is open, or while another close runs, and
+    when app.periods.readiness refuses it: a period that has not begun, or one whose last day
+    is still to come without `early_reason` (unless `scheduled`)."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _close_once(code, on_progress)
+            return _close_once(code, on_progress, early_reason, scheduled)
         except sa.exc.OperationalError as error:
             if _is_serialization_failure(error) and attempt < ATTEMPTS:
                 log.warning("period close: deadlock, starting again (%s)", attempt)
@@ -124,7 +134,7 @@ def close_period(code: str | None = None, on_progress: Callable | None = None) -
     raise AssertionError("unreachable")
 
 
-def _close_once(code, on_progress) -> CloseResult:
+def _close_once(code, on_progress, early_reason, scheduled) -> CloseResult:
     started = time.perf_counter()
     step_seconds: dict[str, float] = {}
     with _close_transaction() as connection:
@@ -149,6 +159,8 @@ def _close_once(code, on_progress) -> CloseResult:
                     status=period.status.label,
                 )
             )
+        # Every door's close passes here: the CLI's, the job's (console and schedule).
+        terms = readiness.check_close(period, early_reason, scheduled=scheduled)
         if connection.execute(mark_closing(period.id)).rowcount != 1:
             raise DomainError(
                 gettext("Period %(code)s is no longer open; it was not closed.", code=period.code)
@@ -168,7 +180,7 @@ def _close_once(code, on_progress) -> CloseResult:
                 if statement.step == "proposals":
                     applied = outcome
             if step == "finish":
-                _audit_period_change(connection, period, context)
+                _audit_period_change(connection, period, context, terms)
             now = time.perf_counter()
             step_seconds[step] = round(now - last, 4)
             last = now
@@ -205,8 +217,11 @@ def period_to_close(code: str | None = None, connection=None):
     return period
 
 
-def _audit_period_change(connection, period, context: CloseContext) -> None:
-    """The period table is written with Core here, so the close records its own entries."""
+def _audit_period_change(
+    connection, period, context: CloseContext, terms: readiness.CloseTerms
+) -> None:
+    """The period table is written with Core here, so the close records its own entries; the
+    closed period's entry also says whether it was closed early, and why."""
     next_id = connection.scalar(sa.select(Period.id).where(Period.code == context.next_code))
     audit.record_many(
         [
@@ -215,7 +230,11 @@ def _audit_period_change(connection, period, context: CloseContext) -> None:
                 "period",
                 period.id,
                 before={"status": "OPEN", "closed_at": None},
-                after={"status": "CLOSED", "closed_at": context.cutoff.isoformat()},
+                after={
+                    "status": "CLOSED",
+                    "closed_at": context.cutoff.isoformat(),
+                    **terms.audit(),
+                },
             ),
             audit.entry(
                 "create",

@@ -10,11 +10,12 @@ import contextlib
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from app import jobs
+from app import audit, jobs
 from app.duplicates import scanning as duplicate_scan
 from app.errors import DomainError
 from app.extensions import db, is_postgresql
 from app.locks import file_lock, sqlite_lock_path
+from app.periods import readiness
 from app.periods.closing import CLOSE_LOCK_KEY, STEPS, CloseResult, close_period, period_to_close
 from app.register.reference import period_by_code
 from models import JobRun
@@ -44,11 +45,19 @@ def pending_close(code: str) -> JobRun | None:
 
 
 def request_close(
-    code: str | None = None, requested_by_id: int | None = None
+    code: str | None = None,
+    requested_by_id: int | None = None,
+    early_reason: str | None = None,
+    scheduled: bool = False,
 ) -> tuple[JobRun, bool]:
     """Queue a close of the open period (or of `code`) for the scheduler process, after a
     national duplicate scan; never runs it. Returns (job, created): when a close of that period is
-    already queued or running, that job and False."""
+    already queued or running, that job and False.
+
+    Refused as the close itself refuses (app.periods.readiness): a period that has not begun, or
+    an early one without `early_reason` unless `scheduled`. The request is audited
+    ("close_requested": who, early or not, the reason) and the job carries the reason, so the
+    close passes the same guards when it runs."""
     db.session.rollback()
     with _enqueue_lock():
         period = period_to_close(code)
@@ -61,6 +70,7 @@ def request_close(
                     status=period.status.label,
                 )
             )
+        terms = readiness.check_close(period, early_reason, scheduled=scheduled)
         existing = pending_close(period.code)
         if existing is not None:
             db.session.rollback()
@@ -68,7 +78,12 @@ def request_close(
         # The duplicate scan runs first (jobs run in the order queued), so the verifiers' queue
         # is current when the period's register is determined.
         jobs.enqueue_once(duplicate_scan.JOB_KIND, {"region": ""}, requested_by_id)
-        return jobs.enqueue(JOB_KIND, {"code": period.code}, requested_by_id), True
+        # Committed with the job itself, by enqueue.
+        audit.record(
+            "close_requested", "period", period.id, after={"code": period.code, **terms.audit()}
+        )
+        params = {"code": period.code, **terms.job_params()}
+        return jobs.enqueue(JOB_KIND, params, requested_by_id), True
 
 
 def close_job(run, progress) -> dict:
@@ -81,7 +96,13 @@ def close_job(run, progress) -> dict:
         # wait for it. The job shows the start and the end only.
         on_progress = None
     progress(0, len(STEPS), str(STEPS[0][1]))
-    result = close_period(code, on_progress=on_progress)
+    params = run.params or {}
+    result = close_period(
+        code,
+        on_progress=on_progress,
+        early_reason=params.get(readiness.REASON_FIELD),
+        scheduled=bool(params.get("scheduled")),
+    )
     progress(len(STEPS), len(STEPS), result.message)
     queue_minutes(result, run.requested_by_id)
     return result.as_dict()

@@ -1,7 +1,7 @@
 """Journeys around the period close, after test_journeys_a_register.py: Pusdatin schedules the
-close and closes now, watching the job the scheduler process runs; the province watches its
-regencies' activity and prints a recap; the operator prints registration certificates, also for
-the household proposed (and verified) before the close."""
+close and closes now (through the confirmation), watching the job the scheduler process runs;
+the province watches its regencies' activity and prints a recap; the operator prints
+registration certificates, also for the household proposed (and verified) before the close."""
 
 import re
 import subprocess
@@ -56,8 +56,21 @@ def test_pusdatin_schedules_and_closes_the_period(
     assert "23:30" in page.locator("#schedule-summary").inner_text()
     screenshot("scheduled", phone=True)
 
+    # "Tutup sekarang" first shows what the close would determine and asks for a confirmation;
+    # before the period's last day (the demo's period is this month's) with a reason.
     with page.expect_navigation():
         page.get_by_role("button", name="Tutup sekarang").click()
+    text = assert_page_ok(page, server_errors, console_errors)
+    assert "Konfirmasi penutupan periode" in text and open_code in text, text[:1000]
+    assert "kabupaten/kota" in page.locator("#summary-regencies").inner_text()
+    assert page.locator("#summary-proposals tbody tr").count() == 4
+    assert scalar(e2e_db, "SELECT count(*) FROM job_run WHERE kind = 'close_period'") == 0
+    reason = page.get_by_label("Alasan penutupan lebih awal")
+    if reason.count():
+        reason.fill("Uji perjalanan: penetapan sebelum akhir bulan")
+    screenshot("close-confirm", phone=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Konfirmasi penutupan").click()
     text = assert_page_ok(page, server_errors, console_errors)
     assert page.locator(".alert-success").count() == 1, text[:1000]
     job = page.locator("#close-jobs tr.job-run").first

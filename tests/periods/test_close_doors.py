@@ -68,14 +68,14 @@ def test_pusdatin_presses_close_now_which_only_queues(app, client, login, fresh_
     page = client.get("/period-close/").get_data(as_text=True)
     assert "Tutup sekarang" in page and fresh_period in page
     token = csrf_token(client, "/period-close/")
-    response = client.post(
-        "/period-close/close-now", data={"csrf_token": token}, follow_redirects=True
-    )
+    # "Tutup sekarang" asks for a confirmation first (tests/periods/test_close_confirmation.py).
+    response = client.post("/period-close/close-now", data={"csrf_token": token})
+    assert "Konfirmasi penutupan periode" in response.get_data(as_text=True)
+    confirm = {"csrf_token": token, "code": fresh_period}
+    response = client.post("/period-close/close-now/confirm", data=confirm, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "dalam antrean" in html
-    response = client.post(
-        "/period-close/close-now", data={"csrf_token": token}, follow_redirects=True
-    )
+    response = client.post("/period-close/close-now/confirm", data=confirm, follow_redirects=True)
     assert "tidak ada antrean kedua" in response.get_data(as_text=True)
     with app.app_context():
         runs = db.session.scalars(sa.select(JobRun).where(JobRun.kind == "close_period")).all()
@@ -153,6 +153,7 @@ def test_only_pusdatin_and_admin_close_or_schedule(app, client, login, fresh_per
     token = csrf_token(client, "/resetmypassword/form")
     for url, data in (
         ("/period-close/close-now", {}),
+        ("/period-close/close-now/confirm", {"code": fresh_period}),
         ("/period-close/schedule", {"day_of_month": "1", "hour": "1"}),
     ):
         response = client.post(url, data={"csrf_token": token, **data})
@@ -173,6 +174,7 @@ def test_pengawas_reads_the_close_page_without_buttons(client, login, fresh_peri
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Tutup sekarang" not in html and 'id="schedule-form"' not in html
+    assert client.get("/period-close/close-now").status_code in (302, 403)
 
 
 def test_a_close_queues_its_minutes(app, fresh_period):
