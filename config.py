@@ -83,6 +83,15 @@ class Config:
     LIST_COUNT_REUSE_SECONDS = int(os.environ.get("LIST_COUNT_REUSE_SECONDS", "60"))
     DASHBOARD_REUSE_ABOVE = int(os.environ.get("DASHBOARD_REUSE_ABOVE", "200000"))
     DASHBOARD_REUSE_SECONDS = int(os.environ.get("DASHBOARD_REUSE_SECONDS", "300"))
+    # The fewest characters (after trimming) of the reason an early period close must give.
+    PERIOD_CLOSE_EARLY_REASON_MIN_LENGTH = int(
+        os.environ.get("PERIOD_CLOSE_EARLY_REASON_MIN_LENGTH", "10")
+    )
+    # A village's map draws each household up to this many located ones; beyond it (and for
+    # the roles that see identity numbers masked) it shows their number instead (app/maps).
+    MAP_POINTS_MAX = int(os.environ.get("MAP_POINTS_MAX", "3000"))
+    # Provinsi and Interkoneksi see a village's circle only from this many located households.
+    MAP_MASKED_MIN_HOUSEHOLDS = int(os.environ.get("MAP_MASKED_MIN_HOUSEHOLDS", "5"))
     # Rows one CSV/XLSX export may hold (XLSX's own limit is 1,048,575); see
     # app/exports/__init__.py.
     EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "500000"))

@@ -23,6 +23,7 @@ from models.certificates import ReportFile
 from models.enums import PeriodStatus
 from reports import renderer
 from reports.certificates import period_label
+from reports.map_image import map_image
 
 TEMPLATE = "minutes.html"
 KIND = "period_minutes"
@@ -116,6 +117,7 @@ def render(minutes: Minutes, printed_by: str) -> bytes:
         "closed_at": closed_at,
         "region_name": minutes.region.name if minutes.region else None,
         "total_programs": sum(recipients for _code, _name, recipients in minutes.programs),
+        "region_map": map_image(minutes.scope, "active_regencies", minutes.period.code),
     }
     return renderer.render_pdf(TEMPLATE, context)
 

@@ -35,6 +35,7 @@ from models import (
 from models.enums import HouseholdStatus, MembershipStatus, MemberStatus, PeriodStatus
 from reports import renderer
 from reports.certificates import period_label
+from reports.map_image import map_image
 
 TEMPLATE = "recap.html"
 NATIONAL = "ID"
@@ -252,6 +253,11 @@ def render(recap: Recap, printed_by: str) -> bytes:
         # Live, like the provisional figures: a closed period's recap stays as it was printed.
         "duplicates": review.open_by_regency(recap.scope) if recap.provisional else [],
         **_targeting(recap),
+        # The determined register's lowest four deciles (PKH's targets) where a close ranked
+        # it, else the households counted so far.
+        "region_map": map_image(
+            recap.scope, "households" if recap.provisional else "decile_share", recap.period.code
+        ),
     }
     return renderer.render_pdf(TEMPLATE, context)
 

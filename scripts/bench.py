@@ -47,6 +47,7 @@ from bench_duplicates import duplicate_scan
 from bench_forms import household_form
 from bench_http import http_list_page
 from bench_import import import_throughput
+from bench_maps import map_page
 from bench_pages import (
     dashboard,
     household_page,
@@ -72,6 +73,7 @@ FIGURES: list[Callable[[Bench], list[Figure]]] = [
     period_close,
     certificate,
     certificates_village_batch,
+    map_page,
     http_list_page,
     import_throughput,
     duplicate_scan,

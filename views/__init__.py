@@ -12,6 +12,7 @@ def register_views(appbuilder) -> None:
     from views.households import FamilyView, HouseholdView, MembershipView, MemberView
     from views.imports import ImportView
     from views.lookups import register_lookup_views
+    from views.maps import MapView
     from views.periods import PeriodCloseView, PeriodView
     from views.proposal_forms import HouseholdProposalView, MemberProposalView
     from views.proposals import ProposalView
@@ -94,6 +95,7 @@ def register_views(appbuilder) -> None:
         icon="fa-crosshairs",
         category="Updating",
     )
+    appbuilder.add_view(MapView, "Maps", label=_l("Maps"), icon="fa-map-o", category="Updating")
     appbuilder.add_view(
         ImportView,
         "Import households",

@@ -12,6 +12,7 @@ from app.security.scope import NOTHING, current_scope
 from app.statistics import activity
 from models import Period, Region
 from models.enums import PeriodStatus
+from views.map_links import embedded_map
 
 
 class ActivityView(BaseView):
@@ -63,6 +64,7 @@ class ActivityView(BaseView):
             charts={"share": activity.share_chart(points), "work": activity.work_chart(points)}
             if points
             else {},
+            region_map=embedded_map("active_regencies", period.code) if period else None,
         )
 
 

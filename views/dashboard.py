@@ -12,6 +12,7 @@ from app.security import guessing
 from app.security.scope import NOTHING, current_scope
 from app.statistics import charts
 from views import errors
+from views.map_links import embedded_map
 
 
 class DashboardIndexView(IndexView):
@@ -26,9 +27,10 @@ class DashboardIndexView(IndexView):
         self.update_redirect()
         scope = current_scope()
         period = open_period()
-        with statistics.reused_for(_reuse_seconds()):
+        with statistics.reused_for(statistics.summary_reuse_seconds()):
             totals = statistics.totals(scope)
             figures = charts.dashboard_charts(scope)
+            region_map = embedded_map("households", period.code if period else None)
         return self.render_template(
             self.index_template,
             scope=scope,
@@ -38,6 +40,7 @@ class DashboardIndexView(IndexView):
             charts=figures,
             suspended_lookups=_suspended_lookups(),
             duplicates=_open_duplicates(scope),
+            region_map=region_map,
         )
 
     @expose("/charts/pygal-tooltips.js")
@@ -62,17 +65,6 @@ def _brand() -> dict:
     from reports.renderer import logo_uri
 
     return {"office_logo_uri": logo_uri()}
-
-
-def _reuse_seconds() -> float:
-    """On a large register (DASHBOARD_REUSE_ABOVE households and more) the dashboard's figures
-    are recounted at most every DASHBOARD_REUSE_SECONDS per scope and worker: a national count
-    reads millions of rows. Smaller registers are counted on every view."""
-    seconds = current_app.config.get("DASHBOARD_REUSE_SECONDS", 300)
-    above = current_app.config.get("DASHBOARD_REUSE_ABOVE", 200_000)
-    if not seconds or statistics.estimated_households() < above:
-        return 0
-    return seconds
 
 
 def _suspended_lookups() -> int | None:

@@ -182,7 +182,7 @@ class Generator:
             "updated_at": self.now,
             "version": 1,
         }
-        row["latitude"], row["longitude"] = coordinates(rng, regency.code, district, kind)
+        row["latitude"], row["longitude"] = coordinates(rng, village)
         fill_housing(rng, row, kind, decile, len(people))
         batch.households.append(row)
 

@@ -4,6 +4,7 @@ weights, and coordinates near each West Javan regency's centre.
 A village is drawn with its district's six digits, the prefix of the NIKs and KK numbers issued
 there (app.codes: the region codes' arithmetic)."""
 
+import functools
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from flask_babel import gettext
 from app import codes
 from app.errors import ValidationError
 from app.extensions import db
+from app.maps import shapes
 from models import Region
 
 DEFAULT_REGIONS = ("32.73", "32.01")
@@ -23,37 +25,6 @@ DEFAULT_WEIGHTS = {"32.73": 0.6, "32.01": 0.4}
 FIXED_SHARES = {"32.73": 0.03, "32.01": 0.025}
 #: A city's kelurahan weigh this many villages in the national data set, being denser.
 CITY_FACTOR = 3.0
-
-#: Approximate centres (latitude, longitude) of West Java's regencies and cities.
-CENTRES = {
-    "32.01": (-6.55, 106.80),
-    "32.02": (-7.07, 106.70),
-    "32.03": (-7.10, 107.15),
-    "32.04": (-7.03, 107.55),
-    "32.05": (-7.25, 107.85),
-    "32.06": (-7.45, 108.15),
-    "32.07": (-7.30, 108.40),
-    "32.08": (-7.00, 108.55),
-    "32.09": (-6.75, 108.50),
-    "32.10": (-6.85, 108.25),
-    "32.11": (-6.85, 107.95),
-    "32.12": (-6.45, 108.20),
-    "32.13": (-6.50, 107.75),
-    "32.14": (-6.58, 107.45),
-    "32.15": (-6.30, 107.35),
-    "32.16": (-6.25, 107.15),
-    "32.17": (-6.85, 107.45),
-    "32.18": (-7.65, 108.55),
-    "32.71": (-6.595, 106.80),
-    "32.72": (-6.92, 106.93),
-    "32.73": (-6.915, 107.61),
-    "32.74": (-6.72, 108.56),
-    "32.75": (-6.25, 106.99),
-    "32.76": (-6.40, 106.82),
-    "32.77": (-6.88, 107.54),
-    "32.78": (-7.33, 108.22),
-    "32.79": (-7.37, 108.53),
-}
 
 
 @dataclass
@@ -178,17 +149,57 @@ def national_regencies() -> list[Regency]:
     return regencies
 
 
-def coordinates(rng: random.Random, regency_code: str, district: str, kind: str):
-    """Near the regency's centre, clustered by district; none outside West Java's table."""
-    centre = CENTRES.get(regency_code)
-    if centre is None:
+def coordinates(rng: random.Random, village: str):
+    """A point inside the village's district (its shipped boundary), near a spot drawn for the
+    village (the same in every run), so that a district's map shows its villages apart."""
+    district = codes.ancestor(village, 3)
+    anchor = _village_anchor(village)
+    if anchor is None:
         return None, None
-    spread = 0.035 if kind == "kota" else 0.16
-    district_rng = random.Random(district)  # the same place for a district in every run
-    lat = centre[0] + district_rng.uniform(-spread, spread) * 0.8
-    lon = centre[1] + district_rng.uniform(-spread, spread)
-    jitter = spread / 6
-    return (
-        round(lat + rng.uniform(-jitter, jitter), 6),
-        round(lon + rng.uniform(-jitter, jitter), 6),
+    inside, radius = _district_area(district)
+    for _attempt in range(12):
+        lon = anchor[0] + rng.uniform(-radius, radius)
+        lat = anchor[1] + rng.uniform(-radius, radius)
+        if inside(lon, lat):
+            break
+    else:
+        lon, lat = anchor
+    return round(lat, 6), round(lon, 6)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _village_anchor(village: str) -> tuple[float, float] | None:
+    inside, _radius = _district_area(codes.ancestor(village, 3))
+    bounds = _district_bounds(codes.ancestor(village, 3))
+    if bounds is None:
+        return None
+    west, south, east, north = bounds
+    village_rng = random.Random(village)
+    for _attempt in range(200):
+        lon, lat = village_rng.uniform(west, east), village_rng.uniform(south, north)
+        if inside(lon, lat):
+            return lon, lat
+    return (west + east) / 2, (south + north) / 2
+
+
+@functools.lru_cache(maxsize=8192)
+def _district_bounds(district: str):
+    found = shapes.shape(district)
+    return found.bounds if found else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _district_area(district: str):
+    """A test of whether a point lies inside the district, and the spread of a village's
+    households: an eighth of the district's extent."""
+    from shapely import prepared
+    from shapely.geometry import MultiPolygon, Point, Polygon
+
+    found = shapes.shape(district)
+    if found is None:
+        return (lambda lon, lat: False), 0.0
+    shape = prepared.prep(
+        MultiPolygon([Polygon(polygon[0], polygon[1:]) for polygon in found.polygons])
     )
+    west, south, east, north = found.bounds
+    return (lambda lon, lat: shape.contains(Point(lon, lat))), max(east - west, north - south) / 8

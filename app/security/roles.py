@@ -55,6 +55,8 @@ DELIBERATION_VIEWS = frozenset({"DeliberationView", "Deliberations"})
 DELIBERATION_OVERRIDING = frozenset({("can_override", "DeliberationView")})
 #: Targeting errors by decile (views/targeting.py, /api/v1/targeting/): read-only, in scope.
 TARGETING_VIEWS = frozenset({"TargetingView", "Targeting", "TargetingApi", "Updating"})
+#: The maps (views/maps.py, /api/v1/map/): every role that reads the register's figures.
+MAP_VIEWS = frozenset({"MapView", "Maps", "MapApi", "Updating"})
 #: Printed documents (views/reports.py): certificates for the regency's operators, recaps and
 #: minutes for those who read a province or the nation.
 REPORTS_MENU = frozenset({("can_index", "ReportsView"), ("menu_access", "Reports")})
@@ -184,7 +186,8 @@ ROLES = {
             | REFERENCE_VIEWS
             | ACTIVITY_VIEWS
             | DELIBERATION_VIEWS
-            | TARGETING_VIEWS,
+            | TARGETING_VIEWS
+            | MAP_VIEWS,
             write=frozenset({"ProgramView", "PeriodView", "ProgramApi", "PeriodApi"})
             | PERIOD_CLOSE_VIEWS,
             extra=RECAP_PRINTING
@@ -200,13 +203,14 @@ ROLES = {
             | REFERENCE_VIEWS
             | ACTIVITY_VIEWS
             | DELIBERATION_VIEWS
-            | TARGETING_VIEWS,
+            | TARGETING_VIEWS
+            | MAP_VIEWS,
             extra=RECAP_PRINTING | exports(EXPORT_VIEWS) | DUPLICATE_READING,
         ),
         RoleRule(
             OPERATOR,
             national=False,
-            read=REFERENCE_VIEWS | TARGETING_VIEWS,
+            read=REFERENCE_VIEWS | TARGETING_VIEWS | MAP_VIEWS,
             write=REGISTER_VIEWS | DELIBERATION_VIEWS,
             denied=ENTER_AND_LEAVE_BY_PROPOSAL,
             extra=frozenset({("can_submit", "ProposalView")})
@@ -219,7 +223,11 @@ ROLES = {
         RoleRule(
             VERIFIKATOR,
             national=False,
-            read=REGISTER_VIEWS | REFERENCE_VIEWS | DELIBERATION_VIEWS | TARGETING_VIEWS,
+            read=REGISTER_VIEWS
+            | REFERENCE_VIEWS
+            | DELIBERATION_VIEWS
+            | TARGETING_VIEWS
+            | MAP_VIEWS,
             extra=frozenset({("can_verify", "ProposalView"), ("can_reject", "ProposalView")})
             | DUPLICATE_DECIDING,
         ),
@@ -232,7 +240,8 @@ ROLES = {
             | ACTIVITY_VIEWS
             | PERIOD_CLOSE_VIEWS
             | DELIBERATION_VIEWS
-            | TARGETING_VIEWS,
+            | TARGETING_VIEWS
+            | MAP_VIEWS,
             extra=RECAP_PRINTING | exports(EXPORT_VIEWS | {"AuditView"}) | DUPLICATE_READING,
         ),
         RoleRule(
@@ -248,6 +257,7 @@ ROLES = {
                     "ProgramApi",
                     "PeriodApi",
                     "TargetingApi",
+                    "MapApi",
                 }
             ),
         ),

@@ -85,7 +85,9 @@ def reused_for(seconds: float):
         _REUSE_SECONDS.reset(token)
 
 
-def _reusable(function):
+def reusable(function):
+    """Computed at most once per reuse window inside `reused_for()` (first argument: the scope)."""
+
     @functools.wraps(function)
     def wrapper(scope: str | None = None, *args, **kwargs):
         scope = _scope(scope)
@@ -114,6 +116,20 @@ def estimated_rows(table: str, session=None) -> int | None:
     return rows if rows is not None and rows >= 0 else None
 
 
+def summary_reuse_seconds() -> float:
+    """How long pages that summarise (the dashboard, the maps) may reuse their figures: on a
+    large register (DASHBOARD_REUSE_ABOVE households and more) they are recounted at most every
+    DASHBOARD_REUSE_SECONDS per scope and worker, as a national count reads millions of rows.
+    Smaller registers are counted on every view."""
+    from flask import current_app
+
+    seconds = current_app.config.get("DASHBOARD_REUSE_SECONDS", 300)
+    above = current_app.config.get("DASHBOARD_REUSE_ABOVE", 200_000)
+    if not seconds or estimated_households() < above:
+        return 0
+    return seconds
+
+
 def estimated_households() -> int:
     return estimated_rows("household") or 0
 
@@ -125,7 +141,7 @@ def active_households(scope: str):
     )
 
 
-@_reusable
+@reusable
 def totals(scope: str | None = None) -> Totals:
     """Households, families and people (active members) of the active register in the scope."""
     scope = _scope(scope)
@@ -145,7 +161,7 @@ def totals(scope: str | None = None) -> Totals:
     return Totals(households=households or 0, families=families or 0, people=people or 0)
 
 
-@_reusable
+@reusable
 def households_by_region(scope: str | None = None) -> list[RegionCount]:
     """Active households per sub-region of the scope (per province nationally, per regency in a
     province, per district in a regency), in region-code order; regions without households
@@ -166,7 +182,7 @@ def households_by_region(scope: str | None = None) -> list[RegionCount]:
     return [RegionCount(code, name or code, count) for code, name, count in rows]
 
 
-@_reusable
+@reusable
 def welfare_deciles(scope: str | None = None) -> dict[int | None, int]:
     """Active households per welfare decile 1–10 (every decile present, zero when empty);
     households without a decile are counted under None, present only when there are any."""
@@ -182,7 +198,7 @@ def welfare_deciles(scope: str | None = None) -> dict[int | None, int]:
     return result
 
 
-@_reusable
+@reusable
 def program_memberships(scope: str | None = None) -> list[ProgramCount]:
     """Receiving (ACTIVE) memberships per program, for active households in the scope; a
     membership of a person counts only while that person is an active member. Every program is
@@ -208,7 +224,7 @@ def program_memberships(scope: str | None = None) -> list[ProgramCount]:
     ]
 
 
-@_reusable
+@reusable
 def members_by_sex_and_age(
     scope: str | None = None, on: datetime.date | None = None
 ) -> dict[Sex, dict[str, int]]:

@@ -561,3 +561,46 @@ class TargetingQuerySchema(AggregateQuerySchema):
         validate=validate.Length(max=16),
         metadata={"description": "Program code (default: every program with a rule)"},
     )
+
+
+# --- Maps ----------------------------------------------------------------------------------------
+
+
+class MapQuerySchema(Strict):
+    """Checked in words by app.maps.choropleth (which names the choices): lengths only here."""
+
+    region = fields.String(validate=validate.Length(max=13))
+    level = fields.String(validate=validate.Length(max=16))
+    indicator = fields.String(validate=validate.Length(max=40))
+    period = fields.String(validate=validate.Length(max=7))
+    program = fields.String(validate=validate.Length(max=16))
+    decile = fields.String(validate=validate.Length(max=5))
+    method = fields.String(data_key="classes", validate=validate.Length(max=16))
+
+
+class MapClassSchema(Schema):
+    klass = fields.Integer(data_key="class")
+    lowest = fields.Float()
+    highest = fields.Float()
+    colour = fields.String()
+    regions = fields.Integer()
+
+
+class MapFeatureSchema(Schema):
+    type = fields.String(metadata={"example": "Feature"})
+    properties = fields.Dict(
+        metadata={"example": {"code": "32.73", "name": "Kota Bandung", "value": 1234, "class": 4}}
+    )
+    geometry = fields.Dict(allow_none=True, metadata={"description": "Polygon or MultiPolygon"})
+
+
+class MapSchema(Schema):
+    type = fields.String(metadata={"example": "FeatureCollection"})
+    region = fields.String()
+    level = fields.String()
+    indicator = fields.String()
+    title = fields.String()
+    period = fields.String()
+    classes = fields.List(fields.Nested(MapClassSchema))
+    without_shape = fields.List(fields.String())
+    features = fields.List(fields.Nested(MapFeatureSchema))
