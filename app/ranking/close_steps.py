@@ -98,25 +98,20 @@ def statements(ranking: Ranking | None, period_id: int) -> list[tuple[str, objec
         ),
     )
     household = Household.__table__
-    determined = (
-        sa.select(snapshot.c.welfare_decile)
-        .where(snapshot.c.period_id == period_id, snapshot.c.household_id == household.c.id)
-        .scalar_subquery()
-    )
-    changed = sa.exists().where(
-        snapshot.c.period_id == period_id,
-        snapshot.c.household_id == household.c.id,
-        sa.or_(
-            household.c.welfare_decile.is_(None),
-            snapshot.c.welfare_decile != household.c.welfare_decile,
-        ),
-    )
     # The household carries the decile that counts, so lists, filters and Beranda read it
-    # directly; its version and updated_at stay: no one edited the household.
+    # directly; its version and updated_at stay: no one edited the household. One UPDATE … FROM
+    # (a join with the snapshot, not a lookup per household), touching only changed deciles.
     households = (
         sa.update(household)
-        .where(changed)
-        .values(welfare_decile=determined, updated_at=household.c.updated_at)
+        .where(
+            snapshot.c.period_id == period_id,
+            snapshot.c.household_id == household.c.id,
+            sa.or_(
+                household.c.welfare_decile.is_(None),
+                snapshot.c.welfare_decile != household.c.welfare_decile,
+            ),
+        )
+        .values(welfare_decile=snapshot.c.welfare_decile, updated_at=household.c.updated_at)
     )
     return [
         ("decile cut-offs", lambda connection: connection.execute(cutoffs)),

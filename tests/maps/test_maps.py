@@ -225,6 +225,13 @@ def test_a_closed_period_is_mapped_from_its_close(app, fresh_period, make_househ
     # Default: the latest closed period, named on the page.
     page = client.get("/maps/").get_data(as_text=True)
     assert f"periode {TEST_CODE}" in page
+    # The minutes of the close carry the map of active regencies.
+    from tests.fixtures.documents import pdf_text
+
+    minutes = signed_in(app, "prov.jabar").get(f"/reports/period/{TEST_CODE}/minutes.pdf")
+    assert minutes.status_code == 200, minutes.get_data(as_text=True)[:300]
+    text = " ".join(pdf_text(minutes.data).split())
+    assert f"Peta: Kabupaten/kota aktif (%) — Jawa Barat, periode {TEST_CODE}" in text
 
 
 def test_the_openapi_document_declares_the_map(client, token):
