@@ -11,11 +11,14 @@ PORT ?= 8080
 WORKERS ?= 2
 DEMO_HOUSEHOLDS ?= 3000
 DEMO_DUPLICATES ?= 60
+DEMO_HISTORY ?= 2
 PYTEST_ARGS ?=
 
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.10
 BUILD := build
 DEBIAN_PACKAGES := chromium poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 
@@ -24,7 +27,7 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export FLASK_APP := run.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install system-packages translations babel prepare-demo run dev lint test test-sqlite test-postgresql clean
+.PHONY: help install system-packages translations babel prepare-demo run dev reset-demo lint test test-sqlite test-postgresql clean
 
 help:
 	@echo "make run      install, initialise the SQLite database, load demo data, serve on :$(PORT)"
@@ -33,6 +36,7 @@ help:
 	@echo "make lint     import rules (.importlinter), ruff lint and format check"
 	@echo "make babel    extract and update the translation catalogs"
 	@echo "make dev      like run, but the Flask debug server (reloads on change)"
+	@echo "make reset-demo  delete the embedded demo database; the next make run builds it anew"
 
 install: system-packages $(STAMP)
 
@@ -55,10 +59,14 @@ system-packages:
 	  } >$(BUILD)/apt.log 2>&1 || { cat $(BUILD)/apt.log; exit 1; }; \
 	fi
 
+# uv installs the pinned requirements in seconds where pip takes most of a minute (pip remains
+# the fallback where uv cannot reach an index).
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || { echo "Creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	@echo "Installing Python packages (requirements-dev.txt)"
-	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@test -x $(UV) || $(PY) -m pip install -q --disable-pip-version-check uv==$(UV_VERSION) || true
+	@if test -x $(UV) && $(UV) pip install -q --python $(PY) -r requirements-dev.txt; then :; else \
+	  $(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt; fi
 	@touch $@
 
 translations: $(STAMP)
@@ -74,43 +82,31 @@ HAS_HOUSEHOLDS := $(PY) -c "import sqlalchemy as sa; from app import create_app;
 app = create_app(); ctx = app.app_context(); ctx.push(); \
 print(int(db.session.execute(sa.text('SELECT 1 FROM household LIMIT 1')).first() is not None))"
 
-define DEMO_LOGINS
-echo ""; \
-echo "  Datakesos is served on http://127.0.0.1:$(PORT)/"; \
-echo ""; \
-echo "  Demo logins, password: $${DEMO_PASSWORD:-Demo-Kesos-2026!}"; \
-echo "    admin                Admin        national"; \
-echo "    pusdatin             Pusdatin     national"; \
-echo "    prov.jabar           Provinsi     32     Jawa Barat"; \
-echo "    operator.bandung     Operator     32.73  Kota Bandung"; \
-echo "    verifikator.bandung  Verifikator  32.73  Kota Bandung"; \
-echo "    operator.bogor       Operator     32.01  Kabupaten Bogor"; \
-echo "    pengawas             Pengawas     national"; \
-echo "    interkoneksi         Interkoneksi 32     (REST API)"; \
-echo ""
-endef
 
 prepare-demo: install translations
 	@flask datakesos init
 	@if [ "$$($(HAS_HOUSEHOLDS))" = 0 ]; then \
 	  echo "Loading $(DEMO_HOUSEHOLDS) demo households"; \
-	  flask datakesos demo --households $(DEMO_HOUSEHOLDS) --duplicates $(DEMO_DUPLICATES); \
+	  flask datakesos demo --households $(DEMO_HOUSEHOLDS) --duplicates $(DEMO_DUPLICATES) \
+	    --history $(DEMO_HISTORY); \
 	  flask datakesos duplicates scan; \
 	fi
 
-# Sync workers only: Flask-AppBuilder shares filter objects between requests (no threads).
-# The scheduler process (period closes, queued jobs) runs beside the web server and is stopped
-# with it, however the server ends (Ctrl-C, a signal, a crash).
+# The web server and the scheduler (period closes, queued jobs) side by side; the URL is
+# printed once the server answers and Ctrl-C stops both cleanly (scripts/serve.sh).
 run: prepare-demo
-	@$(DEMO_LOGINS)
-	@flask datakesos scheduler & scheduler=$$!; \
-	trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null || true' EXIT; \
-	trap 'exit 130' INT; trap 'exit 143' TERM; \
-	gunicorn --workers $(WORKERS) --worker-class sync --timeout 120 \
-	  --bind 127.0.0.1:$(PORT) --access-logfile - run:app
+	@PORT=$(PORT) WORKERS=$(WORKERS) scripts/serve.sh
+
+# The embedded database only (instance/, or DATAKESOS_INSTANCE): a DATABASE_URL of your own is
+# never dropped from here.
+reset-demo:
+	@instance="$${DATAKESOS_INSTANCE:-instance}"; \
+	if [ -n "$${DATABASE_URL:-}" ]; then echo "DATABASE_URL is set: drop that database yourself."; exit 1; fi; \
+	rm -f "$$instance"/datakesos.db*; \
+	echo "Demo database removed; \`make run\` creates it again with fresh demo data."
 
 dev: prepare-demo
-	@$(DEMO_LOGINS)
+	@scripts/demo_logins.sh
 	@exec flask run --debug --without-threads --host 127.0.0.1 --port $(PORT)
 
 # The floor plan's import rules (docs/architecture.md) and ruff; `make test` runs it first.

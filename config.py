@@ -87,6 +87,21 @@ class Config:
     PERIOD_CLOSE_EARLY_REASON_MIN_LENGTH = int(
         os.environ.get("PERIOD_CLOSE_EARLY_REASON_MIN_LENGTH", "10")
     )
+    # The ministry unit that issues the period's minutes (berita acara): "ministry — unit",
+    # its address and the place of the minutes' date line (reports/minutes.py). A regency's
+    # certificates are issued by its office (Admin: Reference data → Issuing offices).
+    MINISTRY_ISSUER = os.environ.get(
+        "MINISTRY_ISSUER",
+        "Kementerian Sosial Republik Indonesia — Pusat Data dan Informasi Kesejahteraan Sosial",
+    )
+    MINISTRY_ADDRESS = os.environ.get(
+        "MINISTRY_ADDRESS", "Jl. Salemba Raya No. 28, Jakarta Pusat 10430"
+    )
+    MINISTRY_PLACE = os.environ.get("MINISTRY_PLACE", "Jakarta")
+    # The navigation bar's search (views/quick_search.py): results per page of a name search,
+    # and searches per user (counted only when something was typed).
+    QUICK_SEARCH_MAX_RESULTS = int(os.environ.get("QUICK_SEARCH_MAX_RESULTS", "50"))
+    QUICK_SEARCH_RATE_LIMIT = os.environ.get("QUICK_SEARCH_RATE_LIMIT", "30 per minute")
     # A village's map draws each household up to this many located ones; beyond it (and for
     # the roles that see identity numbers masked) it shows their number instead (app/maps).
     MAP_POINTS_MAX = int(os.environ.get("MAP_POINTS_MAX", "3000"))

@@ -71,7 +71,7 @@ def _register_job_kinds() -> None:
     from app.duplicates import scanning as duplicate_scan
     from app.imports import jobs as import_jobs
     from app.periods import queueing as close_jobs
-    from reports import bulk
+    from reports import bulk, recap_files
 
     for kind, handler in (
         (close_jobs.JOB_KIND, close_jobs.close_job),
@@ -79,6 +79,7 @@ def _register_job_kinds() -> None:
         (duplicate_scan.JOB_KIND, duplicate_scan.scan_job),
         (bulk.KIND, bulk.bulk_certificates),
         (bulk.MINUTES_KIND, bulk.period_minutes),
+        (recap_files.RECAPS_KIND, recap_files.print_closed_recaps),
     ):
         jobs.register(kind, handler)
 

@@ -5,8 +5,12 @@ are installed by that domain, e.g. app.security.privacy.install)."""
 import datetime
 import decimal
 
+from babel import dates as babel_dates
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+
+#: A moment on screen: day, month in words, year, hour.minute and the zone's short name.
+MOMENT = "d MMMM y HH.mm zzz"
 
 
 def number(value) -> str:
@@ -32,12 +36,23 @@ def fraction(value, digits: int = 2) -> str:
 
 
 def date(value) -> str:
-    """A date as "28 November 2026"."""
+    """A date as "28 November 2026"; a time as `moment` shows it."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        return format_datetime(value, "d MMMM y HH.mm")
+        return moment(value)
     return format_date(value, "d MMMM y")
+
+
+def moment(value: datetime.datetime | None) -> str:
+    """A stored time (naive UTC) as "4 Desember 2026 10.11 WIB": moved to the app's time zone
+    (BABEL_DEFAULT_TIMEZONE, Asia/Jakarta) and named, so no one reads UTC as local time. A time
+    that carries its own zone (a close schedule's, e.g. WITA) is shown in that zone."""
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        return babel_dates.format_datetime(value, MOMENT, tzinfo=value.tzinfo, locale=get_locale())
+    return format_datetime(value, MOMENT)
 
 
 def plain(item):
@@ -65,6 +80,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["signed"] = signed
     app.jinja_env.filters["fraction"] = fraction
     app.jinja_env.filters["date_id"] = date
+    app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["shown"] = value
     app.jinja_env.filters["plain"] = plain
     app.jinja_env.globals["get_locale"] = get_locale  # the page's language (init.html)

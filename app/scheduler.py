@@ -135,7 +135,7 @@ def poll() -> None:
                     _scheduler.shutdown(wait=False)
                 return
             sync_schedule()
-            while _run_queued():
+            while not jobs.STOPPING.is_set() and _run_queued():
                 pass
         except Exception:  # noqa: BLE001 — the next poll tries again
             log.exception("scheduler: poll failed")
@@ -148,6 +148,8 @@ def _run_queued() -> int:
     one that does); the number run."""
     ran = 0
     for kind in jobs.kinds():
+        if jobs.STOPPING.is_set():
+            break
         finished = jobs.run_next(kind)
         if finished is not None:
             ran += 1
@@ -282,11 +284,13 @@ def run(app, poll_seconds: float = 5.0, say: Callable[[str], None] = print) -> N
     logging.getLogger("apscheduler.scheduler").addFilter(_Quiet())
     logging.getLogger(__name__).setLevel(logging.INFO)
     stop = threading.Event()
+    jobs.STOPPING.clear()
 
     def on_signal(signum, _frame):
         if stop.is_set():
             raise SystemExit(1)  # a second signal: stop now
         stop.set()
+        jobs.STOPPING.set()
         say(gettext("Scheduler stopping (a running job is finished first)."))
         if _scheduler is not None and _scheduler.running:
             _scheduler.shutdown(wait=False)

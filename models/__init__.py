@@ -18,6 +18,7 @@ from models.duplicates import DuplicateCandidate, DuplicateKey  # noqa: E402
 from models.households import Family, Household, Member  # noqa: E402
 from models.jobs import CloseSchedule, JobRun  # noqa: E402
 from models.lookups import LookupCount  # noqa: E402
+from models.offices import Office  # noqa: E402,F401
 from models.periods import Period  # noqa: E402
 from models.programs import Program, ProgramMembership  # noqa: E402
 from models.proposals import Proposal  # noqa: E402

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask_appbuilder import Model
 
+from models.audit import JsonData
 from models.types import RegionCode
 
 
@@ -12,10 +13,21 @@ class Certificate(Model):
     The public verification page shows only what is stored here besides the hash: issue date,
     period, region and the head's initials. `content_hash` is the SHA-256 of what the
     certificate said (app.register.verification.content_hash); its first digits are printed on the
-    certificate and shown by the verification page, so a reader can tell an altered copy."""
+    certificate and shown by the verification page, so a reader can tell an altered copy.
+
+    One certificate per household and period (reports.certificates): printing it again reprints
+    this row — same code, number, date and signatory — and counts the reprint. The agenda number
+    (`agenda_seq` of the issuing regency's year) and the letterhead and signatory (`issuer`, as
+    app.offices.Letterhead.stored) are fixed at the first print, so a reprint reads as the
+    letter first signed even after the office changes its head."""
 
     __tablename__ = "certificate"
-    __table_args__ = (sa.Index("ix_certificate_household_issued", "household_id", "issued_at"),)
+    __table_args__ = (
+        sa.Index("ix_certificate_household_issued", "household_id", "issued_at"),
+        # Two simultaneous first prints cannot make two certificates (nor two equal numbers).
+        sa.UniqueConstraint("household_id", "period_id"),
+        sa.UniqueConstraint("regency_code", "agenda_year", "agenda_seq"),
+    )
 
     id = sa.Column(sa.Integer, primary_key=True)
     code = sa.Column(sa.String(20), nullable=False, unique=True)
@@ -30,6 +42,14 @@ class Certificate(Model):
     issued_at = sa.Column(sa.DateTime, nullable=False, server_default=sa.func.now())
     # Set when issued in a village batch (a bulk_certificates job).
     job_run_id = sa.Column(sa.Integer, sa.ForeignKey("job_run.id", ondelete="SET NULL"), index=True)
+    #: How many times it was printed again after the first print ("Cetak ulang ke-N").
+    reprints = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
+    #: The issuing office's regency and its agenda book: sequence per regency and year.
+    regency_code = sa.Column(RegionCode, sa.ForeignKey("region.code"))
+    agenda_year = sa.Column(sa.SmallInteger)
+    agenda_seq = sa.Column(sa.Integer)
+    agenda_number = sa.Column(sa.String(100))
+    issuer = sa.Column(JsonData)
 
     def __repr__(self) -> str:
         return self.code or ""

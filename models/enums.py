@@ -21,6 +21,9 @@ class HouseholdStatus(Choice):
     ACTIVE = Label("Registered")
     PROPOSED = Label("Proposed")
     INACTIVE = Label("Inactive")
+    #: A proposed household whose proposal a verifier rejected: not "Proposed" any more, and
+    #: never part of the register; its proposer corrects it by withdrawing and proposing again.
+    REJECTED = Label("Rejected")
 
 
 class BuildingTenure(Choice):

@@ -1,10 +1,16 @@
 import sqlalchemy as sa
 from flask_appbuilder import Model
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import relationship
 
 from models.enums import DeactivationReason, ProposalKind, ProposalStatus
 from models.households import Timestamped
 from models.types import PlainText, RegionCode
+
+#: JSON whose Python None is SQL NULL (not the JSON text "null"): "no warnings" is countable.
+NullableJson = sa.JSON(none_as_null=True).with_variant(
+    postgresql.JSONB(none_as_null=True), "postgresql"
+)
 
 
 class Proposal(Timestamped, Model):
@@ -49,6 +55,9 @@ class Proposal(Timestamped, Model):
     verified_by_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id"))
     verified_at = sa.Column(sa.DateTime)
     rejection_reason = sa.Column(PlainText)
+    #: The warnings the proposer was shown and saved anyway (a NIK whose birth date or sex
+    #: differs from the recorded one), as a list of messages, kept for the verifier; NULL: none.
+    warnings = sa.Column(NullableJson)
     applied_period_id = sa.Column(sa.Integer, sa.ForeignKey("period.id"))
     #: A member deactivated as a duplicate: the member kept, who takes over their memberships
     #: when the close applies the proposal (app.proposals.applying).

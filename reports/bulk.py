@@ -2,10 +2,11 @@
 minutes of a closed period, both built off the request by queued jobs.
 
 The console enqueues `bulk_certificates`; the scheduler process runs it (tests call
-app.jobs.run_next). The job issues one certificate per household of the determined register,
-lays the certificates out in worker processes (one per core, REPORT_WORKERS at most), joins the
-parts with `pdfunite` (poppler-utils) and keeps the PDF as a ReportFile for the requester's
-download. Progress is written as it goes; a failure issues nothing (one transaction).
+app.jobs.run_next). The job prints the certificate of each household of the determined
+register (issued at its first print, reprinted after: one per household and period), lays the
+certificates out in worker processes (one per core, REPORT_WORKERS at most), joins the parts
+with `pdfunite` (poppler-utils) and keeps the PDF as a ReportFile for the requester's download.
+Progress is written as it goes; a failure issues nothing (one transaction).
 
 `period_minutes` prints and keeps the national minutes of a closed period (a ReportFile); the
 close queues it (by its kind's name, app.periods.MINUTES_KIND), and the console queues it when a
@@ -32,10 +33,9 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import selectinload
 
-from app import audit, jobs
+from app import audit, jobs, offices
 from app.extensions import db
 from app.periods import MINUTES_KIND
-from app.register import verification
 from app.security.privacy import sees_full_nik
 from models import Household, JobRun, Period, ProgramMembership, Region, RegionUser
 from models.certificates import ReportFile
@@ -106,11 +106,17 @@ def bulk_certificates(run, progress: Callable) -> dict:
     with force_locale("id"):
         rendering = gettext("Printing certificates")
     prepared = []
+    # One certificate per household and period: those printed before are reprinted.
+    issued = certificates.existing_certificates([household.id for household in printable])
+    book = offices.AgendaBook()
 
     def documents():
         # Prepared while the workers start and lay out the chunks already handed to them.
         for household in printable:
-            item = certificates.prepare(household, periods[household.id], printing)
+            period = periods[household.id]
+            item = certificates.prepare(
+                household, period, printing, issued.get((household.id, period.id)), book
+            )
             prepared.append(item)
             yield item.html
             item.html = None  # laid out by a worker: no need to keep it
@@ -126,12 +132,14 @@ def bulk_certificates(run, progress: Callable) -> dict:
     with force_locale("id"):
         progress(total, message=gettext("Saving the certificates"))
     who = (printing.user_id, printing.username, None)
-    issued = [
-        certificates.store(item, printing, job_run_id=run.id, audit_entry=False)
-        for item in prepared
-    ]
+    stored = [certificates.store(item, printing, job_run_id=run.id) for item in prepared]
     db.session.flush()
-    audit.record_many([verification.issued_entry(certificate, who=who) for certificate in issued])
+    audit.record_many(
+        [
+            certificates.audit_entry(item, certificate, run.id, who)
+            for item, certificate in zip(prepared, stored, strict=True)
+        ]
+    )
     report = ReportFile(
         job_run_id=run.id,
         kind=KIND,
@@ -145,6 +153,7 @@ def bulk_certificates(run, progress: Callable) -> dict:
     db.session.flush()
     return {
         "certificates": total,
+        "reprinted": sum(1 for item in prepared if item.certificate is not None),
         "skipped": len(households) - total,
         "file_id": report.id,
         "size": len(pdf),

@@ -1,6 +1,8 @@
 """Minutes of a period close (Berita Acara Penetapan): national and per-province totals,
 corrections and new proposals, program recipients and the share of active regency offices,
-read from what the close wrote (PeriodRecap, PeriodRecapProgram, DistrictActivity).
+read from what the close wrote (PeriodRecap, PeriodRecapProgram, DistrictActivity). They are
+issued by the ministry unit that determines the register (app.offices.ministry_letterhead,
+config MINISTRY_ISSUER), on its letterhead, for its head to sign.
 
 The close (in the scheduler process) keeps the national minutes as a ReportFile with
 `store_minutes`, or by queueing the `period_minutes` job; the console serves that file to
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import format_date, gettext, to_user_timezone
 
+from app import offices
 from app.clock import utcnow
 from app.extensions import db
 from app.security.scope import scope_clause
@@ -107,8 +110,13 @@ def closing_words(moment: datetime.datetime) -> dict:
 @renderer.in_document_locale
 def render(minutes: Minutes, printed_by: str) -> bytes:
     closed_at = minutes.period.closed_at or utcnow()
+    # Issued by the ministry unit that determines the register, not by the software.
+    issuer = offices.ministry_letterhead()
     context = {
         **renderer.page_context(printed_by),
+        "office_name": issuer.name,
+        "letterhead": issuer,
+        "signatory": {"title": issuer.signatory_title, "name": None, "rank": None, "nip": None},
         "title": gettext("Minutes of the period close"),
         "minutes": minutes,
         "period": minutes.period,

@@ -13,9 +13,11 @@ def register_views(appbuilder) -> None:
     from views.imports import ImportView
     from views.lookups import register_lookup_views
     from views.maps import MapView
+    from views.offices import OfficeView
     from views.periods import PeriodCloseView, PeriodView
     from views.proposal_forms import HouseholdProposalView, MemberProposalView
     from views.proposals import ProposalView
+    from views.quick_search import register_quick_search_view
     from views.reference import ProgramView
     from views.regions import RegionSearchView, RegionView
     from views.reports import register_report_views
@@ -72,6 +74,13 @@ def register_views(appbuilder) -> None:
         icon="fa-calendar",
         category="Reference data",
     )
+    appbuilder.add_view(
+        OfficeView,
+        "Issuing offices",
+        label=_l("Issuing offices"),
+        icon="fa-university",
+        category="Reference data",
+    )
     updating = _l("Updating cycle")
     appbuilder.add_view(
         PeriodCloseView,
@@ -113,6 +122,7 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history")
     register_lookup_views(appbuilder)
     appbuilder.add_view_no_menu(RegionSearchView)
+    register_quick_search_view(appbuilder)
     register_report_views(appbuilder)
     register_apis(appbuilder)
     appbuilder.add_api(AuditApi)

@@ -2,23 +2,24 @@
 (app.audit, app.audit.events); no door here edits or deletes one."""
 
 import datetime
-import json
+import functools
 
 from flask import abort
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext
-from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional as OptionalValue
 
 from app import formatting
 from app.security.scope import region_filter, scope_clause
 from models import AuditEntry
+from views import audit_details
 from views.api import schemas as api_schemas
 from views.api.base import RegisterApi
 from views.base import RegisterModelView
+from views.fields import parse_day
 
 ACTIONS = {
     "create": lazy_gettext("Created"),
@@ -35,10 +36,18 @@ ACTIONS = {
     "api_key_created": lazy_gettext("API key created"),
     "api_key_revoked": lazy_gettext("API key revoked"),
     "certificate_issued": lazy_gettext("Certificate issued"),
+    "certificate_reprinted": lazy_gettext("Certificate reprinted"),
     "report_downloaded": lazy_gettext("Report downloaded"),
     "close_requested": lazy_gettext("Period close requested"),
     "password_changed": lazy_gettext("Password changed"),
     "logout": lazy_gettext("Signed out"),
+    "apply": lazy_gettext("Applied at the period close"),
+    "duplicate_scan": lazy_gettext("Duplicate scan"),
+    "duplicate_decided": lazy_gettext("Duplicate decided"),
+    "identity_conflict": lazy_gettext("Identity number already registered"),
+    "lookup_refused": lazy_gettext("Lookup refused"),
+    "lookup_suspended": lazy_gettext("Lookups suspended"),
+    "lookup_suspension_lifted": lazy_gettext("Lookup suspension lifted"),
 }
 ENTITIES = {
     "household": lazy_gettext("Household"),
@@ -48,11 +57,17 @@ ENTITIES = {
     "proposal": lazy_gettext("Proposal"),
     "period": lazy_gettext("Updating period"),
     "program": lazy_gettext("Assistance program"),
+    "office": lazy_gettext("Issuing office"),
     "user": lazy_gettext("User"),
     "role": lazy_gettext("Role"),
     "group": lazy_gettext("Group"),
     "import": lazy_gettext("Import"),
     "close_schedule": lazy_gettext("Close schedule"),
+    "deliberation": lazy_gettext("Village deliberation"),
+    "duplicate": lazy_gettext("Duplicate candidate"),
+    "bulk_certificates": lazy_gettext("Certificates of a village"),
+    "period_minutes": lazy_gettext("Minutes of a period close"),
+    "region_recap": lazy_gettext("Region recap"),
 }
 LABELS = {
     "at": lazy_gettext("Time"),
@@ -68,6 +83,11 @@ LABELS = {
 }
 
 
+#: The name the trail records for changes made by the application itself (the period close,
+#: scheduled jobs), shown as a word of the page's language.
+SYSTEM_USER = "system"
+
+
 def _named(names: dict):
     def format_value(value):
         return names.get(value, value) if value else formatting.value(value)
@@ -75,12 +95,9 @@ def _named(names: dict):
     return format_value
 
 
-def pretty_json(value) -> Markup:
-    """Before/after values as indented JSON, escaped."""
-    if value is None:
-        return Markup("–")
-    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
-    return Markup('<pre class="audit-values">{}</pre>').format(text)
+def shown_username(value):
+    """Who acted: a user's name, "Sistem" for the application itself, "–" for no one."""
+    return lazy_gettext("System") if value == SYSTEM_USER else formatting.value(value)
 
 
 class FilterEntity(BaseFilter):
@@ -108,8 +125,8 @@ def _moment(value: str, end_of_day: bool) -> datetime.datetime | None:
     if not text:
         return None
     try:
-        if len(text) == 10:
-            day = datetime.datetime.combine(datetime.date.fromisoformat(text), datetime.time())
+        if len(text) <= 10:  # a day: 2026-12-04 or 4/12/2026
+            day = datetime.datetime.combine(parse_day(text), datetime.time())
             return day + datetime.timedelta(days=1) if end_of_day else day
         return datetime.datetime.fromisoformat(text)
     except ValueError:
@@ -172,8 +189,7 @@ class AuditView(RegisterModelView):
     base_order = ("id", "desc")
     label_columns = LABELS
     formatters_columns = {
-        "before": pretty_json,
-        "after": pretty_json,
+        "username": shown_username,
         "action": _named(ACTIONS),
         "entity": _named(ENTITIES),
     }
@@ -205,6 +221,27 @@ class AuditView(RegisterModelView):
             [FilterFrom, FilterUntil],
         ),
     }
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        """Flask-AppBuilder's, with the before and after values read with the labels of the
+        entry's own entity (a formatter alone is given the value, not the entry)."""
+        entity_details = functools.partial(audit_details.details, item.entity)
+        widgets = widgets or {}
+        widgets["show"] = self.show_widget(
+            pk=pk,
+            label_columns=self.label_columns,
+            include_columns=self.show_columns,
+            value_columns=self.datamodel.get_values_item(item, self.show_columns),
+            formatters_columns={
+                **self.formatters_columns,
+                "before": entity_details,
+                "after": entity_details,
+            },
+            actions=actions or self.actions,
+            fieldsets=show_fieldsets or self.show_fieldsets,
+            modelview_name=self.__class__.__name__,
+        )
+        return widgets
 
 
 class AuditApi(RegisterApi):

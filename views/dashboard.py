@@ -5,7 +5,7 @@ from flask_appbuilder import IndexView, expose
 from flask_babel import gettext
 from flask_login import current_user
 
-from app import statistics
+from app import statistics, worklists
 from app.duplicates import review
 from app.register.reference import open_period
 from app.security import guessing
@@ -41,6 +41,8 @@ class DashboardIndexView(IndexView):
             suspended_lookups=_suspended_lookups(),
             duplicates=_open_duplicates(scope),
             region_map=region_map,
+            work_items=_work_items(scope),
+            register_link=url_for("HouseholdView.list", _flt_0_status="ACTIVE"),
         )
 
     @expose("/charts/pygal-tooltips.js")
@@ -81,6 +83,32 @@ def _open_duplicates(scope: str) -> list | None:
     if not current_app.appbuilder.sm.has_access("can_list", "DuplicateView"):
         return None
     return review.open_by_regency(scope)
+
+
+#: Where each work item leads: (endpoint, view that must be readable, list arguments). The
+#: counts of app.worklists are those of exactly these lists.
+WORK_LINKS = {
+    "submitted": ("ProposalView.list", "ProposalView", {"_flt_0_status": "SUBMITTED"}),
+    "drafts": ("ProposalView.list", "ProposalView", {"_flt_0_status": "DRAFT"}),
+    "rejected": ("ProposalView.list", "ProposalView", {"_flt_0_status": "REJECTED"}),
+    "duplicates": ("DuplicateView.list", "DuplicateView", {"_flt_0_status": "OPEN"}),
+    "inactive_regencies": ("ActivityView.index", "ActivityView", {}),
+    "close_readiness": ("PeriodCloseView.index", "PeriodCloseView", {}),
+    "audit": ("AuditView.list", "AuditView", {}),
+}
+
+
+def _work_items(scope: str) -> list[tuple]:
+    """(item, link or None) of the user's work queue; an item whose list the user cannot
+    open is left out (a number without its rows is no work queue)."""
+    sm = current_app.appbuilder.sm
+    shown = []
+    for item in worklists.work_items(sm.current_user, scope):
+        endpoint, view, arguments = WORK_LINKS[item.key]
+        if not sm.has_access("can_list", view):
+            continue
+        shown.append((item, url_for(endpoint, **arguments)))
+    return shown
 
 
 def _scope_label(scope: str) -> str:

@@ -1,17 +1,20 @@
 """Households, families, members and program memberships: the clerk's forms and lists."""
 
-from flask import abort, g, request
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import Optional as OptionalValue
 
+from app import formatting, proposals
 from app.ranking import explanations
-from app.register import households
+from app.register import households, quick_search
 from app.register.households import Problems
+from app.register.reference import open_period
 from app.security.privacy import (
     birth_date_for_viewer,
     family_for_viewer,
@@ -21,7 +24,7 @@ from app.security.privacy import (
 )
 from app.security.scope import region_filter
 from models import Family, Household, Member, ProgramMembership
-from models.enums import Relationship, Sex
+from models.enums import HouseholdStatus, ProposalStatus, Relationship, Sex
 from models.households import ASSET_COLUMNS
 from views import labels
 from views.base import RegisterModelView
@@ -135,7 +138,13 @@ class MemberView(RegisterModelView):
     @expose("/add", methods=["GET", "POST"])
     @has_access
     def add(self):
-        if households.household_in_scope(request.args.get("_flt_0_household")) is None:
+        household_id = request.args.get("_flt_0_household")
+        if household_id is None:
+            # The members list's "+" names no household: a member is added from the page of
+            # their household (its members tab), so the button leads there, not to a 404.
+            flash(gettext("Open the member's household: members are added from its page."), "info")
+            return redirect(url_for("HouseholdView.list"))
+        if households.household_in_scope(household_id) is None:
             abort(404)
         return super().add()
 
@@ -299,7 +308,31 @@ class HouseholdView(RegisterModelView):
     def show(self, pk):
         widgets = self._show(pk)  # 404 outside the viewer's region
         household = self.datamodel.get(pk, self._base_filters)
-        return self.render_show(pk, widgets, ranking=explanations.ranking_of(household))
+        return self.render_show(
+            pk,
+            widgets,
+            ranking=explanations.ranking_of(household),
+            found_member=quick_search.member_in_household(household, request.args.get("member")),
+            may=household_actions(household),
+        )
+
+    def _init_properties(self):
+        super()._init_properties()
+        # On the page only: an export keeps the head's name (views.base._declared_formatters).
+        self.formatters_columns["head"] = found_members_or_head
+
+    def _get_list_widget(self, filters, **kwargs):
+        widgets = super()._get_list_widget(filters, **kwargs)
+        searched = {}
+        for flt, value in filters.get_filters_values():
+            values = value if isinstance(value, list) else [value]
+            searched.setdefault(type(flt), next(iter(values), None))
+        g.found_members = quick_search.matching_members(
+            widgets["list"].template_args.get("pks") or [],
+            nik=searched.get(FilterMemberNik),
+            name=searched.get(FilterMemberName),
+        )
+        return widgets
 
     def check_form(self, form, adding):
         columns = [*LOCATION, *HOUSING, *ASSETS]
@@ -321,3 +354,68 @@ class HouseholdView(RegisterModelView):
             if hasattr(item, name):
                 delattr(item, name)
         households.attach_members(item, [g.new_household_head])
+
+
+def found_members_or_head(head):
+    """A household row's "head" cell: when the list is searched by a member's NIK or name
+    (HouseholdView._get_list_widget), the members found, with their NIK as the viewer may see
+    it, and the head beside them; otherwise the head."""
+    found = g.get("found_members", {}).get(head.household_id) if head is not None else None
+    if not found:
+        return formatting.value(head)
+    cells = [
+        Markup(
+            '<span class="found-member"><strong>{}</strong> <span class="nik">{}</span></span>'
+        ).format(member.full_name, nik_for_viewer(member.nik) or "")
+        for member in found
+    ]
+    if all(member.id != head.id for member in found):
+        cells.append(
+            Markup('<small class="text-muted">{}</small>').format(
+                gettext("Head: %(name)s", name=head.full_name)
+            )
+        )
+    return Markup("<br>").join(cells)
+
+
+def household_actions(household) -> set[str]:
+    """The buttons of a household's page that can succeed, for this viewer and this household:
+    none is offered that could only fail."""
+    sm = current_app.appbuilder.sm
+    user = sm.current_user
+    may = set()
+    if sm.has_access("can_edit", "HouseholdView"):
+        may.add("edit")
+    # Proposals are made in the open period, for a household of the register (a member also for
+    # one's own draft household proposal).
+    if open_period() is not None:
+        active = household.status == HouseholdStatus.ACTIVE
+        if sm.has_access("can_add", "MemberProposalView") and (
+            active or _own_draft(household, user)
+        ):
+            may.add("propose_member")
+        if active and sm.has_access("can_add", "ProposalView"):
+            may.add("propose_deactivation")
+    if sm.has_access("can_certificate", "ReportsView") and _certificate_possible(household):
+        may.add("certificate")
+    return may
+
+
+def _own_draft(household, user) -> bool:
+    if household.status != HouseholdStatus.PROPOSED:
+        return False
+    draft = proposals.draft_of_household(household)
+    if draft is None or draft.status != ProposalStatus.DRAFT:
+        return False
+    return proposals.is_own(draft, user)
+
+
+def _certificate_possible(household) -> bool:
+    """A certificate is printed only for a household of a determined register (reports)."""
+    from reports import certificates  # the PDF side, loaded only where certificates are offered
+
+    try:
+        certificates.check_printable(household, certificates.determined_period(household.id))
+    except certificates.NotDetermined:
+        return False
+    return True

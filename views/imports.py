@@ -16,7 +16,7 @@ from flask_login import current_user
 from app import audit
 from app.errors import DomainError
 from app.extensions import db
-from app.formatting import number
+from app.formatting import moment, number
 from app.imports import jobs as import_jobs
 from app.imports import limits
 from app.imports.report import error_report
@@ -178,9 +178,7 @@ def _summary(run: JobRun) -> dict:
     return {
         "id": run.id,
         "filename": (run.params or {}).get("filename", ""),
-        "requested_at": run.requested_at.isoformat(sep=" ", timespec="minutes")
-        if run.requested_at
-        else "",
+        "requested_at": moment(run.requested_at),
         "status": run.status.name,
         "status_label": gettext("Refused") if result.get("error_count") else str(run.status.label),
         "active": not finished,

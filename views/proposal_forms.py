@@ -49,7 +49,9 @@ class MemberRowsWidget:
                 )
                 # Screen readers get the column's name and the row's number.
                 label = f"{sub.label.text} ({number})"
-                cells.append(f"<td>{sub(**{'aria-label': label})}{errors}</td>")
+                # data-label: the column's name above the field on a phone (datakesos.css).
+                name = escape(sub.label.text)
+                cells.append(f'<td data-label="{name}">{sub(**{"aria-label": label})}{errors}</td>')
             rows.append("<tr>" + "".join(cells) + "</tr>")
         return Markup(
             f'<table class="table table-condensed member-rows" id="{escape(field.id)}">'

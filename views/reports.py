@@ -27,7 +27,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from app import audit
+from app import audit, formatting
 from app.codes import PERIOD_CODE, REGION_CODE
 from app.errors import DomainError
 from app.extensions import db
@@ -135,20 +135,19 @@ class ReportsView(BaseView):
     @has_access
     @permission_name("recap")
     def recap(self, code):
-        from reports import recaps
+        from reports.recap_files import recap_file
 
         scope = _recap_scope(code)
         period = _period(request.args.get("period"))
-        result = recaps.build(scope, period)
-        pdf = recaps.render(result, current_user.username)
+        recap = recap_file(scope, period, current_user.username)
         audit.record_download(
             "region_recap",
             scope or NATIONAL,
             scope,
             period=period.code,
-            provisional=result.provisional,
+            provisional=recap.provisional,
         )
-        return _pdf(pdf, recaps.filename(result))
+        return _pdf(recap.content, recap.filename)
 
     # -- period minutes -----------------------------------------------------------------------
     @expose("/period/<code>/minutes.pdf")
@@ -360,6 +359,7 @@ def _job_summary(job: JobRun) -> dict:
         "village": village.name if village else code,
         "requested_by": requester.username if requester else "",
         "requested_at": job.requested_at.isoformat() if job.requested_at else None,
+        "requested_at_shown": formatting.moment(job.requested_at),
         "status": job.status.name,
         "status_label": str(job.status.label),
         "done": done,

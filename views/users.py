@@ -17,16 +17,19 @@ from flask_appbuilder.security.views import (
 from flask_appbuilder.security.views import (
     UserDBModelView,
 )
+from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import gettext, lazy_gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
+from app import formatting
 from app.errors import DomainError
 from app.extensions import db
 from app.security import passwords, sessions, signin, users
 from models import RegionUser
+from views import security_labels
 from views.base import ConsoleModelViewMixin
 from views.widgets import RegionSearchField
 
@@ -223,6 +226,19 @@ class RegionUserDBModelView(ConsoleModelViewMixin, UserDBModelView):
         *UserDBModelView.user_show_fieldsets[1:],
     ]
     label_columns = {**UserDBModelView.label_columns, "region_code": lazy_gettext("Region scope")}
+    # Sign-in is by password only here (AUTH_DB): no word of LDAP or OpenID.
+    description_columns = {
+        **UserDBModelView.description_columns,
+        "username": lazy_gettext("The name the user signs in with."),
+        "email": lazy_gettext("The user's email address."),
+    }
+    formatters_columns = {
+        "roles": security_labels.listed,
+        "groups": security_labels.listed,
+        "last_login": formatting.moment,
+        "created_on": formatting.moment,
+        "changed_on": formatting.moment,
+    }
     #: The profile's buttons (app.security.roles.OWN_ACCOUNT): they act on one's own account only.
     own_account_actions = frozenset({"resetmypassword", "userinfoedit"})
     add_form_extra_fields = {
@@ -231,6 +247,11 @@ class RegionUserDBModelView(ConsoleModelViewMixin, UserDBModelView):
         "region_code": _region_field(),
     }
     edit_form_extra_fields = {"region_code": _region_field()}
+
+    def _init_forms(self):
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            form.roles.kwargs["get_label"] = security_labels.role
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name, pk):
@@ -241,22 +262,51 @@ class RegionUserDBModelView(ConsoleModelViewMixin, UserDBModelView):
 
 # Flask-AppBuilder's role and permission screens with the console's checks (views.base): an
 # unknown action or row is a 404, not a server error, and there is no download door. Each keeps
-# its class name, which is the name its permissions are stored under.
+# its class name, which is the name its permissions are stored under. Permissions, views and
+# menus are stored under code names (can_list, HouseholdView); the screens show them in words.
 class RoleModelView(ConsoleModelViewMixin, fab_views.RoleModelView):
-    pass
+    # The plain widgets, which apply the formatters (FAB's role widgets print the permissions'
+    # Python list, and only serve FAB_ROLES built-in roles, which the console has none of).
+    list_widget = ListWidget
+    show_widget = ShowWidget
+    label_columns = {
+        **fab_views.RoleModelView.label_columns,
+        "user": lazy_gettext("Users"),
+        "groups": lazy_gettext("Groups"),
+    }
+    formatters_columns = {"name": security_labels.role, "permissions": security_labels.listed}
+
+    def _init_forms(self):
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            form.permissions.kwargs["get_label"] = security_labels.permission_view
 
 
 class UserGroupModelView(ConsoleModelViewMixin, fab_views.UserGroupModelView):
-    pass
+    label_columns = {
+        "name": lazy_gettext("Name"),
+        "label": lazy_gettext("Label"),
+        "description": lazy_gettext("Description"),
+        "roles": lazy_gettext("Roles"),
+        "users": lazy_gettext("Users"),
+    }
+    formatters_columns = {"roles": security_labels.listed, "users": security_labels.listed}
 
 
 class PermissionModelView(ConsoleModelViewMixin, fab_views.PermissionModelView):
-    pass
+    formatters_columns = {"name": security_labels.permission}
 
 
 class ViewMenuModelView(ConsoleModelViewMixin, fab_views.ViewMenuModelView):
-    pass
+    formatters_columns = {"name": security_labels.view_menu}
 
 
 class PermissionViewModelView(ConsoleModelViewMixin, fab_views.PermissionViewModelView):
-    pass
+    label_columns = {
+        **fab_views.PermissionViewModelView.label_columns,
+        "role": lazy_gettext("Role"),
+    }
+    formatters_columns = {
+        "permission": lambda permission: security_labels.permission(permission.name),
+        "view_menu": lambda view_menu: security_labels.view_menu(view_menu.name),
+    }

@@ -4,6 +4,7 @@ types its code and sees whether the register issued it."""
 from flask import current_app, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 
+from app import offices
 from app.extensions import db
 from app.register import verification
 from models import Period
@@ -12,8 +13,9 @@ from models.certificates import Certificate
 
 class VerifyView(BaseView):
     """Public (no sign-in) check of a certificate's verification code. It shows only what
-    confirms the paper: valid or not, issue date, period, region, the head's initials and the
-    document fingerprint — never a NIK or a full name. Rate limited per client address."""
+    confirms the paper: valid or not, the issuing office, letter number, issue date, period,
+    region, the head's initials and the document fingerprint — never a NIK or a full name. Rate
+    limited per client address."""
 
     route_base = "/verify"
     default_view = "form"
@@ -44,12 +46,20 @@ class VerifyView(BaseView):
                 period=period,
                 regions=region_names(certificate.village_code),
                 fingerprint=verification.fingerprint(certificate.content_hash),
+                issuer=_issuer_name(certificate),
             )
         status = 200 if certificate is not None or not asked else 404
         response = make_response(self.render_template("datakesos/verify.html", **context), status)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Robots-Tag"] = "noindex"
         return response
+
+
+def _issuer_name(certificate: Certificate) -> str:
+    """The office that issued it ("Dinas Sosial Kota Bandung"), as on the letter; for a
+    certificate printed before offices were kept with it, its regency's office now."""
+    stored = (certificate.issuer or {}).get("name")
+    return stored or offices.letterhead_for(certificate.village_code).name
 
 
 def register_verify_view(appbuilder) -> None:

@@ -1,5 +1,7 @@
 """`flask datakesos demo`: demo households and the demo users, from the command line."""
 
+import datetime
+
 import click
 from flask_babel import gettext
 
@@ -41,8 +43,16 @@ from app.cli.base import command, domain_errors
     help="Also plant this many duplicate people (app/demo/duplicates.py), for the duplicate "
     "finder to find.",
 )
+@click.option(
+    "--history",
+    type=click.IntRange(min=0, max=12),
+    default=0,
+    show_default=True,
+    help="Also close this many periods before the open one, with proposals in each, and leave "
+    "proposals in every state in the open period (app/demo/history.py; a new database only).",
+)
 @domain_errors
-def demo_command(households, seed, regions, bulk, duplicates):
+def demo_command(households, seed, regions, bulk, duplicates, history):
     """Generate deterministic demo data and create the demo users.
 
     Writes households with families, members (valid NIKs) and program memberships in one
@@ -67,6 +77,10 @@ def demo_command(households, seed, regions, bulk, duplicates):
     # Asked before the progress bar, where it is cheap to ask (the bulk path knows its first
     # household only once its regencies are weighed, and asks itself).
     marker = "" if bulk else demo.existing_marker(seed, codes)
+    if history and not marker:
+        from app.demo.history import backdate_open_period
+
+        backdate_open_period(history, datetime.date.today())
     if not marker:
         generate = bulk_copy.generate_bulk if bulk else demo.generate
         with click.progressbar(
@@ -99,11 +113,64 @@ def demo_command(households, seed, regions, bulk, duplicates):
 
         planted = plant(duplicates, seed=seed)
         click.echo(gettext("Duplicate people planted: %(count)s.", count=number(len(planted))))
+    _seed_offices()
     created = demo.create_demo_users()
     if created:
         click.echo(gettext("Demo users created: %(users)s.", users=", ".join(created)))
     else:
         click.echo(gettext("Demo users already exist; left unchanged."))
+    if history and not marker:
+        _play_history(history, seed)
+
+
+def _print_certificates(count: int = 3) -> None:
+    """Certificates of the last closed period, printed as Kota Bandung's operator would (the
+    verify page then has codes to check; the second one is printed twice: a reprint)."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from app.extensions import db
+    from models import Household
+    from models.enums import HouseholdStatus
+    from reports.certificates import Printing, issue_certificate
+
+    operator = current_app.appbuilder.sm.find_user(username="operator.bandung")
+    base_url = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:8080/"
+    printing = Printing(operator.id, operator.username, full_nik=True, base_url=base_url)
+    households = db.session.scalars(
+        sa.select(Household)
+        .where(Household.village_code.like("32.73.%"), Household.status == HouseholdStatus.ACTIVE)
+        .order_by(Household.id)
+        .limit(count)
+    ).all()
+    for index, household in enumerate(households):
+        for _ in range(2 if index == 1 else 1):
+            issue_certificate(household, printing)
+
+
+def _seed_offices() -> None:
+    """The demo regencies' issuing offices: their certificates carry a named signatory."""
+    from app.extensions import db
+    from app.offices.demo import seed_demo_offices
+
+    seed_demo_offices(db.session)
+    db.session.commit()
+
+
+def _play_history(periods: int, seed: int) -> None:
+    from app.demo.history import play
+
+    def closed(result):
+        click.echo(result.message)
+
+    play(periods, seed, on_close=closed)
+    _print_certificates()
+    click.echo(
+        gettext(
+            "Demo history: %(count)s periods closed; proposals in every state in the open period.",
+            count=periods,
+        )
+    )
 
 
 COMMANDS = (demo_command,)

@@ -32,7 +32,7 @@ def close_period_command(code, early_reason):
         length=len(periods.STEPS), label=gettext("Closing the period"), show_pos=True
     ) as bar:
         result = periods.close_period(code, on_progress=progress(bar), early_reason=early_reason)
-    periods.queue_minutes(result)
+    periods.queue_documents(result)
     click.echo(result.message)
     if result.closed:
         click.echo(

@@ -10,7 +10,8 @@ from models import Family, Household, Member
 from models.enums import HouseholdStatus, MemberStatus
 
 LIVING_MEMBERS = (MemberStatus.ACTIVE, MemberStatus.PROPOSED)
-LIVING_HOUSEHOLDS = (HouseholdStatus.ACTIVE, HouseholdStatus.PROPOSED)
+#: A rejected proposed household's people still hold their NIKs until it is withdrawn.
+LIVING_HOUSEHOLDS = (HouseholdStatus.ACTIVE, HouseholdStatus.PROPOSED, HouseholdStatus.REJECTED)
 
 
 def in_region(column, region: str):

@@ -2,7 +2,7 @@
 queues its minutes) and run by the scheduler process, never inside a web request.
 
 Owns the queue (JobRun rows) and the registry of job kinds: `register`, `kinds`, `enqueue`,
-`pending`, `enqueue_once`, `progress_callback`, `run_job`, `run_next`. It imports only the
+`pending`, `enqueue_once`, `progress_callback`, `run_job`, `run_next`, STOPPING. It imports only the
 shared leaves and the models, so every room may queue a job by its kind's name. The kinds and
 their handlers are listed once, by create_app (app/__init__.py), so every process (console,
 scheduler, CLI) knows the same kinds whatever it imported; nothing registers a kind by being
@@ -15,6 +15,7 @@ directly by tests and the CLI) claims one queued row and runs it."""
 
 import datetime
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 _KINDS: dict[str, Callable] = {}
 #: The statuses of a job that is still to finish: queued, or being run by the scheduler.
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+#: Set while the process running jobs is stopping: a long job checks it between its parts and
+#: leaves the rest to a run of its own (`enqueue`), so a stop is not held up for minutes.
+STOPPING = threading.Event()
 
 
 def register(kind: str, handler: Callable) -> None:

@@ -7,7 +7,8 @@ Owns
   scripts/bench.py can run exactly them;
 - `snapshot`: the snapshot's fingerprint (`snapshot_hash`);
 - `queueing`: the close as a job (`request_close`, `pending_close`, `close_job`, JOB_KIND) and
-  the minutes it queues by their job kind's name (`queue_minutes`, MINUTES_KIND);
+  the minutes and recaps it queues by their job kinds' names (`queue_documents`,
+  MINUTES_KIND, RECAPS_KIND);
 - `readiness`: whether a period may be closed today (`check_close`: never before its first day,
   before its last day only with a reason or on the schedule; `minimum_reason_length`) and the
   summary shown before a close is confirmed (`close_summary`, CloseSummary);
@@ -43,9 +44,10 @@ from app.periods.closing import (
 from app.periods.queueing import (
     JOB_KIND,
     MINUTES_KIND,
+    RECAPS_KIND,
     close_job,
     pending_close,
-    queue_minutes,
+    queue_documents,
     request_close,
 )
 from app.periods.readiness import (
@@ -72,6 +74,7 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "JOB_KIND",
     "MINUTES_KIND",
+    "RECAPS_KIND",
     "STEPS",
     "CloseContext",
     "CloseResult",
@@ -92,7 +95,7 @@ __all__ = [
     "pending_close",
     "period_by_code",
     "period_to_close",
-    "queue_minutes",
+    "queue_documents",
     "request_close",
     "save_schedule",
     "snapshot_hash",

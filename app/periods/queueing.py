@@ -24,6 +24,8 @@ from models.enums import PeriodStatus
 JOB_KIND = "close_period"
 #: The minutes of a closed period (reports.bulk.period_minutes prints them).
 MINUTES_KIND = "period_minutes"
+#: The closed period's region recaps, printed once and kept (reports.recap_files).
+RECAPS_KIND = "region_recaps"
 #: PostgreSQL advisory lock key (per database) of enqueueing a close.
 ENQUEUE_LOCK_KEY = CLOSE_LOCK_KEY + 1
 
@@ -104,14 +106,16 @@ def close_job(run, progress) -> dict:
         scheduled=bool(params.get("scheduled")),
     )
     progress(len(STEPS), len(STEPS), result.message)
-    queue_minutes(result, run.requested_by_id)
+    queue_documents(result, run.requested_by_id)
     return result.as_dict()
 
 
-def queue_minutes(result: CloseResult, user_id: int | None = None) -> None:
-    """A close produces its minutes (berita acara): queued, so the scheduler prints them."""
+def queue_documents(result: CloseResult, user_id: int | None = None) -> None:
+    """A close produces its minutes (berita acara) and its regions' recaps: queued, so the
+    scheduler prints them."""
     if not result.closed:
         return
     period_id = period_by_code(result.period_code).id
     jobs.enqueue_once(MINUTES_KIND, {"period_id": period_id}, requested_by_id=user_id)
+    jobs.enqueue_once(RECAPS_KIND, {"period_id": period_id}, requested_by_id=user_id)
     db.session.commit()

@@ -17,12 +17,16 @@ functions; they raise DomainError subclasses whose message is for the user.
 
 Owns
 - `permissions`: who may do what (NotAllowed, PROPOSER_ROLES, VERIFIER_ROLES, is_own,
-  may_verify);
+  may_verify) and who sees which (visible_condition, the VisibleProposals filter: an operator
+  or verifier sees another user's proposal once it is submitted);
+- `warnings`: the people a proposal adds (`proposed_people`) and the NIK warnings it carries to
+  the verifier (`record_warnings`, kept in Proposal.warnings);
 - `transactions`: the open period a proposal belongs to, or a Conflict (`require_open_period`),
   and the commit that turns a concurrent change into a Conflict;
 - `drafting`: drafts — `check_*`/`build_*` of a new household or member (the form doors save
   them with their form), `deactivation_target`, `propose_deactivation`;
-- `workflow`: `update_draft`, `submit`, `verify`, `reject`, `withdraw`;
+- `workflow`: `update_draft`, `submit`, `verify`, `reject` (a rejected new household gets
+  status REJECTED, no longer PROPOSED), `withdraw`;
 - `applying`: the close's part, `apply_verified` (set-based, on the close's connection).
 
 Exports the names below. The scoped look-ups of households and members the doors use while
@@ -47,10 +51,13 @@ from app.proposals.permissions import (
     PROPOSER_ROLES,
     VERIFIER_ROLES,
     NotAllowed,
+    VisibleProposals,
     is_own,
     may_verify,
+    visible_condition,
 )
 from app.proposals.transactions import require_open_period
+from app.proposals.warnings import proposed_people, record_warnings
 from app.proposals.workflow import (
     DEACTIVATIONS,
     WITHDRAWABLE,
@@ -69,6 +76,7 @@ __all__ = [
     "VERIFIER_ROLES",
     "WITHDRAWABLE",
     "NotAllowed",
+    "VisibleProposals",
     "apply_verified",
     "build_household_proposal",
     "build_member_proposal",
@@ -79,10 +87,13 @@ __all__ = [
     "is_own",
     "may_verify",
     "propose_deactivation",
+    "proposed_people",
+    "record_warnings",
     "reject",
     "require_open_period",
     "submit",
     "update_draft",
     "verify",
+    "visible_condition",
     "withdraw",
 ]

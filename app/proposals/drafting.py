@@ -12,6 +12,7 @@ from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.proposals.permissions import check_region, is_own, require_proposer
 from app.proposals.transactions import commit, require_open_period
+from app.proposals.warnings import record_warnings
 from app.register import households
 from app.register.households import Problems
 from app.register.queries import find_household, find_member
@@ -71,6 +72,7 @@ def build_household_proposal(
         proposed_by_id=user.id,
         note=note,
     )
+    record_warnings(proposal, household.members)
     db.session.add(household)
     db.session.add(proposal)
     return proposal
@@ -132,6 +134,7 @@ def build_member_proposal(
     member.status = MemberStatus.PROPOSED
     db.session.add(member)
     if draft is not None:
+        record_warnings(draft)
         return draft
     proposal = Proposal(
         kind=ProposalKind.NEW_MEMBER,
@@ -142,6 +145,7 @@ def build_member_proposal(
         member=member,
         proposed_by_id=user.id,
     )
+    record_warnings(proposal, [member])
     db.session.add(proposal)
     return proposal
 

@@ -2,7 +2,9 @@
 proposal's regency verifies or rejects it (never their own), the proposer changes and withdraws
 their own drafts."""
 
-from flask_babel import gettext
+import sqlalchemy as sa
+from flask_appbuilder.models.filters import BaseFilter
+from flask_babel import gettext, lazy_gettext
 
 from app.errors import Conflict, DomainError
 from app.extensions import db
@@ -13,6 +15,10 @@ from models.enums import ProposalStatus
 
 PROPOSER_ROLES = frozenset({OPERATOR, ADMIN})
 VERIFIER_ROLES = frozenset({VERIFIKATOR, ADMIN})
+#: Who works proposals in a regency: they see another user's proposal once it is submitted,
+#: not while it is a draft they cannot act on. Readers (province, Pusdatin, Pengawas) and
+#: Admin see drafts too.
+WORKFLOW_ROLES = frozenset({OPERATOR, VERIFIKATOR})
 
 
 class NotAllowed(DomainError):
@@ -67,3 +73,31 @@ def check_own(proposal: Proposal, user, statuses=(ProposalStatus.DRAFT,)) -> Non
                 status=proposal.status.label,
             )
         )
+
+
+def hides_others_drafts(user) -> bool:
+    roles = role_names(user)
+    return bool(roles & WORKFLOW_ROLES) and ADMIN not in roles
+
+
+def visible_condition(user):
+    """SQL: the proposals of the user's region that `user` sees (the region is InUserRegion's):
+    all of them, but for an operator or verifier only their own drafts."""
+    if not hides_others_drafts(user):
+        return sa.true()
+    return sa.or_(
+        Proposal.status != ProposalStatus.DRAFT, Proposal.proposed_by_id == getattr(user, "id", 0)
+    )
+
+
+class VisibleProposals(BaseFilter):
+    """The proposal list's and pages' filter beside the region: visible_condition for the
+    signed-in user."""
+
+    name = lazy_gettext("Proposals you may see")
+    arg_name = "visible"
+
+    def apply(self, query, value):
+        from flask import current_app
+
+        return query.filter(visible_condition(current_app.appbuilder.sm.current_user))

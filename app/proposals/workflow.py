@@ -15,6 +15,7 @@ from app.extensions import db
 from app.proposals.drafting import deactivation_reason
 from app.proposals.permissions import check_own, check_verifier
 from app.proposals.transactions import commit, now, require_open_period
+from app.proposals.warnings import record_warnings
 from models import Member, Proposal
 from models.enums import HouseholdStatus, MemberStatus, ProposalKind, ProposalStatus
 
@@ -22,6 +23,8 @@ DEACTIVATIONS = (ProposalKind.DEACTIVATE_HOUSEHOLD, ProposalKind.DEACTIVATE_MEMB
 #: A proposer may withdraw (delete) these of their own. A rejected proposal can be withdrawn so
 #: that the people it proposed (whose NIKs it holds) can be proposed again, corrected.
 WITHDRAWABLE = (ProposalStatus.DRAFT, ProposalStatus.REJECTED)
+#: Households that exist only through their proposal: a withdrawal deletes them with it.
+NOT_DETERMINED = (HouseholdStatus.PROPOSED, HouseholdStatus.REJECTED)
 
 
 def update_draft(proposal: Proposal, user, reason=None, note: str | None = None) -> Proposal:
@@ -43,6 +46,7 @@ def submit(proposal: Proposal, user) -> Proposal:
     proposal.status = ProposalStatus.SUBMITTED
     proposal.submitted_at = now()
     proposal.period_id = period.id
+    record_warnings(proposal)  # the draft's people may have changed since it was built
     commit()
     return proposal
 
@@ -84,8 +88,22 @@ def reject(proposal: Proposal, user, rejection_reason: str | None) -> Proposal:
     proposal.rejection_reason = text
     proposal.verified_by_id = user.id
     proposal.verified_at = now()
+    _mark_household_rejected(proposal)
     commit()
     return proposal
+
+
+def _mark_household_rejected(proposal: Proposal) -> None:
+    """A rejected new household is no longer "Proposed": lists, filters and Beranda show it
+    as rejected (it stays out of the register, its members keep their NIKs until the proposer
+    withdraws it)."""
+    household = proposal.household
+    if (
+        proposal.kind == ProposalKind.NEW_HOUSEHOLD
+        and household is not None
+        and household.status == HouseholdStatus.PROPOSED
+    ):
+        household.status = HouseholdStatus.REJECTED
 
 
 def withdraw(proposal: Proposal, user) -> None:
@@ -96,7 +114,7 @@ def withdraw(proposal: Proposal, user) -> None:
     if proposal.kind == ProposalKind.NEW_HOUSEHOLD:
         household = proposal.household
         db.session.delete(proposal)
-        if household is not None and household.status == HouseholdStatus.PROPOSED:
+        if household is not None and household.status in NOT_DETERMINED:
             db.session.delete(household)
     elif proposal.kind == ProposalKind.NEW_MEMBER:
         member = proposal.member

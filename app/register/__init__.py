@@ -14,6 +14,8 @@ What it owns, by module:
   look-ups (open_period, period_by_code, current_period, determined_period_codes);
 - regions: the Kemendagri region tree (load_regions, get_village, search);
 - nik_status: the bounded, audited NIK status check for program systems;
+- quick_search: what the navigation bar's search box finds (a NIK, KK number, register ID or
+  part of a name), through the scoped look-ups, bounded and audited like the list filters;
 - verification: certificate verification codes (new_code, issue, lookup, fingerprint).
 
 It imports the models, the shared leaves (app.codes, app.errors, app.clock…), app.security (the

@@ -27,6 +27,8 @@ REGISTER_VIEWS = frozenset(
         "HouseholdProposalView",
         "MemberProposalView",
         "Proposals",
+        # The navigation bar's quick search (views/quick_search.py): whoever lists the register.
+        "QuickSearchView",
     }
 )
 REFERENCE_VIEWS = frozenset(

@@ -66,8 +66,11 @@ STYLE = Style(
 )
 
 WIDTH = 640  # drawn for a half-width dashboard column or an A4 page; SVG scales
-BAR_HEIGHT = 26  # per category in horizontal bar charts
+BAR_HEIGHT = 26  # per bar: room for a label of label_font_size and a count of value_font_size
 MIN_HEIGHT = 300
+LEGEND_HEIGHT = 40  # a legend row under the chart
+#: Room right of the longest bar, as a share of the axis, for the count printed after it.
+VALUE_ROOM = 0.25
 
 
 def region_title(level: int) -> str:
@@ -182,7 +185,44 @@ def axis_labels(highest: int, headroom: float = 0.0) -> list[dict]:
     ]
 
 
+#: Text is measured as pygal's margins and our label test measure it: 0.6 × font size a
+#: character. PLOT_WIDTH: what a vertical chart keeps for its bars, beside its value axis.
+CHARACTER_WIDTH = 0.6
+PLOT_WIDTH = WIDTH - 140
+LABEL_GAP = 4
+
+
+def _text_width(text, font_size: float) -> float:
+    return CHARACTER_WIDTH * font_size * len(str(text))
+
+
+def _fit_vertical_labels(chart) -> None:
+    """A vertical bar chart (the activity page's periods) cannot give its labels more room:
+    its category labels are slanted when they would run into each other, and its printed
+    counts are left out when they are wider than their bar (tooltips and the page's table
+    carry them), rather than printed over each other ("1.0211.032")."""
+    if isinstance(chart, pygal.HorizontalBar) or not isinstance(chart, pygal.Bar):
+        return
+    labels = [str(label) for label in getattr(chart, "x_labels", None) or []]
+    slot = PLOT_WIDTH / max(1, len(labels))
+    widest_label = max((_text_width(label, STYLE.label_font_size) for label in labels), default=0)
+    if widest_label > slot - LABEL_GAP:
+        chart.x_label_rotation = 30
+    formatter = chart.config.value_formatter or str
+    values = [
+        value["value"] if isinstance(value, dict) else value
+        for series, _options in chart.raw_series
+        for value in series
+    ]
+    widest_value = max(
+        (_text_width(formatter(value), STYLE.value_font_size) for value in values), default=0
+    )
+    if widest_value > slot / max(1, len(chart.raw_series)) - LABEL_GAP:
+        chart.print_values = False
+
+
 def _render(chart, interactive: bool) -> str:
+    _fit_vertical_labels(chart)
     chart.add_xml_filter(_drop_comments)
     if not interactive:
         chart.add_xml_filter(_drop_scripts)
@@ -191,98 +231,111 @@ def _render(chart, interactive: bool) -> str:
     return chart.render(is_unicode=True)
 
 
-def _horizontal_bar(**settings):
+def _horizontal_height(bars: int, legend: bool = False) -> int:
+    """Room for every bar (of every series) at BAR_HEIGHT, so that neither the category labels
+    on the left nor the counts printed after the bars can run into each other."""
+    return max(MIN_HEIGHT, 120 + BAR_HEIGHT * bars + (LEGEND_HEIGHT if legend else 0))
+
+
+def bar_chart(
+    title: str,
+    categories: list[str],
+    series: list[tuple[str, list]],
+    count_title: str,
+    *,
+    category_title: str | None = None,
+    interactive: bool = True,
+) -> str:
+    """The one chart style of the register: horizontal bars, one row per category (and per
+    series within it) from the top, the count printed just after each bar, whole-number ticks
+    on the bottom axis titled `count_title`, light vertical guides. Every chart of Beranda and
+    of the recap PDF is one, so they read alike and their labels have room: a vertical bar's
+    count had to fit the bar's width ("1.0211.032"), its category label too ("10Belum diisi").
+
+    `series` are (name, values), each value a count or pygal's {"value", "label"}; more than one
+    series gets a legend under the chart."""
+    legend = len(series) > 1
+    settings = _config(
+        title,
+        height=_horizontal_height(len(categories) * max(1, len(series)), legend),
+        x_title=count_title,
+        y_title=category_title,
+        show_legend=legend,
+        legend_at_bottom=True,
+    )
     chart = pygal.HorizontalBar(**settings)
     chart.add_xml_filter(_values_after_bars)
-    return chart
-
-
-def _horizontal_height(categories: int) -> int:
-    return max(MIN_HEIGHT, 120 + BAR_HEIGHT * categories)
+    # pygal draws horizontal bars bottom-up; reverse so that the first category is on top.
+    chart.x_labels = list(reversed(categories))
+    highest = 0
+    for name, values in series:
+        counts = [value["value"] if isinstance(value, dict) else value for value in values]
+        highest = max([highest, *counts])
+        chart.add(name, list(reversed(values)))
+    if categories:
+        chart.y_labels = axis_labels(highest, headroom=VALUE_ROOM)
+    return _render(chart, interactive)
 
 
 def region_chart(
     rows: Iterable[statistics.RegionCount], level: int, *, interactive: bool = True
 ) -> str:
-    """Households per sub-region as horizontal bars, in region-code order from the top."""
+    """Households per sub-region, in region-code order from the top."""
     rows = list(rows)
-    chart = _horizontal_bar(
-        **_config(
-            region_title(level),
-            height=_horizontal_height(len(rows)),
-            x_title=gettext("Households"),
-        )
-    )
-    # pygal draws horizontal bars bottom-up; reverse so the first region is on top.
-    rows.reverse()
-    chart.x_labels = [row.name for row in rows]
-    if rows:
-        chart.y_labels = axis_labels(max(row.count for row in rows), headroom=0.2)
-    chart.add(
+    return bar_chart(
+        region_title(level),
+        [row.name for row in rows],
+        [
+            (
+                gettext("Households"),
+                [{"value": row.count, "label": f"{row.name} ({row.code})"} for row in rows],
+            )
+        ],
         gettext("Households"),
-        [{"value": row.count, "label": f"{row.name} ({row.code})"} for row in rows],
+        interactive=interactive,
     )
-    return _render(chart, interactive)
 
 
 def decile_chart(counts: Mapping[int | None, int], *, interactive: bool = True) -> str:
-    """Households per welfare decile 1–10 (poorest first); "Not set" when some have none."""
-    deciles = [decile for decile in statistics.DECILES]
-    labels = [str(decile) for decile in deciles]
-    values = [counts.get(decile, 0) for decile in deciles]
+    """Households per welfare decile 1–10 (poorest on top); "Not set" when some have none."""
+    labels = [str(decile) for decile in statistics.DECILES]
+    values = [counts.get(decile, 0) for decile in statistics.DECILES]
     if counts.get(None):
         labels.append(gettext("Not set"))
         values.append(counts[None])
-    chart = pygal.Bar(
-        **_config(
-            gettext("Households by welfare decile"),
-            x_title=gettext("Welfare decile (1 = poorest)"),
-            y_title=gettext("Households"),
-        )
+    return bar_chart(
+        gettext("Households by welfare decile"),
+        labels,
+        [(gettext("Households"), values)],
+        gettext("Households"),
+        category_title=gettext("Welfare decile (1 = poorest)"),
+        interactive=interactive,
     )
-    chart.x_labels = labels
-    chart.y_labels = axis_labels(max(values, default=0))
-    chart.add(gettext("Households"), values)
-    return _render(chart, interactive)
 
 
 def program_chart(rows: Iterable[statistics.ProgramCount], *, interactive: bool = True) -> str:
-    """Receiving memberships per assistance program as horizontal bars."""
+    """Receiving memberships per assistance program."""
     rows = list(rows)
-    rows.reverse()
-    chart = _horizontal_bar(
-        **_config(
-            gettext("Program memberships"),
-            height=_horizontal_height(len(rows)),
-            x_title=gettext("Receiving memberships"),
-        )
+    return bar_chart(
+        gettext("Program memberships"),
+        [row.code for row in rows],
+        [(gettext("Memberships"), [{"value": row.count, "label": row.name} for row in rows])],
+        gettext("Receiving memberships"),
+        interactive=interactive,
     )
-    chart.x_labels = [row.code for row in rows]
-    chart.y_labels = axis_labels(max((row.count for row in rows), default=0), headroom=0.2)
-    chart.add(gettext("Memberships"), [{"value": row.count, "label": row.name} for row in rows])
-    return _render(chart, interactive)
 
 
 def sex_age_chart(counts: Mapping[Sex, Mapping[str, int]], *, interactive: bool = True) -> str:
-    """People by age group, one bar per sex side by side."""
+    """People by age group, one bar per sex in each group."""
     groups = [label for label, _lowest, _highest in statistics.AGE_GROUPS]
-    chart = pygal.Bar(
-        **_config(
-            gettext("People by sex and age group"),
-            show_legend=True,
-            legend_at_bottom=True,
-            x_title=gettext("Age (years)"),
-            y_title=gettext("People"),
-        )
+    return bar_chart(
+        gettext("People by sex and age group"),
+        groups,
+        [(sex.label, [counts.get(sex, {}).get(group, 0) for group in groups]) for sex in Sex],
+        gettext("People"),
+        category_title=gettext("Age (years)"),
+        interactive=interactive,
     )
-    chart.x_labels = groups
-    highest = 0
-    for sex in Sex:
-        values = [counts.get(sex, {}).get(group, 0) for group in groups]
-        highest = max([highest, *values])
-        chart.add(sex.label, values)
-    chart.y_labels = axis_labels(highest)
-    return _render(chart, interactive)
 
 
 def dashboard_charts(scope: str | None = None, *, interactive: bool = True) -> dict[str, str]:

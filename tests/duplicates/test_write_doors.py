@@ -7,7 +7,7 @@ import datetime
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, csrf_token, signed_in
+from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE, csrf_token, session_csrf, signed_in
 from tests.fixtures.factories import build_household, member_data
 
 BORN = datetime.date(1975, 4, 9)
@@ -116,6 +116,11 @@ def test_a_proposal_warns_the_operator_and_the_verifier_sees_it(app, registered)
 
     with app.app_context():
         proposal_id = db.session.scalar(sa.select(sa.func.max(Proposal.id)))
+    # A verifier sees another user's proposal once it is submitted (app.proposals).
+    submitted = operator.post(
+        f"/proposals/submit/{proposal_id}", data={"csrf_token": session_csrf(operator)}
+    )
+    assert submitted.status_code == 302
     verifier = signed_in(app, "verifikator.bandung")
     shown = verifier.get(f"/proposals/show/{proposal_id}").get_data(as_text=True)
     assert "duplicate-warning" in shown and "Kemungkinan besar duplikat dari Budi Santoso" in shown

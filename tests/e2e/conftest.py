@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.helpers import LAPTOP, PASSWORD, phone_width
+from tests.e2e.helpers import LAPTOP, PASSWORD, check_on_every_load, phone_width
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -270,8 +270,16 @@ def console_errors() -> list[str]:
 
 
 @pytest.fixture()
-def page(browser, live_server, server_errors, console_errors, request):
-    """A fresh browser context (no cookies) in Indonesian, on the live server."""
+def accessibility_findings() -> list[str]:
+    """What the check of every loaded page found (axe-core's critical and serious violations,
+    overflow at a phone's width); the page fixture fails the test at its end if any."""
+    return []
+
+
+@pytest.fixture()
+def page(browser, live_server, server_errors, console_errors, accessibility_findings, request):
+    """A fresh browser context (no cookies) in Indonesian, on the live server; every page it
+    loads is checked for accessibility (tests/e2e/helpers.py, page_findings)."""
     context = browser.new_context(
         base_url=live_server.url,
         locale="id-ID",
@@ -290,6 +298,7 @@ def page(browser, live_server, server_errors, console_errors, request):
         lambda message: message.type == "error" and console_errors.append(message.text),
     )
     new_page.on("pageerror", lambda error: console_errors.append(str(error)))
+    check_on_every_load(new_page, accessibility_findings)
     try:
         yield new_page
     finally:
@@ -301,6 +310,9 @@ def page(browser, live_server, server_errors, console_errors, request):
         except Exception:  # noqa: BLE001 - a screenshot must not hide the test's own result
             pass
         context.close()
+    if accessibility_findings:
+        findings = "\n".join(dict.fromkeys(accessibility_findings))
+        pytest.fail(f"pages with accessibility findings:\n{findings}", pytrace=False)
 
 
 @pytest.fixture()

@@ -1,8 +1,10 @@
 """What every journey does and checks: signing in, menus, the search select, and that a page
-is whole — no server error, no script error, no English left in Flask-AppBuilder's or our UI."""
+is whole — no server error, no script error, no English left in Flask-AppBuilder's or our UI,
+no critical or serious accessibility violation (axe-core) and nothing wider than a phone."""
 
 import contextlib
 import re
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -139,6 +141,119 @@ _UNLABELLED = """() => {
 }"""
 
 
+# axe-core (tests/e2e/vendor/axe-core, MPL-2.0), a test tool: the app never serves it. It is
+# evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
+# block (a <script> tag added by the test would be, and would show as a console error).
+AXE_SOURCE = (Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+AXE_FAILING_IMPACTS = ("critical", "serious")
+# Violations let through, as (URL part, rule id), each with why: none. Keep it empty.
+AXE_ALLOWED: tuple[tuple[str, str], ...] = ()
+
+_AXE_RUN = """async (impacts) => {
+  if (!window.axe) return null;
+  const result = await window.axe.run(document, {resultTypes: ['violations']});
+  return result.violations.filter((v) => impacts.includes(v.impact)).map((v) => ({
+    id: v.id, impact: v.impact, count: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map((node) => node.target.join(' ')),
+  }));
+}"""
+
+# Whether this document is a page (not a PDF or an image the browser shows) not yet checked at
+# this width (the page's "load" hook and assert_page_ok both ask; the first one checks).
+_FIRST_CHECK = """(width) => {
+  if (document.contentType !== 'text/html') return false;
+  window.__datakesosChecked = window.__datakesosChecked || [];
+  if (window.__datakesosChecked.includes(width)) return false;
+  window.__datakesosChecked.push(width);
+  return true;
+}"""
+
+# Elements that reach past the right edge of the viewport (a box that scrolls sideways, such
+# as .table-responsive, keeps what is inside it), widest first.
+_WIDER_THAN_VIEWPORT = """() => {
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) continue;
+    let parent = el.parentElement, inScrollBox = false;
+    while (parent && parent !== document.body) {
+      if (scrolls(parent)) { inScrollBox = true; break; }
+      parent = parent.parentElement;
+    }
+    if (inScrollBox) continue;
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      [...el.classList].slice(0, 3).map((c) => '.' + c).join('');
+    out.push([Math.round(box.right), name + ' "' + (el.innerText || '').trim().slice(0, 40) + '"']);
+  }
+  out.sort((a, b) => b[0] - a[0]);
+  return [`page ${document.documentElement.scrollWidth} px wide`,
+          ...out.slice(0, 6).map(([right, name]) => `${name} to ${right} px`)];
+}"""
+
+
+def _allowed(url: str, rule: str) -> bool:
+    return any(part in url and rule == allowed_rule for part, allowed_rule in AXE_ALLOWED)
+
+
+def page_findings(page) -> list[str]:
+    """What is wrong with the page as it is now: axe-core's critical and serious violations,
+    and at a phone's width what is wider than the screen. A document already checked at this
+    width gives []."""
+    width = page.viewport_size["width"]
+    if not page.evaluate(_FIRST_CHECK, width):
+        return []
+    findings = []
+    if width <= PHONE["width"]:
+        wider = page.evaluate(_WIDER_THAN_VIEWPORT)
+        if wider:
+            findings.append(f"{page.url} at {width} px: wider than the screen: {wider}")
+    if not page.evaluate("() => !!window.axe"):
+        page.evaluate(AXE_SOURCE)
+    for violation in page.evaluate(_AXE_RUN, list(AXE_FAILING_IMPACTS)) or []:
+        if not _allowed(page.url, violation["id"]):
+            findings.append(
+                f"{page.url} at {width} px: axe {violation['impact']} {violation['id']} "
+                f"({violation['count']} nodes): {violation['targets']}"
+            )
+    return findings
+
+
+def check_on_every_load(page, findings: list[str]) -> None:
+    """Check each document the page loads (called by the page fixture, so that no journey can
+    skip it); findings are collected and asserted when the test ends. A check that the next
+    navigation overtakes is dropped: assert_page_ok checks that page again."""
+
+    def _check(loaded_page) -> None:
+        try:
+            findings.extend(page_findings(loaded_page))
+        except Exception as error:  # noqa: BLE001 - navigated away or closed meanwhile
+            if not _overtaken(error):
+                findings.append(f"{loaded_page.url}: the accessibility check failed: {error}")
+
+    page.on("load", _check)
+
+
+def _overtaken(error: Exception) -> bool:
+    message = str(error)
+    return any(
+        sign in message
+        for sign in ("context was destroyed", "Target closed", "has been closed", "navigation")
+    )
+
+
+def assert_accessible(page) -> None:
+    """No critical or serious axe violation at the page's width, and nothing wider than a
+    phone's screen at 390 px."""
+    findings = page_findings(page)
+    if page.viewport_size["width"] > PHONE["width"]:
+        with phone_width(page, check=False):
+            findings += page_findings(page)
+    assert not findings, "\n".join(findings)
+
+
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
     page.goto("/login/")
     assert_indonesian(page)
@@ -204,6 +319,7 @@ def assert_page_ok(page, server_errors: list, console_errors: list | None = None
     assert not unlabelled, (
         f"form fields without a label for screen readers on {page.url}: {unlabelled}"
     )
+    assert_accessible(page)
     return text
 
 
@@ -218,11 +334,15 @@ def pick_in_search_select(page, select_id: str, typed: str, choice: str) -> None
 
 
 @contextlib.contextmanager
-def phone_width(page):
-    """The page at a phone's size (390×844) for the block, back at its earlier size after."""
+def phone_width(page, check: bool = True):
+    """The page at a phone's size (390×844) for the block, back at its earlier size after;
+    with `check`, first asserting that the page is accessible and fits the screen there."""
     earlier = page.viewport_size
     page.set_viewport_size(PHONE)
     try:
+        if check:
+            findings = page_findings(page)
+            assert not findings, "\n".join(findings)
         yield page
     finally:
         page.set_viewport_size(earlier)

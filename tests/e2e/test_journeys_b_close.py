@@ -78,7 +78,7 @@ def test_pusdatin_schedules_and_closes_the_period(
     assert re.search(r"job-(queued|running|succeeded)", job.get_attribute("class"))
     screenshot("close-queued")
 
-    # The page refreshes itself while the job runs; the user only waits.
+    # The page follows the job in place while it runs; the user only waits.
     page.locator("#close-jobs tr.job-run.job-succeeded").first.wait_for(timeout=CLOSE_TIMEOUT_MS)
     text = assert_page_ok(page, server_errors, console_errors)
     done = page.locator("#close-jobs tr.job-run").first

@@ -52,7 +52,7 @@ def _enter_again(page, server_errors, console_errors, e2e_db, person) -> int:
     page.locator("#sex").select_option(person["sex"], force=True)
     page.locator("#birth_date").fill(born.isoformat())
     with page.expect_navigation():
-        page.locator("form [type=submit]").first.click()
+        page.locator("#model_form [type=submit]").first.click()
     text = assert_page_ok(page, server_errors, console_errors)
     assert f"Kemungkinan besar duplikat dari {person['full_name']}" in text
     duplicate_id = scalar(e2e_db, "SELECT id FROM member WHERE nik = :nik", nik=typo)

@@ -11,7 +11,7 @@ from tests.fixtures.exports import fetch, read_csv, read_xlsx
 def list_register_ids(client, query: str = "") -> list[str]:
     html = client.get(f"/households/list/?psize_HouseholdView=100&{query}")
     assert html.status_code == 200
-    return re.findall(r"<td>\s*(\d{14})\s*</td>", html.get_data(as_text=True))
+    return re.findall(r"<td[^>]*>\s*(\d{14})\s*</td>", html.get_data(as_text=True))
 
 
 def register_ids(app, household_ids) -> set[str]:

@@ -85,7 +85,8 @@ def test_pusdatin_presses_close_now_which_only_queues(app, client, login, fresh_
         assert period_row(connection, fresh_period).status == PeriodStatus.OPEN
         assert count(connection, PeriodSnapshot) == snapshots
     page = client.get("/period-close/").get_data(as_text=True)
-    assert 'http-equiv="refresh"' in page  # a queued job: the page follows it
+    assert 'data-live-busy="#close-jobs[data-busy]"' in page  # a queued job: the page follows it
+    assert 'http-equiv="refresh"' not in page  # in place, not by reloading itself
     assert f'id="job-{runs[0].id}"' in page and "Dalam antrean" in page
 
 
@@ -187,7 +188,7 @@ def test_a_close_queues_its_minutes(app, fresh_period):
 
     with app.app_context():
         result = periods.close_period()
-        periods.queue_minutes(result)
+        periods.queue_documents(result)
         period_id = db.session.scalar(sa.select(Period.id).where(Period.code == result.period_code))
         queued = db.session.scalars(sa.select(JobRun).where(JobRun.kind == "period_minutes")).all()
         assert any((run.params or {}).get("period_id") == period_id for run in queued)

@@ -12,6 +12,7 @@ import subprocess
 import threading
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import BANDUNG_VILLAGE, BOGOR_VILLAGE
 from tests.fixtures.documents import (
@@ -76,16 +77,166 @@ def test_operator_downloads_a_certificate_of_a_bandung_household(
     assert entries[-1].region_code == BANDUNG_VILLAGE
 
 
-def test_each_print_is_a_new_certificate_with_its_own_code(
-    app, client, login, make_household, closed_periods
+def _reprint_mark(app, count: int) -> str:
+    """ "Reprint no. N" as the letter prints it (in Indonesian once the catalog has it)."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("id"):
+        return gettext("Reprint no. %(count)s", count=count)
+
+
+def test_printing_again_reprints_the_same_certificate_and_counts_it(
+    app, client, login, make_household, closed_periods, audit_trail
+):
+    from app.register.verification import display, fingerprint
+
+    household_id = make_household()
+    determine(app, [household_id])
+    login("operator.bandung")
+    first = client.get(certificate_url(household_id))
+    second = client.get(certificate_url(household_id))
+    assert first.status_code == second.status_code == 200
+
+    [certificate] = certificates_of(app, household_id)
+    assert certificate.reprints == 1
+    first_text, second_text = pdf_text(first.data), pdf_text(second.data)
+    for text in (first_text, second_text):
+        assert display(certificate.code) in text
+        assert certificate.agenda_number in text
+        # Same content, same hash: the fingerprint on both papers is the one the page shows.
+        assert fingerprint(certificate.content_hash) in text
+    assert _reprint_mark(app, 1) not in first_text
+    assert _reprint_mark(app, 1) in second_text
+    [issued] = audit_trail("certificate_issued")
+    [reprinted] = audit_trail("certificate_reprinted")
+    assert issued[0] == reprinted[0] == "operator.bandung"
+    assert reprinted[2]["code"] == certificate.code and reprinted[2]["reprint"] == 1
+
+    assert client.get(certificate_url(household_id)).status_code == 200
+    [certificate] = certificates_of(app, household_id)
+    assert certificate.reprints == 2
+    assert len(audit_trail("certificate_reprinted")) == 2
+
+
+def test_a_reprint_after_a_change_in_the_register_keeps_its_number_and_new_hash(
+    app, client, login, make_household, closed_periods, audit_trail
 ):
     household_id = make_household()
     determine(app, [household_id])
     login("operator.bandung")
     assert client.get(certificate_url(household_id)).status_code == 200
+    [before] = certificates_of(app, household_id)
+    add_membership(app, household_id, "PKH")
+    response = client.get(certificate_url(household_id))
+    [after] = certificates_of(app, household_id)
+    assert (after.code, after.agenda_number, after.issued_at) == (
+        before.code,
+        before.agenda_number,
+        before.issued_at,
+    )
+    assert after.content_hash != before.content_hash
+    assert "PKH" in pdf_text(response.data)
+    [(_user, _entity, details)] = audit_trail("certificate_reprinted")
+    assert details["content_hash"] == after.content_hash
+
+
+def test_a_village_batch_reprints_the_certificates_already_issued(
+    app, client, login, make_household, closed_periods, audit_trail
+):
+    from app import jobs
+    from app.register.verification import display
+    from models.enums import JobStatus
+    from reports import bulk
+
+    printed, new = make_household(), make_household()
+    determine(app, [printed, new])
+    login("operator.bandung")
+    assert client.get(certificate_url(printed)).status_code == 200
+    [before] = certificates_of(app, printed)
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username="operator.bandung")
+        bulk.enqueue(BANDUNG_VILLAGE, "http://localhost/", user.id)
+        finished = jobs.run_next("bulk_certificates")
+        assert finished.status == JobStatus.SUCCEEDED, finished.error
+        assert finished.result["certificates"] == 2 and finished.result["reprinted"] == 1
+        job_id = finished.id
+    [after] = certificates_of(app, printed)
+    [fresh] = certificates_of(app, new)
+    assert (after.id, after.code, after.reprints) == (before.id, before.code, 1)
+    assert fresh.job_run_id == job_id and fresh.agenda_seq == before.agenda_seq + 1
+    [(_user, _entity, reprinted)] = audit_trail("certificate_reprinted")
+    assert reprinted["code"] == before.code and reprinted["job_run_id"] == job_id
+    assert [entry[2]["code"] for entry in audit_trail("certificate_issued")] == [
+        before.code,
+        fresh.code,
+    ]
+    status = client.get(f"/reports/bulk/{job_id}/status.json").get_json()
+    text = pdf_text(client.get(status["download_url"]).data)
+    assert display(before.code) in text and display(fresh.code) in text
+    assert _reprint_mark(app, 1) in text
+
+
+def test_a_certificate_issued_before_offices_gets_its_number_at_its_first_reprint(
+    app, client, login, make_household, closed_periods
+):
+    from app.extensions import db
+    from models.certificates import Certificate
+
+    household_id = make_household()
+    determine(app, [household_id])
+    login("operator.bandung")
     assert client.get(certificate_url(household_id)).status_code == 200
-    first, second = certificates_of(app, household_id)
-    assert first.code != second.code
+    with app.app_context():  # as the migration left the certificates printed before it
+        db.session.execute(
+            sa.update(Certificate).values(
+                agenda_number=None,
+                agenda_seq=None,
+                agenda_year=None,
+                regency_code=None,
+                issuer=None,
+            )
+        )
+        db.session.commit()
+    [legacy] = certificates_of(app, household_id)
+    response = client.get(certificate_url(household_id))
+    assert response.status_code == 200
+    [certificate] = certificates_of(app, household_id)
+    assert certificate.code == legacy.code and certificate.reprints == 1
+    assert certificate.agenda_number and certificate.regency_code == "32.73"
+    assert certificate.issuer["regency_code"] == "32.73"
+    assert certificate.agenda_number in pdf_text(response.data)
+
+
+def test_two_first_prints_at_once_make_one_certificate(
+    app, make_household, closed_periods, monkeypatch
+):
+    """The second of two simultaneous first prints finds its insert refused by the unique
+    (household, period) and prints the first one's certificate again."""
+    from app.extensions import db
+    from models import Household
+    from reports import certificates
+
+    household_id = make_household()
+    determine(app, [household_id])
+    printing = certificates.Printing(None, "operator.bandung", True, "http://localhost/")
+    with app.app_context():
+        household = db.session.get(Household, household_id)
+        _first_pdf, first = certificates.issue_certificate(household, printing)
+        first_code = first.code
+        real = certificates.existing_certificates
+        calls = []
+
+        def unaware(ids):  # the other print had not committed when this one looked
+            calls.append(ids)
+            return {} if len(calls) == 1 else real(ids)
+
+        monkeypatch.setattr(certificates, "existing_certificates", unaware)
+        pdf, second = certificates.issue_certificate(household, printing)
+        assert second.code == first_code and second.reprints == 1
+        assert len(calls) == 2
+    [certificate] = certificates_of(app, household_id)
+    assert certificate.code == first_code
+    assert first_code[:5] in pdf_text(pdf)
 
 
 def test_the_determined_period_is_the_latest_closed_one_holding_the_household(
@@ -144,9 +295,10 @@ def test_only_operators_and_admins_print_certificates(
 
 
 def test_household_page_offers_the_certificate_button_to_operators_only(
-    app, client, login, make_household
+    app, client, login, make_household, closed_periods
 ):
     household_id = make_household()
+    determine(app, [household_id])  # the button is offered only where a certificate can be
     login("operator.bandung")
     page = client.get(f"/households/show/{household_id}").get_data(as_text=True)
     assert certificate_url(household_id) in page

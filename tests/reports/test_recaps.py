@@ -216,7 +216,7 @@ def test_minutes_of_a_closed_period_hold_national_and_province_tables(
         "514",
         "77,0%",
         "Jawa Barat",
-        "Jakarta",
+        "Daerah Khusus Ibukota Jakarta",
         "Kota Bandung",
         "Kabupaten Bogor",
     ):
@@ -233,7 +233,8 @@ def test_a_province_reads_only_its_own_part_of_the_minutes(
     assert response.status_code == 200
     text = pdf_text(response.data)
     assert "Jawa Barat" in text and "Kota Bandung" in text
-    assert "Jakarta" not in text and "27.000.000" not in text
+    # (The ministry's letterhead says "Jakarta Pusat"; the province is DKI Jakarta.)
+    assert "Daerah Khusus Ibukota Jakarta" not in text and "27.000.000" not in text
 
 
 def test_minutes_of_an_open_or_unknown_period_are_refused_clearly(app, client, login):

@@ -86,6 +86,27 @@
   });
 })(jQuery);
 
+/* Select2 4.0 gives the shown value role="textbox" without a name (axe: aria-input-field-name;
+   Select2 4.1 dropped that role), and puts its "×" among a multiple select's list items (axe:
+   list; the keyboard clears with Backspace). Every later select2() call (Flask-AppBuilder's
+   ab.js among them) and every change (Select2 draws the "×" again) repairs both. */
+(function ($) {
+  "use strict";
+  var select2 = $.fn.select2;
+  if (!select2) { return; }
+  function repair(select) {
+    var box = $(select).next(".select2-container");
+    box.find(".select2-selection__rendered[role=textbox]").removeAttr("role aria-readonly");
+    box.find(".select2-selection__clear").attr("aria-hidden", "true");
+  }
+  $.fn.select2 = $.extend(function () {
+    var result = select2.apply(this, arguments);
+    this.each(function () { repair(this); });
+    return result;
+  }, select2);
+  $(document).on("change", "select", function () { repair(this); });
+})(jQuery);
+
 /* Search selects: screen readers announce the field's label, not only the chosen value. */
 (function ($) {
   "use strict";
@@ -147,3 +168,33 @@
     $("select[multiple]").each(function () { nameSearchField(this); });
   });
 })(jQuery);
+
+/* A page that follows a running job (a close, a duplicate scan): the parts its
+   [data-live-parts] element names ("selector|selector") are fetched again every 5 seconds and
+   replaced in place while the fresh page still matches data-live-busy — once more after it no
+   longer does. Not a page that reloads itself (<meta refresh>), which would move a screen
+   reader's or a typing user's place. */
+(function () {
+  "use strict";
+  function follow(config) {
+    var parts = config.getAttribute("data-live-parts").split("|");
+    var busy = config.getAttribute("data-live-busy");
+    function replace(fresh, selector) {
+      var now = document.querySelector(selector), next = fresh.querySelector(selector);
+      if (now && next) { now.replaceWith(document.importNode(next, true)); }
+    }
+    function poll() {
+      fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html");
+          parts.forEach(function (selector) { replace(fresh, selector); });
+          if (fresh.querySelector(busy)) { window.setTimeout(poll, 5000); }
+        }, function () { window.setTimeout(poll, 10000); });
+    }
+    if (document.querySelector(busy)) { window.setTimeout(poll, 5000); }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-live-parts][data-live-busy]").forEach(follow);
+  });
+})();

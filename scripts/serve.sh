@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make run`'s server: gunicorn and the scheduler side by side. The URL is printed once the
+# server answers (not when it starts loading), and Ctrl-C or a TERM stops both and ends cleanly.
+set -u
+port="${PORT:-8080}"
+workers="${WORKERS:-2}"
+url="http://127.0.0.1:${port}/"
+
+flask datakesos scheduler &
+scheduler=$!
+# Sync workers only: Flask-AppBuilder shares filter objects between requests (no threads).
+gunicorn --workers "$workers" --worker-class sync --timeout 120 \
+  --bind "127.0.0.1:${port}" --access-logfile - --log-level warning run:app &
+server=$!
+
+stop() {
+  trap - INT TERM
+  echo ""
+  echo "  Stopping Datakesos …"
+  kill -TERM "$server" "$scheduler" 2>/dev/null
+  wait "$server" "$scheduler" 2>/dev/null
+  echo "  Stopped."
+  exit 0
+}
+trap stop INT TERM
+
+started=$SECONDS
+until curl -fsS -o /dev/null "${url}login/" 2>/dev/null; do
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "The web server did not start; see its messages above." >&2
+    kill -TERM "$scheduler" 2>/dev/null
+    exit 1
+  fi
+  sleep 0.3
+done
+echo ""
+echo "  Datakesos answers on ${url} (ready in $((SECONDS - started)) s; Ctrl-C stops it)"
+"$(dirname "$0")/demo_logins.sh"
+
+# Either process ending ends the other: the console without its scheduler would queue closes
+# that never run.
+wait -n "$server" "$scheduler"
+status=$?
+kill -TERM "$server" "$scheduler" 2>/dev/null
+wait 2>/dev/null
+exit "$status"
