@@ -77,20 +77,10 @@ babel: install
 	scripts/translations.sh extract
 	scripts/translations.sh update
 
-# Prints nothing but the answer: 1 if the database holds households, 0 if not.
-HAS_HOUSEHOLDS := $(PY) -c "import sqlalchemy as sa; from app import create_app; from app.extensions import db; \
-app = create_app(); ctx = app.app_context(); ctx.push(); \
-print(int(db.session.execute(sa.text('SELECT 1 FROM household LIMIT 1')).first() is not None))"
-
-
 prepare-demo: install translations
 	@flask datakesos init
-	@if [ "$$($(HAS_HOUSEHOLDS))" = 0 ]; then \
-	  echo "Loading $(DEMO_HOUSEHOLDS) demo households"; \
-	  flask datakesos demo --households $(DEMO_HOUSEHOLDS) --duplicates $(DEMO_DUPLICATES) \
-	    --history $(DEMO_HISTORY); \
-	  flask datakesos duplicates scan; \
-	fi
+	@flask datakesos demo --if-empty --households $(DEMO_HOUSEHOLDS) \
+	  --duplicates $(DEMO_DUPLICATES) --history $(DEMO_HISTORY) --scan
 
 # The web server and the scheduler (period closes, queued jobs) side by side; the URL is
 # printed once the server answers and Ctrl-C stops both cleanly (scripts/serve.sh).

@@ -63,12 +63,12 @@ def _searcher() -> str:
 
 
 def register_quick_search_view(appbuilder) -> None:
-    appbuilder.add_view_no_menu(QuickSearchView)
+    view = appbuilder.add_view_no_menu(QuickSearchView)
     limiter = getattr(appbuilder.sm, "limiter", None)
-    if limiter is not None:
+    if limiter is not None and view.blueprint is not None:
         limiter.limit(
             lambda: current_app.config.get("QUICK_SEARCH_RATE_LIMIT", RATE_LIMIT),
             key_func=_searcher,
             scope="quick_search",
             exempt_when=lambda: not request.args.get("q", "").strip(),
-        )(current_app.blueprints["QuickSearchView"])
+        )(view.blueprint)

@@ -51,8 +51,15 @@ from app.cli.base import command, domain_errors
     help="Also close this many periods before the open one, with proposals in each, and leave "
     "proposals in every state in the open period (app/demo/history.py; a new database only).",
 )
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only when the register holds no households at all (as `make run` asks: a database "
+    "with households of its own gets no demo data).",
+)
+@click.option("--scan", is_flag=True, help="Run the duplicate scan afterwards.")
 @domain_errors
-def demo_command(households, seed, regions, bulk, duplicates, history):
+def demo_command(households, seed, regions, bulk, duplicates, history, if_empty, scan):
     """Generate deterministic demo data and create the demo users.
 
     Writes households with families, members (valid NIKs) and program memberships in one
@@ -68,6 +75,9 @@ def demo_command(households, seed, regions, bulk, duplicates, history):
     from app.extensions import is_postgresql
     from app.formatting import number
 
+    if if_empty and _has_households():
+        click.echo(gettext("The register already holds households; no demo data added."))
+        return
     seed = demo.DEFAULT_SEED if seed is None else seed
     if bulk is None:
         bulk = is_postgresql() and households >= bulk_copy.BULK_THRESHOLD
@@ -121,6 +131,19 @@ def demo_command(households, seed, regions, bulk, duplicates, history):
         click.echo(gettext("Demo users already exist; left unchanged."))
     if history and not marker:
         _play_history(history, seed)
+    if scan:
+        from app.cli.duplicates import duplicates_scan_command
+
+        click.get_current_context().invoke(duplicates_scan_command, region="")
+
+
+def _has_households() -> bool:
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from models import Household
+
+    return db.session.scalar(sa.select(Household.id).limit(1)) is not None
 
 
 def _print_certificates(count: int = 3) -> None:

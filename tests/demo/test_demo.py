@@ -233,6 +233,15 @@ def test_second_run_with_the_same_seed_adds_nothing(app_context):
     assert count(Household) == 50
 
 
+def test_if_empty_leaves_a_register_with_households_alone(app_context):
+    from models import Household
+
+    run_demo(app_context, "--households", "5", "--seed", "41")
+    result = run_demo(app_context, "--households", "25", "--seed", "42", "--if-empty")
+    assert count(Household) == 5
+    assert "sudah berisi rumah tangga" in result.output
+
+
 def test_demo_ids_leave_room_for_ordinary_inserts(app_context):
     """Ids are assigned by the generator; the database's own counters must move past them."""
     from app.extensions import db
