@@ -6,10 +6,12 @@ port="${PORT:-8080}"
 workers="${WORKERS:-2}"
 url="http://127.0.0.1:${port}/"
 
-flask datakesos scheduler &
+# Each in a session of its own: Ctrl-C reaches this script only, which stops them gracefully
+# (gunicorn's workers, sent the terminal's SIGINT themselves, would drop requests in flight).
+setsid flask datakesos scheduler &
 scheduler=$!
 # Sync workers only: Flask-AppBuilder shares filter objects between requests (no threads).
-gunicorn --workers "$workers" --worker-class sync --timeout 120 \
+setsid gunicorn --workers "$workers" --worker-class sync --timeout 120 \
   --bind "127.0.0.1:${port}" --access-logfile - --log-level warning run:app &
 server=$!
 

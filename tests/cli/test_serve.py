@@ -63,11 +63,15 @@ def test_the_url_is_printed_once_the_server_answers_and_ctrl_c_stops_cleanly(ins
         # Printed only now: the page answers at once.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as response:
             assert response.status == 200 and b"csrf_token" in response.read()
-        os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's group
+        # What Ctrl-C sends to the terminal's group, while a request is still being answered.
+        pending = urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5)
+        os.killpg(server.pid, signal.SIGINT)
+        assert b"csrf_token" in pending.read()
         output, _ = server.communicate(timeout=60)
     finally:
         if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
     assert server.returncode == 0, output
     assert "Stopped." in output
     assert "Traceback" not in output and "Error" not in output, output

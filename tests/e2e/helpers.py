@@ -149,9 +149,13 @@ AXE_FAILING_IMPACTS = ("critical", "serious")
 # Violations let through, as (URL part, rule id), each with why: none. Keep it empty.
 AXE_ALLOWED: tuple[tuple[str, str], ...] = ()
 
+# One run at a time per document: the "load" hook's run and assert_page_ok's may overlap, and
+# axe refuses a second run while one is going.
 _AXE_RUN = """async (impacts) => {
   if (!window.axe) return null;
-  const result = await window.axe.run(document, {resultTypes: ['violations']});
+  const run = () => window.axe.run(document, {resultTypes: ['violations']});
+  window.__datakesosAxe = (window.__datakesosAxe || Promise.resolve()).then(run, run);
+  const result = await window.__datakesosAxe;
   return result.violations.filter((v) => impacts.includes(v.impact)).map((v) => ({
     id: v.id, impact: v.impact, count: v.nodes.length,
     targets: v.nodes.slice(0, 3).map((node) => node.target.join(' ')),

@@ -29,9 +29,10 @@ def test_two_closes_at_once_one_runs_the_other_says_so(app, fresh_period):
     from models.enums import PeriodStatus
 
     demo_households(app, 40)
+    # Long enough for the second process to start on a busy machine (seconds of imports).
     first = flask_command(
         "close-period",
-        env={"DATAKESOS_CLOSE_PAUSE_AFTER": "snapshot", "DATAKESOS_CLOSE_PAUSE_SECONDS": "4"},
+        env={"DATAKESOS_CLOSE_PAUSE_AFTER": "snapshot", "DATAKESOS_CLOSE_PAUSE_SECONDS": "15"},
     )
     try:
         wait_for_line(first.stderr, "close paused after snapshot")

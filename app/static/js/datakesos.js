@@ -198,3 +198,34 @@
     document.querySelectorAll("[data-live-parts][data-live-busy]").forEach(follow);
   });
 })();
+
+/* Bootstrap 3 marks the folding menu itself aria-expanded, which a <div> may not carry (axe:
+   aria-allowed-attr); its toggle button keeps the state for screen readers. */
+(function ($) {
+  "use strict";
+  $(document).on("shown.bs.collapse hidden.bs.collapse", ".navbar-collapse", function () {
+    this.removeAttribute("aria-expanded");
+  });
+})(jQuery);
+
+/* A table box that scrolls sideways (narrow screens) must be reachable with the keyboard, and
+   named for screen readers (axe: scrollable-region-focusable): whichever template drew it. */
+(function () {
+  "use strict";
+  function nameOf(box) {
+    var section = box.closest("section, .panel, main");
+    var heading = section && section.querySelector("h1, h2, h3, .panel-title, caption");
+    return heading ? heading.textContent.trim() : document.title;
+  }
+  function reachScrollingTables() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        if (!box.hasAttribute("aria-label")) { box.setAttribute("aria-label", nameOf(box)); }
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", reachScrollingTables);
+  window.addEventListener("resize", reachScrollingTables);
+})();
