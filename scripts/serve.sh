@@ -16,7 +16,7 @@ setsid gunicorn --workers "$workers" --worker-class sync --timeout 120 \
 server=$!
 
 stop() {
-  trap - INT TERM
+  trap - INT TERM HUP
   echo ""
   echo "  Stopping Datakesos …"
   kill -TERM "$server" "$scheduler" 2>/dev/null
@@ -24,7 +24,7 @@ stop() {
   echo "  Stopped."
   exit 0
 }
-trap stop INT TERM
+trap stop INT TERM HUP
 
 started=$SECONDS
 until curl -fsS -o /dev/null "${url}login/" 2>/dev/null; do
