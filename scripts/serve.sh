@@ -11,15 +11,30 @@ url="http://127.0.0.1:${port}/"
 setsid flask datakesos scheduler &
 scheduler=$!
 # Sync workers only: Flask-AppBuilder shares filter objects between requests (no threads).
-setsid gunicorn --workers "$workers" --worker-class sync --timeout 120 \
+setsid gunicorn --workers "$workers" --worker-class sync --timeout 120 --graceful-timeout 20 \
   --bind "127.0.0.1:${port}" --access-logfile - --log-level warning run:app &
 server=$!
+
+# Waits for the given processes, at most $1 seconds; true when they have all ended.
+ended_within() {
+  local deadline=$((SECONDS + $1)); shift
+  while kill -0 "$@" 2>/dev/null; do
+    [ "$SECONDS" -ge "$deadline" ] && return 1
+    sleep 0.3
+  done
+  return 0
+}
 
 stop() {
   trap - INT TERM HUP
   echo ""
   echo "  Stopping Datakesos …"
   kill -TERM "$server" "$scheduler" 2>/dev/null
+  # gunicorn lets its workers finish their requests (--graceful-timeout); the scheduler its job.
+  if ! ended_within "${STOP_SECONDS:-60}" "$server" "$scheduler"; then
+    echo "  Not stopped after ${STOP_SECONDS:-60} s: ended by force (an interrupted job is marked so)."
+    kill -KILL "$server" "$scheduler" 2>/dev/null
+  fi
   wait "$server" "$scheduler" 2>/dev/null
   echo "  Stopped."
   exit 0

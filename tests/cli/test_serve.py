@@ -51,7 +51,7 @@ def test_the_url_is_printed_once_the_server_answers_and_ctrl_c_stops_cleanly(ins
     server = subprocess.Popen(
         ["scripts/serve.sh"],
         cwd=ROOT,
-        env={**environment, "PORT": str(port), "WORKERS": "1"},
+        env={**environment, "PORT": str(port), "WORKERS": "1", "STOP_SECONDS": "90"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -67,7 +67,7 @@ def test_the_url_is_printed_once_the_server_answers_and_ctrl_c_stops_cleanly(ins
         pending = urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5)
         os.killpg(server.pid, signal.SIGINT)
         assert b"csrf_token" in pending.read()
-        output, _ = server.communicate(timeout=60)
+        output, _ = server.communicate(timeout=180)
     finally:
         if server.poll() is None:
             server.send_signal(signal.SIGTERM)
