@@ -12,9 +12,6 @@ from flask_login import current_user
 from app.register import quick_search
 from app.security import lookups
 
-#: Defaults of the settings this door reads (config.py may set them).
-MAX_RESULTS, RATE_LIMIT = 50, "30 per minute"
-
 
 class QuickSearchView(BaseView):
     route_base = "/search"
@@ -28,7 +25,7 @@ class QuickSearchView(BaseView):
         query = request.args.get("q", "")
         page = request.args.get("page", "0")
         page = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 0
-        page_size = current_app.config.get("QUICK_SEARCH_MAX_RESULTS", MAX_RESULTS)
+        page_size = current_app.config["QUICK_SEARCH_MAX_RESULTS"]
         try:
             found = quick_search.search(self.appbuilder.sm.current_user, query, page, page_size)
         except lookups.LookupRefused as error:
@@ -67,7 +64,7 @@ def register_quick_search_view(appbuilder) -> None:
     limiter = getattr(appbuilder.sm, "limiter", None)
     if limiter is not None and view.blueprint is not None:
         limiter.limit(
-            lambda: current_app.config.get("QUICK_SEARCH_RATE_LIMIT", RATE_LIMIT),
+            lambda: current_app.config["QUICK_SEARCH_RATE_LIMIT"],
             key_func=_searcher,
             scope="quick_search",
             exempt_when=lambda: not request.args.get("q", "").strip(),

@@ -63,9 +63,9 @@ def _issuer_name(certificate: Certificate) -> str:
 
 
 def register_verify_view(appbuilder) -> None:
-    appbuilder.add_view_no_menu(VerifyView)
+    view = appbuilder.add_view_no_menu(VerifyView)
     limiter = getattr(appbuilder.sm, "limiter", None)
-    if limiter is not None:
+    if limiter is not None and view.blueprint is not None:
         limiter.limit(
             lambda: current_app.config.get("VERIFY_RATE_LIMIT", "30 per minute"), scope="verify"
-        )(current_app.blueprints["VerifyView"])
+        )(view.blueprint)

@@ -154,13 +154,14 @@ def test_a_name_lists_the_members_found_with_masked_nik_for_a_masked_role(app, b
 def test_name_results_are_paged_at_the_configured_maximum(app):
     for _ in range(3):
         _household(app, spouse_name="Euis Kartini")
+    configured = app.config["QUICK_SEARCH_MAX_RESULTS"]
     app.config["QUICK_SEARCH_MAX_RESULTS"] = 2
     try:
         client = signed_in(app, "operator.bandung")
         first = _search(client, "kartini").get_data(as_text=True)
         second = _search(client, "kartini", page=1).get_data(as_text=True)
     finally:
-        del app.config["QUICK_SEARCH_MAX_RESULTS"]
+        app.config["QUICK_SEARCH_MAX_RESULTS"] = configured
     assert first.count("Euis Kartini</a>") == 2 and "page=1" in first
     assert second.count("Euis Kartini</a>") == 1 and "page=0" in second
 
@@ -205,6 +206,7 @@ def test_a_masked_viewer_s_look_ups_count_against_their_quota(app, bandung, audi
 
 
 def test_the_search_is_rate_limited_per_user(app, bandung):
+    configured = app.config["QUICK_SEARCH_RATE_LIMIT"]
     app.config["QUICK_SEARCH_RATE_LIMIT"] = "2 per minute"
     try:
         client = signed_in(app, "operator.bandung")
@@ -215,7 +217,7 @@ def test_the_search_is_rate_limited_per_user(app, bandung):
         other = signed_in(app, "verifikator.bandung")
         assert _search(other, bandung["kk"]).status_code == 302
     finally:
-        del app.config["QUICK_SEARCH_RATE_LIMIT"]
+        app.config["QUICK_SEARCH_RATE_LIMIT"] = configured
 
 
 def test_a_household_list_searched_by_a_member_shows_that_member_and_keeps_the_filter_open(
