@@ -76,8 +76,12 @@ def test_every_page_and_form_fits_a_phone(
     assert len(menu) >= 5, menu
     # The folding menu, opened, is as accessible as the page under it.
     page.locator(".navbar-toggle").first.click()
-    page.locator(".navbar-collapse.in").first.wait_for()
-    page.wait_for_timeout(500)  # Bootstrap's transition ends, and with it its own aria marks
+    # Bootstrap's transition ends, and with it its own aria mark on the <div>.
+    page.wait_for_function(
+        "() => { const menu = document.querySelector('.navbar-collapse');"
+        " return menu && menu.classList.contains('in') &&"
+        " !menu.classList.contains('collapsing') && !menu.hasAttribute('aria-expanded'); }"
+    )
     assert_accessible(page)
     for href in menu:
         if "/logout" in href or "/lang/" in href:
