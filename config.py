@@ -149,6 +149,33 @@ class Config:
     # The public verification page answers at most this often per address.
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
 
+    # The citizen's door (app.complaints, README "Public pages"). The lookup (/cek/) answers
+    # CEK_RATE_LIMIT searches per address and at most CEK_MAX_RESULTS people; beyond
+    # CEK_FREE_SEARCHES an address's visitor solves a small sum (no outside captcha service)
+    # that buys CEK_CHALLENGE_GRANT more searches in that browser.
+    CEK_RATE_LIMIT = os.environ.get("CEK_RATE_LIMIT", "20 per hour")
+    CEK_MAX_RESULTS = int(os.environ.get("CEK_MAX_RESULTS", "20"))
+    CEK_FREE_SEARCHES = os.environ.get("CEK_FREE_SEARCHES", "3 per hour")
+    CEK_CHALLENGE_GRANT = int(os.environ.get("CEK_CHALLENGE_GRANT", "5"))
+    CEK_SUM_USES = "1 per hour"  # a solved sum counts once, in whichever browser
+    # Submissions (/sanggah/): per address, and per submitting NIK and day.
+    COMPLAINT_RATE_LIMIT = os.environ.get("COMPLAINT_RATE_LIMIT", "10 per day")
+    COMPLAINT_NIK_DAILY_LIMIT = int(os.environ.get("COMPLAINT_NIK_DAILY_LIMIT", "3"))
+    # The public tracking page (/sanggah/<code>) per address.
+    COMPLAINT_TRACK_RATE_LIMIT = os.environ.get("COMPLAINT_TRACK_RATE_LIMIT", "30 per minute")
+    # The regency decides within COMPLAINT_DAYS days; COMPLAINT_AT_RISK_DAYS before the deadline
+    # a submission is "at risk". Past it, a daily job lapses it ("lapse", Cek Bansos's rule) or
+    # hands it to the province while it stays open ("escalate").
+    COMPLAINT_DAYS = int(os.environ.get("COMPLAINT_DAYS", "14"))
+    COMPLAINT_AT_RISK_DAYS = int(os.environ.get("COMPLAINT_AT_RISK_DAYS", "3"))
+    COMPLAINT_OVERDUE = os.environ.get("COMPLAINT_OVERDUE", "lapse")
+    # House photos: at most this many per submission, each at most this many bytes and pixels
+    # (a decompression bomb is refused before it is decoded); stored at most this wide.
+    COMPLAINT_PHOTOS_MAX = int(os.environ.get("COMPLAINT_PHOTOS_MAX", "3"))
+    COMPLAINT_PHOTO_MAX_BYTES = int(os.environ.get("COMPLAINT_PHOTO_MAX_BYTES", str(5 * 2**20)))
+    COMPLAINT_PHOTO_MAX_PIXELS = int(os.environ.get("COMPLAINT_PHOTO_MAX_PIXELS", "40000000"))
+    COMPLAINT_PHOTO_MAX_SIDE = int(os.environ.get("COMPLAINT_PHOTO_MAX_SIDE", "1600"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"

@@ -68,6 +68,7 @@ def _register_job_kinds() -> None:
     """Every job kind with its handler, listed once (as views.register_views lists the views):
     the console queues them by kind, the scheduler process runs them."""
     from app import jobs
+    from app.complaints import deadlines as complaint_deadlines
     from app.duplicates import scanning as duplicate_scan
     from app.imports import jobs as import_jobs
     from app.periods import queueing as close_jobs
@@ -80,6 +81,7 @@ def _register_job_kinds() -> None:
         (bulk.KIND, bulk.bulk_certificates),
         (bulk.MINUTES_KIND, bulk.period_minutes),
         (recap_files.RECAPS_KIND, recap_files.print_closed_recaps),
+        (complaint_deadlines.JOB_KIND, complaint_deadlines.job),
     ):
         jobs.register(kind, handler)
 

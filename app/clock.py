@@ -24,3 +24,20 @@ def today() -> datetime.date:
     if fixed:
         return datetime.date.fromisoformat(fixed)
     return datetime.datetime.now(zoneinfo.ZoneInfo(PERIOD_ZONE)).date()
+
+
+def wib_midnight(day: datetime.date) -> datetime.datetime:
+    """The naive UTC moment a WIB calendar day begins (for "since today" in stored times)."""
+    start = datetime.datetime.combine(day, datetime.time(), zoneinfo.ZoneInfo(PERIOD_ZONE))
+    return start.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+def start_of_today() -> datetime.datetime:
+    """When today (WIB, by the wall clock: daily limits are not moved by TODAY_ENV) began."""
+    return wib_midnight(wib_date(utcnow()))
+
+
+def wib_date(moment: datetime.datetime) -> datetime.date:
+    """The WIB calendar day of a stored (naive UTC) moment."""
+    aware = moment.replace(tzinfo=datetime.UTC)
+    return aware.astimezone(zoneinfo.ZoneInfo(PERIOD_ZONE)).date()

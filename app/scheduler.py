@@ -30,7 +30,8 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask_babel import gettext
 
-from app import jobs, periods
+from app import clock, jobs, periods
+from app.complaints import deadlines
 from app.errors import DomainError
 from app.extensions import db
 from app.locks import file_lock, sqlite_lock_path
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 SCHEDULER_LOCK_KEY = periods.CLOSE_LOCK_KEY + 2
 CLOSE_JOB_ID = "datakesos-close-period"
 POLL_JOB_ID = "datakesos-poll"
+DEADLINES_JOB_ID = "datakesos-complaint-deadlines"
 JOBSTORE_TABLE = "apscheduler_jobs"
 #: A scheduled close missed by less than this (scheduler down) still runs when it comes back.
 MISFIRE_GRACE = datetime.timedelta(hours=12)
@@ -224,6 +226,17 @@ def enqueue_scheduled_close(signature: str | None = None) -> None:
             db.session.remove()
 
 
+def enqueue_complaint_deadlines() -> None:
+    """The daily job of the 14-day rule (app.complaints.deadlines), queued once a day and when
+    the scheduler starts (a day missed while no scheduler ran is caught up)."""
+    app = _application()
+    with app.app_context():
+        try:
+            jobs.enqueue_once(deadlines.JOB_KIND, {"day": clock.today().isoformat()})
+        finally:
+            db.session.remove()
+
+
 def _fail_orphaned_jobs() -> int:
     """Jobs left RUNNING by a scheduler that died: only the active scheduler runs jobs, so
     none of them is running any more. (A close that died was rolled back as a whole.)"""
@@ -269,6 +282,15 @@ def build_scheduler(poll_seconds: float) -> BlockingScheduler:
         jobstore="local",
         next_run_time=datetime.datetime.now(datetime.UTC),
         misfire_grace_time=max(1, int(poll_seconds)),
+    )
+    scheduler.add_job(
+        enqueue_complaint_deadlines,
+        "cron",
+        hour=0,
+        minute=30,
+        id=DEADLINES_JOB_ID,
+        jobstore="local",
+        next_run_time=datetime.datetime.now(datetime.UTC),
     )
     return scheduler
 

@@ -14,6 +14,7 @@ import flask_appbuilder.security.sqla.models  # noqa: E402,F401  (users, roles: 
 
 from models.audit import AuditEntry  # noqa: E402
 from models.certificates import Certificate, ReportFile  # noqa: E402,F401
+from models.complaints import Complaint, ComplaintPhoto, PublicLookupCount  # noqa: E402
 from models.duplicates import DuplicateCandidate, DuplicateKey  # noqa: E402
 from models.households import Family, Household, Member  # noqa: E402
 from models.jobs import CloseSchedule, JobRun  # noqa: E402
@@ -44,6 +45,9 @@ from models.users import ConsoleSession, RegionUser  # noqa: E402
 metadata = Model.metadata
 
 __all__ = [
+    "Complaint",
+    "ComplaintPhoto",
+    "PublicLookupCount",
     "Deliberation",
     "PeriodDecileCutoff",
     "PeriodSnapshotEligibility",

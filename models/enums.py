@@ -259,6 +259,8 @@ class DeactivationReason(Choice):
     DECEASED = Label("Deceased")
     DUPLICATE = Label("Duplicate")
     NOT_FOUND = Label("Not found")
+    #: A resident's objection (sanggah) the regency upheld (app.complaints).
+    OBJECTION = Label("Objection upheld")
 
 
 class JobStatus(Choice):
@@ -277,3 +279,38 @@ class DuplicateStatus(Choice):
     OPEN = Label("Awaiting review")
     SAME = Label("Same person")
     DIFFERENT = Label("Different people")
+
+
+class ComplaintKind(Choice):
+    #: A listed household does not deserve aid (the submitter lives in the same village).
+    OBJECTION = Label("Objection (sanggah)")
+    #: A household outside the register that should be in it.
+    PROPOSAL = Label("Proposal (usul)")
+    #: A household contests its own decile.
+    DECILE = Label("Decile objection")
+
+
+class ComplaintStatus(Choice):
+    RECEIVED = Label("Received")
+    IN_VERIFICATION = Label("In verification")
+    UPHELD = Label("Upheld")
+    REJECTED = Label("Rejected")
+    LAPSED = Label("Lapsed")
+
+
+class ComplaintReason(Choice):
+    # Objections: why the household should not receive aid.
+    CAPABLE = Label("The household is well off")
+    MOVED = Label("The household moved away")
+    DECEASED = Label("The person died")
+    NOT_LIVING_HERE = Label("Nobody of this household lives here")
+    DUPLICATE = Label("Registered twice")
+    # Proposals: why a household should be in the register.
+    POOR = Label("The household lives in poverty")
+    ELDERLY_ALONE = Label("An elderly person living alone")
+    DISABILITY = Label("A member with a disability needs support")
+    DISASTER = Label("Hit by a disaster or lost its income")
+    # Decile objections.
+    DECILE_TOO_HIGH = Label("Our decile is too high for our condition")
+    DECILE_DATA_WRONG = Label("The data behind our decile is wrong")
+    OTHER = Label("Other reason")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from app import codes, statistics
+from app.complaints import counts as complaint_counts
 from app.duplicates import review
 from app.extensions import db
 from app.ranking import targeting
@@ -253,6 +254,7 @@ def render(recap: Recap, printed_by: str) -> bytes:
         # Live, like the provisional figures: a closed period's recap stays as it was printed.
         "duplicates": review.open_by_regency(recap.scope) if recap.provisional else [],
         **_targeting(recap),
+        **_complaints(recap),
         # The determined register's lowest four deciles (PKH's targets) where a close ranked
         # it, else the households counted so far.
         "region_map": map_image(
@@ -260,6 +262,12 @@ def render(recap: Recap, printed_by: str) -> bytes:
         ),
     }
     return renderer.render_pdf(TEMPLATE, context)
+
+
+def _complaints(recap: Recap) -> dict:
+    """Residents' submissions received in the period, per regency, as they stand when printed."""
+    rows = complaint_counts.by_regency(recap.scope, recap.period.start_date, recap.period.end_date)
+    return {"complaints": rows, "complaints_total": complaint_counts.total(rows)}
 
 
 def _targeting(recap: Recap) -> dict:

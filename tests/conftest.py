@@ -16,6 +16,7 @@ pytest_plugins = (
     "tests.fixtures.proposals",
     "tests.fixtures.sessions",
     "tests.fixtures.exports",
+    "tests.fixtures.complaints",
 )
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -83,7 +84,16 @@ def _empty_register(request):
 
     with application.app_context():
         db.session.rollback()
-        for table in ("program_membership", "member", "family", "household", "lookup_count"):
+        for table in (
+            "complaint_photo",
+            "complaint",
+            "public_lookup_count",
+            "program_membership",
+            "member",
+            "family",
+            "household",
+            "lookup_count",
+        ):
             db.session.execute(sa.text(f"DELETE FROM {table}"))
         # No lookup suspension (app.security.lookups) is carried from one test to the next either.
         db.session.execute(

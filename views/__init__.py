@@ -7,6 +7,8 @@ def register_views(appbuilder) -> None:
     from views.activity import ActivityView
     from views.api import register_apis
     from views.audit import AuditApi, AuditView
+    from views.citizen import register_citizen_views
+    from views.complaints import register_complaint_views
     from views.deliberations import DeliberationView
     from views.duplicates import register_duplicate_views
     from views.households import FamilyView, HouseholdView, MembershipView, MemberView
@@ -123,6 +125,8 @@ def register_views(appbuilder) -> None:
     register_lookup_views(appbuilder)
     appbuilder.add_view_no_menu(RegionSearchView)
     register_quick_search_view(appbuilder)
+    register_complaint_views(appbuilder)
+    register_citizen_views(appbuilder)
     register_report_views(appbuilder)
     register_apis(appbuilder)
     appbuilder.add_api(AuditApi)

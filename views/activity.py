@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import abort, request
 from flask_appbuilder import BaseView, expose, has_access
 
+from app.complaints import counts as complaint_counts
 from app.extensions import db
 from app.security.scope import NOTHING, current_scope
 from app.statistics import activity
@@ -65,6 +66,12 @@ class ActivityView(BaseView):
             if points
             else {},
             region_map=embedded_map("active_regencies", period.code) if period else None,
+            complaints={
+                row.regency_code: row
+                for row in complaint_counts.by_regency(scope, period.start_date, period.end_date)
+            }
+            if period
+            else {},
         )
 
 

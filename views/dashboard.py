@@ -6,6 +6,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from app import statistics, worklists
+from app.complaints import counts as complaint_counts
 from app.duplicates import review
 from app.register.reference import open_period
 from app.security import guessing
@@ -42,6 +43,7 @@ class DashboardIndexView(IndexView):
             duplicates=_open_duplicates(scope),
             region_map=region_map,
             work_items=_work_items(scope),
+            complaints=_complaints(scope, period),
             register_link=url_for("HouseholdView.list", _flt_0_status="ACTIVE"),
         )
 
@@ -85,6 +87,20 @@ def _open_duplicates(scope: str) -> list | None:
     return review.open_by_regency(scope)
 
 
+#: Beranda names at most this many regencies' submission counts (the activity page has all).
+COMPLAINT_ROWS = 10
+
+
+def _complaints(scope: str, period) -> list:
+    """The counts of the residents' submissions received in the open period, the
+    regencies past their deadlines first; for whoever reads the queue."""
+    if period is None or not current_app.appbuilder.sm.has_access("can_list", "ComplaintView"):
+        return []
+    rows = complaint_counts.by_regency(scope, period.start_date, period.end_date)
+    rows = sorted(rows, key=lambda row: (-row.breached, -row.received, row.regency_code))
+    return rows[:COMPLAINT_ROWS]
+
+
 #: Where each work item leads: (endpoint, view that must be readable, list arguments). The
 #: counts of app.worklists are those of exactly these lists.
 WORK_LINKS = {
@@ -95,6 +111,9 @@ WORK_LINKS = {
     "inactive_regencies": ("ActivityView.index", "ActivityView", {}),
     "close_readiness": ("PeriodCloseView.index", "PeriodCloseView", {}),
     "audit": ("AuditView.list", "AuditView", {}),
+    "complaints": ("ComplaintView.list", "ComplaintView", {"_flt_0_work": "open"}),
+    "complaints_breached": ("ComplaintView.list", "ComplaintView", {"_flt_0_work": "breached"}),
+    "complaint_tasks": ("ComplaintView.list", "ComplaintView", {"_flt_0_work": "task"}),
 }
 
 

@@ -43,6 +43,8 @@ PERMISSIONS = {
     "can_revoke": lazy_gettext("can revoke"),
     "revoke": lazy_gettext("can revoke"),
     "can_lift": lazy_gettext("can lift"),
+    "can_photo": lazy_gettext("can see the photos"),
+    "can_task": lazy_gettext("can record the task done"),
 }
 #: Views with neither a menu entry nor a title of their own.
 VIEWS = {

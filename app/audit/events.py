@@ -54,6 +54,7 @@ def _audited() -> dict:
 
     from models import (
         CloseSchedule,
+        Complaint,
         Family,
         Household,
         Member,
@@ -74,6 +75,7 @@ def _audited() -> dict:
         CloseSchedule: Audited("close_schedule"),
         Program: Audited("program"),
         Office: Audited("office"),
+        Complaint: Audited("complaint"),
         User: Audited("user", ("roles", "groups")),
         Role: Audited("role", ("permissions",)),
         Group: Audited("group", ("roles",)),

@@ -188,6 +188,11 @@ def _play_history(periods: int, seed: int) -> None:
 
     play(periods, seed, on_close=closed)
     _print_certificates()
+    from app.demo import complaints
+
+    planted = complaints.plant()
+    if planted:
+        click.echo(gettext("Residents' submissions in the queue: %(count)s.", count=planted))
     click.echo(
         gettext(
             "Demo history: %(count)s periods closed; proposals in every state in the open period.",

@@ -29,14 +29,19 @@ FINGERPRINT_LENGTH = 16
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
-def _check(body: str) -> str:
-    digest = hashlib.sha256(("datakesos-certificate:" + body).encode("ascii")).digest()
+#: Codes of another kind (a complaint's tracking code) use the same grammar with their own
+#: check characters, so a certificate's code is never a valid tracking code and back.
+CERTIFICATE = "certificate"
+
+
+def _check(body: str, purpose: str = CERTIFICATE) -> str:
+    digest = hashlib.sha256(f"datakesos-{purpose}:{body}".encode("ascii")).digest()
     return "".join(ALPHABET[byte % 32] for byte in digest[:CHECK_LENGTH])
 
 
-def new_code() -> str:
+def new_code(purpose: str = CERTIFICATE) -> str:
     body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
-    return body + _check(body)
+    return body + _check(body, purpose)
 
 
 def display(code: str) -> str:
@@ -44,7 +49,7 @@ def display(code: str) -> str:
     return "-".join(code[index : index + 5] for index in range(0, len(code), 5))
 
 
-def normalise(text: str | None) -> str | None:
+def normalise(text: str | None, purpose: str = CERTIFICATE) -> str | None:
     """The stored form of a code as typed or scanned (any case, dashes, spaces), or None if it
     cannot be a code: wrong length, foreign characters or a failed check."""
     if not text or len(text) > 64:
@@ -53,7 +58,7 @@ def normalise(text: str | None) -> str | None:
     code = code.translate(_READ_AS)
     if len(code) != CODE_LENGTH or any(character not in ALPHABET for character in code):
         return None
-    if _check(code[:RANDOM_LENGTH]) != code[RANDOM_LENGTH:]:
+    if _check(code[:RANDOM_LENGTH], purpose) != code[RANDOM_LENGTH:]:
         return None
     return code
 

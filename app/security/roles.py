@@ -129,6 +129,22 @@ DUPLICATE_DECIDING = DUPLICATE_READING | {("can_decide", "DuplicateView")}
 DUPLICATE_SCANNING = frozenset({("can_scan", "DuplicateView")})
 
 
+#: Residents' submissions (views/complaints.py): read in scope by whoever watches the register;
+#: decided by the regency's Verifikator; the follow-up task is the Operator's; the photos are
+#: the regency's own officers' (app.complaints.deciding also checks the user's region).
+COMPLAINT_READING = frozenset(
+    {
+        ("can_list", "ComplaintView"),
+        ("can_show", "ComplaintView"),
+        ("menu_access", "Residents' submissions"),
+        ("menu_access", "Updating"),
+    }
+)
+COMPLAINT_PHOTOS = frozenset({("can_photo", "ComplaintView")})
+COMPLAINT_DECIDING = COMPLAINT_READING | COMPLAINT_PHOTOS | {("can_decide", "ComplaintView")}
+COMPLAINT_TASKS = COMPLAINT_READING | COMPLAINT_PHOTOS | {("can_task", "ComplaintView")}
+
+
 def exports(views: frozenset) -> frozenset:
     return frozenset(("can_export", view) for view in views)
 
@@ -196,7 +212,8 @@ ROLES = {
             | exports(EXPORT_VIEWS)
             | LOOKUP_SUSPENSIONS
             | DUPLICATE_DECIDING
-            | DUPLICATE_SCANNING,
+            | DUPLICATE_SCANNING
+            | COMPLAINT_READING,
         ),
         RoleRule(
             PROVINSI,
@@ -207,7 +224,7 @@ ROLES = {
             | DELIBERATION_VIEWS
             | TARGETING_VIEWS
             | MAP_VIEWS,
-            extra=RECAP_PRINTING | exports(EXPORT_VIEWS) | DUPLICATE_READING,
+            extra=RECAP_PRINTING | exports(EXPORT_VIEWS) | DUPLICATE_READING | COMPLAINT_READING,
         ),
         RoleRule(
             OPERATOR,
@@ -220,7 +237,8 @@ ROLES = {
             | exports(EXPORT_VIEWS)
             | IMPORTING
             | DUPLICATE_READING
-            | DELIBERATION_OVERRIDING,
+            | DELIBERATION_OVERRIDING
+            | COMPLAINT_TASKS,
         ),
         RoleRule(
             VERIFIKATOR,
@@ -231,7 +249,8 @@ ROLES = {
             | TARGETING_VIEWS
             | MAP_VIEWS,
             extra=frozenset({("can_verify", "ProposalView"), ("can_reject", "ProposalView")})
-            | DUPLICATE_DECIDING,
+            | DUPLICATE_DECIDING
+            | COMPLAINT_DECIDING,
         ),
         RoleRule(
             PENGAWAS,
@@ -244,7 +263,10 @@ ROLES = {
             | DELIBERATION_VIEWS
             | TARGETING_VIEWS
             | MAP_VIEWS,
-            extra=RECAP_PRINTING | exports(EXPORT_VIEWS | {"AuditView"}) | DUPLICATE_READING,
+            extra=RECAP_PRINTING
+            | exports(EXPORT_VIEWS | {"AuditView"})
+            | DUPLICATE_READING
+            | COMPLAINT_READING,
         ),
         RoleRule(
             INTERKONEKSI,

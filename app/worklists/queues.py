@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from app import clock
+from app.complaints import deciding as complaints
 from app.duplicates import review
 from app.extensions import db
 from app.periods import close_summary
@@ -52,10 +53,17 @@ def work_items(user, scope: str) -> list[WorkItem]:
     items: list[WorkItem] = []
     if VERIFIKATOR in roles:
         items.append(waiting_for_verification(user, scope))
+        items.append(residents_waiting(scope))
     if OPERATOR in roles:
         items.extend(proposer_items(user, scope))
+        items.append(
+            WorkItem("complaint_tasks", complaints.count(complaints.task_waiting(), scope))
+        )
     if PROVINSI in roles:
         items.append(inactive_regencies(scope))
+        items.append(
+            WorkItem("complaints_breached", complaints.count(complaints.past_deadline(), scope))
+        )
     if roles & {PUSDATIN, ADMIN}:
         items.append(close_readiness())
     if roles & {PENGAWAS, ADMIN}:
@@ -92,6 +100,15 @@ def waiting_for_verification(user, scope: str) -> WorkItem:
         "submitted",
         int(count or 0),
         figures={"with_warnings": int(warned or 0), "oldest_days": _days_since(oldest)},
+    )
+
+
+def residents_waiting(scope: str) -> WorkItem:
+    """Residents' submissions awaiting the regency's decision, and how many are past due."""
+    return WorkItem(
+        "complaints",
+        complaints.count(complaints.awaiting_decision(), scope),
+        figures={"breached": complaints.count(complaints.past_deadline(), scope)},
     )
 
 

@@ -106,6 +106,7 @@ def _plant(app, region: str, village: str, token: str, birth_year: int) -> Plant
     from app.extensions import db
     from app.register.households import create_household
     from app.register.reference import open_period
+    from app.register.verification import new_code
     from models import (
         AuditEntry,
         DuplicateCandidate,
@@ -116,7 +117,10 @@ def _plant(app, region: str, village: str, token: str, birth_year: int) -> Plant
         Proposal,
     )
     from models.certificates import Certificate
+    from models.complaints import Complaint, ComplaintPhoto
     from models.enums import (
+        ComplaintKind,
+        ComplaintReason,
         DeactivationReason,
         DuplicateLevel,
         JobStatus,
@@ -218,7 +222,35 @@ def _plant(app, region: str, village: str, token: str, birth_year: int) -> Plant
             level=DuplicateLevel.LIKELY,
             reasons=["name_similar", "same_kk", "same_address"],
         )
-        db.session.add_all([membership, proposal, job, certificate, candidate])
+        # A resident's sanggah about the household, sent by its spouse: the queue shows the
+        # sender's name and NIK, the photos go to the regency's officers only.
+        now = datetime.datetime.now()
+        complaint = Complaint(
+            code=new_code("complaint"),
+            kind=ComplaintKind.OBJECTION,
+            village_code=village,
+            regency_code=village[:5],
+            household_id=household.id,
+            submitter_nik=planted.niks[1],
+            submitter_name=f"{token.title()} Ibu",
+            reason=ComplaintReason.CAPABLE,
+            text=f"Sanggahan {token}",
+            latitude=-6.9,
+            longitude=107.6,
+            received_at=now,
+            due_at=now + datetime.timedelta(days=14),
+            photos=[
+                ComplaintPhoto(
+                    media_type="image/png",
+                    width=1,
+                    height=1,
+                    size=4,
+                    sha256="0" * 64,
+                    content=token.encode(),
+                )
+            ],
+        )
+        db.session.add_all([membership, proposal, job, certificate, candidate, complaint])
         db.session.commit()
         planted.ids = {
             "Household": [household.id],
@@ -229,6 +261,8 @@ def _plant(app, region: str, village: str, token: str, birth_year: int) -> Plant
             "JobRun": [job.id],
             "Certificate": [certificate.code],
             "DuplicateCandidate": [candidate.id],
+            "Complaint": [complaint.id],
+            "ComplaintCode": [complaint.code],
             "AuditEntry": db.session.scalars(
                 sa.select(AuditEntry.id)
                 .where(AuditEntry.region_code == village)
@@ -250,7 +284,7 @@ def planted(app):
 
     with app.app_context():
         db.session.rollback()
-        for table in ("certificate", "job_run"):
+        for table in ("complaint_photo", "complaint", "certificate", "job_run"):
             db.session.execute(sa.text(f"DELETE FROM {table}"))
         db.session.commit()
 
@@ -338,6 +372,7 @@ def _fillers(view, houses: list[Planted], open_code: str) -> dict[str, list[str]
             *[house.village for house in houses],
             *[house.village[:5] for house in houses],
             *[code for house in houses for code in house.ids["Certificate"]],
+            *[code for house in houses for code in house.ids["ComplaintCode"]],
             open_code,
         ],
         "version": ["v1"],
@@ -507,6 +542,8 @@ FINGERPRINTED = (
     "period",
     "program",
     "ab_api_key",
+    "complaint",
+    "complaint_photo",
     "ab_role",
     "ab_permission_view_role",
 )
@@ -519,7 +556,11 @@ def _fingerprint(app) -> str:
     with app.app_context():
         for table in FINGERPRINTED:
             rows = db.session.execute(sa.text(f"SELECT * FROM {table}")).all()
-            for row in sorted(repr(tuple(row)) for row in rows):
+            # PostgreSQL hands bytea back as a memoryview, whose repr is its address.
+            values = (
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows
+            )
+            for row in sorted(repr(value) for value in values):
                 digest.update(row.encode())
         digest.update(
             repr(
@@ -688,4 +729,6 @@ def test_the_walk_covers_every_route_of_the_app(app, planted):
         "MemberView.export",
         "ImportView.errors",
         "VerifyView.verify",
+        "SanggahView.track",
+        "ComplaintView.photo",
     } <= walked

@@ -52,6 +52,8 @@ def two_households(app, make_household):
             proposal = _submitted_proposal(household_id, village)
             db.session.add(proposal)
             session = _deliberation(village)
+            complaint = _complaint(household_id, member, village)
+            db.session.add(complaint)
             db.session.commit()
             rows[name] = {
                 "Household": household_id,
@@ -60,6 +62,7 @@ def two_households(app, make_household):
                 "ProgramMembership": membership.id,
                 "Proposal": proposal.id,
                 "Deliberation": session.id,
+                "Complaint": complaint.id,
                 "village": village,
             }
     yield rows
@@ -100,6 +103,34 @@ def _deliberation(village):
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def _complaint(household_id, member, village):
+    """A resident's sanggah about the household, with one photo."""
+    import datetime
+
+    from app.register.verification import new_code
+    from models.complaints import Complaint, ComplaintPhoto
+    from models.enums import ComplaintKind, ComplaintReason
+
+    now = datetime.datetime.now()
+    return Complaint(
+        code=new_code("complaint"),
+        kind=ComplaintKind.OBJECTION,
+        village_code=village,
+        regency_code=village[:5],
+        household_id=household_id,
+        submitter_nik=member.nik,
+        submitter_name=member.full_name,
+        reason=ComplaintReason.CAPABLE,
+        received_at=now,
+        due_at=now + datetime.timedelta(days=14),
+        photos=[
+            ComplaintPhoto(
+                media_type="image/png", width=1, height=1, size=1, sha256="0" * 64, content=b"x"
+            )
+        ],
+    )
 
 
 def _submitted_proposal(household_id, village):
