@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 SCHEDULER_LOCK_KEY = periods.CLOSE_LOCK_KEY + 2
 CLOSE_JOB_ID = "datakesos-close-period"
 POLL_JOB_ID = "datakesos-poll"
-DEADLINES_JOB_ID = "datakesos-complaint-deadlines"
+#: The WIB day whose complaint-deadline job this process has queued (app.complaints).
+_deadlines_day: list = [None]
 JOBSTORE_TABLE = "apscheduler_jobs"
 #: A scheduled close missed by less than this (scheduler down) still runs when it comes back.
 MISFIRE_GRACE = datetime.timedelta(hours=12)
@@ -137,6 +138,7 @@ def poll() -> None:
                     _scheduler.shutdown(wait=False)
                 return
             sync_schedule()
+            queue_complaint_deadlines()
             while not jobs.STOPPING.is_set() and _run_queued():
                 pass
         except Exception:  # noqa: BLE001 — the next poll tries again
@@ -226,15 +228,14 @@ def enqueue_scheduled_close(signature: str | None = None) -> None:
             db.session.remove()
 
 
-def enqueue_complaint_deadlines() -> None:
-    """The daily job of the 14-day rule (app.complaints.deadlines), queued once a day and when
-    the scheduler starts (a day missed while no scheduler ran is caught up)."""
-    app = _application()
-    with app.app_context():
-        try:
-            jobs.enqueue_once(deadlines.JOB_KIND, {"day": clock.today().isoformat()})
-        finally:
-            db.session.remove()
+def queue_complaint_deadlines() -> None:
+    """The daily job of the 14-day rule (app.complaints.deadlines), queued by the first poll of
+    each WIB day (and so at the scheduler's start: a day missed while none ran is caught up).
+    Queued from the poll, not a timer of its own: one thread touches the queue at a time."""
+    today = clock.today()
+    if _deadlines_day[0] != today:
+        jobs.enqueue_once(deadlines.JOB_KIND, {"day": today.isoformat()})
+        _deadlines_day[0] = today
 
 
 def _fail_orphaned_jobs() -> int:
@@ -283,15 +284,6 @@ def build_scheduler(poll_seconds: float) -> BlockingScheduler:
         next_run_time=datetime.datetime.now(datetime.UTC),
         misfire_grace_time=max(1, int(poll_seconds)),
     )
-    scheduler.add_job(
-        enqueue_complaint_deadlines,
-        "cron",
-        hour=0,
-        minute=30,
-        id=DEADLINES_JOB_ID,
-        jobstore="local",
-        next_run_time=datetime.datetime.now(datetime.UTC),
-    )
     return scheduler
 
 
@@ -300,6 +292,7 @@ def run(app, poll_seconds: float = 5.0, say: Callable[[str], None] = print) -> N
     global _app, _scheduler
     _app = app
     _applied_signature[0] = None
+    _deadlines_day[0] = None
     logging.getLogger("apscheduler").setLevel(logging.INFO)
     # Not a line per poll: the jobs that do something log it themselves.
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)

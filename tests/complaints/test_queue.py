@@ -249,3 +249,32 @@ def test_counts_per_regency_on_the_activity_page_and_in_the_recap(app, sent):
     assert re.sub(r"<[^>]+>|\s", "", row) == "1/1/0"
     text = pdf_text(province.get(f"/reports/region/32.73/recap.pdf?period={period}").data)
     assert "Pengaduan warga yang diterima dalam periode" in text
+
+
+def test_the_scheduler_queues_the_deadline_job_once_a_day(app, monkeypatch):
+    from app import jobs, scheduler
+    from app.clock import TODAY_ENV
+    from app.complaints import deadlines
+    from app.extensions import db
+    from models import JobRun
+
+    def queued() -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count()).select_from(JobRun).where(JobRun.kind == deadlines.JOB_KIND)
+        )
+
+    with app.app_context():
+        scheduler._deadlines_day[0] = None
+        before = queued()
+        monkeypatch.setenv(TODAY_ENV, "2091-03-01")
+        scheduler.queue_complaint_deadlines()
+        scheduler.queue_complaint_deadlines()
+        assert queued() == before + 1
+        monkeypatch.setenv(TODAY_ENV, "2091-03-02")
+        scheduler.queue_complaint_deadlines()
+        assert queued() == before + 2
+        while jobs.run_next(deadlines.JOB_KIND):
+            pass
+        db.session.execute(sa.delete(JobRun).where(JobRun.kind == deadlines.JOB_KIND))
+        db.session.commit()
+        scheduler._deadlines_day[0] = None

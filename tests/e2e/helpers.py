@@ -240,11 +240,18 @@ def check_on_every_load(page, findings: list[str]) -> None:
     def _check(loaded_page) -> None:
         try:
             findings.extend(page_findings(loaded_page))
+            loaded_page.evaluate("() => { window.__dkLoadChecked = true; }")
         except Exception as error:  # noqa: BLE001 - navigated away or closed meanwhile
             if not _overtaken(error):
                 findings.append(f"{loaded_page.url}: the accessibility check failed: {error}")
 
     page.on("load", _check)
+
+
+def wait_for_load_check(page) -> None:
+    """Until the automatic check of the loaded document has run: on a loaded machine it can
+    be dispatched late, and must not read the page while a test changes it (a menu opening)."""
+    page.wait_for_function("() => window.__dkLoadChecked === true", timeout=60_000)
 
 
 def _overtaken(error: Exception) -> bool:

@@ -4,7 +4,13 @@ critical or serious violation (both checked on every page by the page fixture)."
 
 import pytest
 
-from tests.e2e.helpers import PHONE, assert_accessible, assert_page_ok, sign_in
+from tests.e2e.helpers import (
+    PHONE,
+    assert_accessible,
+    assert_page_ok,
+    sign_in,
+    wait_for_load_check,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -75,6 +81,7 @@ def test_every_page_and_form_fits_a_phone(
     )
     assert len(menu) >= 5, menu
     # The folding menu, opened, is as accessible as the page under it.
+    wait_for_load_check(page)
     page.locator(".navbar-toggle").first.click()
     # Bootstrap's transition ends, and with it its own aria mark on the <div>.
     page.wait_for_function(
