@@ -138,7 +138,6 @@ def poll() -> None:
                     _scheduler.shutdown(wait=False)
                 return
             sync_schedule()
-            queue_complaint_deadlines()
             while not jobs.STOPPING.is_set() and _run_queued():
                 pass
         except Exception:  # noqa: BLE001 — the next poll tries again
