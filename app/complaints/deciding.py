@@ -23,6 +23,7 @@ from app import clock, codes
 from app.complaints.submitting import OPEN
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
+from app.proposals.drafting import PENDING
 from app.proposals.permissions import VERIFIER_ROLES, NotAllowed
 from app.proposals.transactions import require_open_period
 from app.security import scope
@@ -188,9 +189,7 @@ def _deactivation(complaint: Complaint, user, reason: str, now) -> Proposal:
         sa.select(Proposal).where(
             Proposal.kind == ProposalKind.DEACTIVATE_HOUSEHOLD,
             Proposal.household_id == household.id,
-            Proposal.status.in_(
-                (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.VERIFIED)
-            ),
+            Proposal.status.in_(PENDING),
         )
     )
     if pending is not None:

@@ -177,20 +177,19 @@ def _programs(period_id: int, household_ids: set[int]) -> dict[int, tuple[str, .
 def count_search(village_code: str) -> None:
     """One more search of the village today (WIB), committed at once."""
     day = clock.today()
-    updated = db.session.execute(
-        sa.update(PublicLookupCount)
-        .where(PublicLookupCount.village_code == village_code, PublicLookupCount.day == day)
-        .values(searches=PublicLookupCount.searches + 1)
-    ).rowcount
-    if not updated:
+
+    def add_one() -> int:
+        return db.session.execute(
+            sa.update(PublicLookupCount)
+            .where(PublicLookupCount.village_code == village_code, PublicLookupCount.day == day)
+            .values(searches=PublicLookupCount.searches + 1)
+        ).rowcount
+
+    if not add_one():
         db.session.add(PublicLookupCount(village_code=village_code, day=day, searches=1))
     try:
         db.session.commit()
     except sa.exc.IntegrityError:  # a simultaneous first search of the day
         db.session.rollback()
-        db.session.execute(
-            sa.update(PublicLookupCount)
-            .where(PublicLookupCount.village_code == village_code, PublicLookupCount.day == day)
-            .values(searches=PublicLookupCount.searches + 1)
-        )
+        add_one()
         db.session.commit()

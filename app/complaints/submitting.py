@@ -21,7 +21,7 @@ from app.duplicates import names
 from app.errors import QuotaUsedUp, ValidationError
 from app.extensions import db
 from app.register import identity, regions
-from app.register.verification import new_code
+from app.register.verification import unused_code
 from app.security import rate_limits
 from models import Household, Member
 from models.complaints import Complaint, ComplaintPhoto
@@ -106,7 +106,7 @@ def submit(form: Submission, client_address: str) -> Complaint:
     point = _point(kind, form, kept)
     now = clock.utcnow()
     complaint = Complaint(
-        code=_unused_code(),
+        code=unused_code(CODE_PURPOSE, Complaint.code),
         kind=kind,
         status=ComplaintStatus.RECEIVED,
         village_code=village.code,
@@ -275,10 +275,3 @@ def _open_twin(complaint: Complaint) -> int | None:
         ]
         return twins[0] if twins else None
     return db.session.scalar(query.order_by(Complaint.id).limit(1))
-
-
-def _unused_code() -> str:
-    while True:
-        code = new_code(CODE_PURPOSE)
-        if not db.session.scalar(sa.select(sa.literal(1)).where(Complaint.code == code)):
-            return code

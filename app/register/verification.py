@@ -135,12 +135,12 @@ def issued_entry(certificate: Certificate, who: tuple | None = None) -> dict:
     )
 
 
-def unused_code() -> str:
-    """A code not issued before (a clash of 65 random bits is practically impossible, but the
-    unique constraint would turn it into an error: ask first)."""
+def unused_code(purpose: str = CERTIFICATE, column=Certificate.code) -> str:
+    """A code not issued before in `column` (a clash of 65 random bits is practically
+    impossible, but the unique constraint would turn it into an error: ask first)."""
     while True:
-        code = new_code()
-        if not db.session.scalar(sa.select(sa.literal(1)).where(Certificate.code == code)):
+        code = new_code(purpose)
+        if not db.session.scalar(sa.select(sa.literal(1)).where(column == code)):
             return code
 
 
